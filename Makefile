@@ -1,0 +1,65 @@
+# Argus: `make demo` runs the main job on the embedded default, `make test`
+# passes the tests. Both install the Debian packages they need first.
+SHELL := /bin/bash
+JOBS ?= $(shell nproc)
+BUILD ?= build
+TEST_BUILD ?= build-test
+VTEST := /usr/share/doc/opencv-doc/examples/data/vtest.avi
+
+# Build and run-time dependencies (DESIGN.md names them).
+PACKAGES := build-essential cmake ninja-build pkg-config git \
+  libopencv-dev opencv-doc libavformat-dev libavcodec-dev libswscale-dev libavutil-dev \
+  libyaml-cpp-dev nlohmann-json3-dev libspdlog-dev libcli11-dev libsqlite3-dev \
+  libcpp-httplib-dev libeigen3-dev libgtest-dev libgmock-dev libbenchmark-dev
+# Test peers: a real RTSP server (GStreamer) and its codecs.
+TEST_PACKAGES := libgstrtspserver-1.0-dev libgstreamer1.0-dev gstreamer1.0-plugins-base \
+  gstreamer1.0-plugins-good gstreamer1.0-plugins-ugly gstreamer1.0-plugins-bad gstreamer1.0-libav
+
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: setup setup-test build test demo bench format tidy clean
+
+# Installs only what is missing, so a second run is fast and offline.
+define install_missing
+	@missing=$$(for p in $(1); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'install ok installed' || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:" $$missing; \
+	  $(SUDO) apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing; \
+	fi
+endef
+
+setup:
+	$(call install_missing,$(PACKAGES))
+
+setup-test: setup
+	$(call install_missing,$(TEST_PACKAGES))
+
+build: setup
+	cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=Release -DARGUS_BUILD_TESTS=OFF
+	cmake --build $(BUILD) -j $(JOBS)
+
+# Unit and integration tests run on an optimised build with AddressSanitizer
+# and UBSan, warnings as errors.
+test: setup-test
+	cmake -S . -B $(TEST_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+	  -DARGUS_SANITIZE=ON -DARGUS_WERROR=ON -DARGUS_BUILD_BENCH=OFF
+	cmake --build $(TEST_BUILD) -j $(JOBS)
+	cd $(TEST_BUILD) && ASAN_OPTIONS=detect_leaks=1 ctest --output-on-failure -j $(JOBS) --timeout 600
+
+demo: build
+	@mkdir -p out/demo
+	$(BUILD)/bin/argus analyze $(VTEST) --config config/demo.yaml \
+	  --tracks out/demo/tracks.txt --events out/demo/events.jsonl --annotate out/demo/annotated.mp4
+
+bench: build
+	bash bench/run.sh
+
+format:
+	clang-format -i $$(git ls-files '*.h' '*.cc')
+
+tidy: build
+	clang-tidy -p $(BUILD) $$(git ls-files 'src/*.cc')
+
+clean:
+	rm -rf $(BUILD) $(TEST_BUILD)

@@ -1,0 +1,57 @@
+// Types the tracker produces and every consumer (rules, learning, writers) reads.
+// Pure: no OpenCV types.
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/geometry.h"
+
+namespace argus::track {
+
+struct Detection {
+  core::Box box;        // pixels of the source frame
+  float score = 1.0f;   // 0..1
+  std::string label = "person";
+};
+
+enum class TrackState { kNew, kTracked, kLost, kRemoved };
+
+struct TrackPoint {
+  double t = 0;          // stream seconds
+  core::Point foot;      // bottom-centre of the box, pixels
+};
+
+struct Track {
+  int id = 0;
+  core::Box box;                   // current (filtered) box, pixels
+  float score = 0;                 // score of the last matched detection
+  std::string label;
+  TrackState state = TrackState::kNew;
+  double first_seen = 0;           // stream seconds
+  double last_seen = 0;            // time of the last matched detection
+  int hits = 0;                    // matched detections so far
+  core::Point velocity;            // of the foot point, pixels per second
+  std::deque<TrackPoint> history;  // foot points, oldest first, bounded
+
+  double Age(double now) const { return now - first_seen; }
+  double TimeSinceSeen(double now) const { return now - last_seen; }
+  bool Confirmed() const { return state == TrackState::kTracked; }
+};
+
+// Online multi-object tracker. Thread safety: one thread per instance.
+class Tracker {
+ public:
+  virtual ~Tracker() = default;
+  // Consumes the detections of one frame at stream time `t` (seconds, increasing)
+  // and returns the confirmed tracks visible in this frame.
+  virtual std::vector<Track> Update(const std::vector<Detection>& detections, double t) = 0;
+  // Every track the tracker still holds (tracked and lost), for rules that need
+  // to know an occluded person is still around.
+  virtual std::vector<Track> Active() const = 0;
+};
+
+}  // namespace argus::track
