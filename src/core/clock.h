@@ -39,9 +39,7 @@ class FakeClock final : public Clock {
   }
   // Sleeping on a fake clock advances it, so code under test never blocks.
   void SleepFor(Duration d) override { Advance(d); }
-  void Advance(Duration d) {
-    now_ += std::chrono::duration_cast<WallTime::duration>(d).count();
-  }
+  void Advance(Duration d) { now_ += std::chrono::duration_cast<WallTime::duration>(d).count(); }
 
  private:
   std::atomic<WallTime::duration::rep> now_;

@@ -15,7 +15,7 @@ enum class StatusCode {
   kInvalidArgument,  // bad input or config: exit code 1
   kNotFound,
   kIoError,
-  kUnavailable,      // a peer (stream, broker, store) cannot be reached now
+  kUnavailable,  // a peer (stream, broker, store) cannot be reached now
   kInternal,
 };
 
@@ -35,7 +35,9 @@ class [[nodiscard]] Status {
   std::string message_;
 };
 
-inline Status InvalidArgument(std::string m) { return {StatusCode::kInvalidArgument, std::move(m)}; }
+inline Status InvalidArgument(std::string m) {
+  return {StatusCode::kInvalidArgument, std::move(m)};
+}
 inline Status NotFound(std::string m) { return {StatusCode::kNotFound, std::move(m)}; }
 inline Status IoError(std::string m) { return {StatusCode::kIoError, std::move(m)}; }
 inline Status Unavailable(std::string m) { return {StatusCode::kUnavailable, std::move(m)}; }
@@ -45,7 +47,7 @@ inline Status Internal(std::string m) { return {StatusCode::kInternal, std::move
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : v_(std::move(value)) {}  // NOLINT: implicit by design
+  Result(T value) : v_(std::move(value)) {}        // NOLINT: implicit by design
   Result(Status status) : v_(std::move(status)) {  // NOLINT
     assert(!std::get<Status>(v_).ok() && "Result built from an ok Status");
   }
@@ -70,8 +72,8 @@ class [[nodiscard]] Result {
 }  // namespace argus::core
 
 // Returns early from a function returning Status or Result<T>.
-#define ARGUS_RETURN_IF_ERROR(expr)              \
-  do {                                           \
-    ::argus::core::Status argus_status_ = (expr); \
+#define ARGUS_RETURN_IF_ERROR(expr)                \
+  do {                                             \
+    ::argus::core::Status argus_status_ = (expr);  \
     if (!argus_status_.ok()) return argus_status_; \
   } while (0)

@@ -4,19 +4,26 @@ namespace argus::events {
 
 const char* ToString(Phase p) {
   switch (p) {
-    case Phase::kStart: return "start";
-    case Phase::kUpdate: return "update";
-    case Phase::kEnd: return "end";
+    case Phase::kStart:
+      return "start";
+    case Phase::kUpdate:
+      return "update";
+    case Phase::kEnd:
+      return "end";
   }
   return "?";
 }
 
 const char* ToString(Severity s) {
   switch (s) {
-    case Severity::kInfo: return "info";
-    case Severity::kWarning: return "warning";
-    case Severity::kAlert: return "alert";
-    case Severity::kCritical: return "critical";
+    case Severity::kInfo:
+      return "info";
+    case Severity::kWarning:
+      return "warning";
+    case Severity::kAlert:
+      return "alert";
+    case Severity::kCritical:
+      return "critical";
   }
   return "?";
 }

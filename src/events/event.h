@@ -2,9 +2,8 @@
 #pragma once
 
 #include <cstdint>
-#include <string>
-
 #include <nlohmann/json.hpp>
+#include <string>
 
 #include "core/geometry.h"
 
@@ -19,18 +18,18 @@ const char* ToString(Severity s);
 bool ParseSeverity(const std::string& s, Severity* out);
 
 struct Event {
-  std::string id;          // stable across the phases of one incident
-  std::string type;        // rule kind, e.g. "intrusion", "line_crossing"
+  std::string id;    // stable across the phases of one incident
+  std::string type;  // rule kind, e.g. "intrusion", "line_crossing"
   Phase phase = Phase::kStart;
   std::string camera;
-  std::string rule;        // rule name from the config
+  std::string rule;  // rule name from the config
   Severity severity = Severity::kAlert;
-  double t = 0;            // stream seconds
-  int64_t frame = 0;       // 1-based
-  int track_id = -1;       // -1 when not about one track
+  double t = 0;       // stream seconds
+  int64_t frame = 0;  // 1-based
+  int track_id = -1;  // -1 when not about one track
   std::string label;
-  core::Box bbox;          // pixels of the source frame
-  std::string zone;        // zone, line or artwork name; empty if none
+  core::Box bbox;    // pixels of the source frame
+  std::string zone;  // zone, line or artwork name; empty if none
   nlohmann::json details = nlohmann::json::object();
 };
 

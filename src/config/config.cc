@@ -1,0 +1,290 @@
+#include "config/config.h"
+
+#include <fstream>
+#include <map>
+#include <set>
+#include <sstream>
+
+#include "config/yaml_reader.h"
+
+namespace argus::config {
+
+namespace {
+
+constexpr double kMaxDetectFps = 240;
+constexpr double kMaxSeconds = 7 * 24 * 3600;
+const std::vector<std::string> kWhen = {"always", "open", "closed"};
+const std::vector<std::string> kSeverities = {"info", "warning", "alert", "critical"};
+const char* const kDayNames[7] = {"mon", "tue", "wed", "thu", "fri", "sat", "sun"};
+
+std::string Index(const std::string& path, size_t i) {
+  return path + "[" + std::to_string(i) + "]";
+}
+
+// "HH:MM" -> minutes after midnight; "24:00" allowed as a closing time.
+bool ParseClock(const std::string& s, int* minutes) {
+  int h = 0, m = 0;
+  char colon = 0;
+  std::istringstream in(s);
+  if (!(in >> h >> colon >> m) || colon != ':' || !in.eof()) return false;
+  if (h < 0 || h > 24 || m < 0 || m > 59 || (h == 24 && m != 0)) return false;
+  *minutes = h * 60 + m;
+  return true;
+}
+
+void ParseOpenHours(const YAML::Node& list, const std::string& path, const std::string& file,
+                    Diagnostics* diag, std::vector<OpenHours>* out) {
+  if (!list.IsSequence()) {
+    diag->Add(file, LineOf(list), path, "must be a list of {days, open, close}");
+    return;
+  }
+  for (size_t i = 0; i < list.size(); ++i) {
+    MapReader r(list[i], Index(path, i), file, diag);
+    if (!r.valid()) continue;
+    OpenHours oh;
+    std::vector<std::string> days = {"mon", "tue", "wed", "thu", "fri", "sat", "sun"};
+    r.GetStringList("days", &days);
+    for (const std::string& d : days) {
+      bool found = false;
+      for (int k = 0; k < 7; ++k) {
+        if (d == kDayNames[k]) oh.days[k] = found = true;
+      }
+      if (!found)
+        r.Error("days", "unknown day '" + d + "' (use mon, tue, wed, thu, fri, sat, sun)");
+    }
+    std::string open, close;
+    if (r.GetString("open", &open, true) && !ParseClock(open, &oh.open_minute)) {
+      r.Error("open", "must be a time HH:MM, found '" + open + "'");
+    }
+    if (r.GetString("close", &close, true) && !ParseClock(close, &oh.close_minute)) {
+      r.Error("close", "must be a time HH:MM, found '" + close + "'");
+    }
+    out->push_back(oh);
+  }
+}
+
+void ParseSite(const YAML::Node& node, const std::string& file, Diagnostics* diag,
+               SiteConfig* site) {
+  MapReader r(node, "site", file, diag);
+  if (!r.valid()) return;
+  r.GetString("name", &site->name);
+  if (r.GetString("timezone", &site->timezone)) {
+    // tzdata names are file names under /usr/share/zoneinfo.
+    std::ifstream tz("/usr/share/zoneinfo/" + site->timezone);
+    if (site->timezone.find("..") != std::string::npos || !tz) {
+      r.Error("timezone", "unknown time zone '" + site->timezone + "' (e.g. Europe/Paris)");
+    }
+  }
+  YAML::Node hours = r.Child("open_hours");
+  if (hours.IsDefined() && !hours.IsNull()) {
+    ParseOpenHours(hours, r.FieldPath("open_hours"), file, diag, &site->open_hours);
+  }
+}
+
+void ParseDetector(MapReader& r, DetectorSettings* d) {
+  r.GetString("kind", &d->spec);
+  r.GetDouble("score_threshold", &d->score_threshold, 0, 1);
+  r.GetStringList("classes", &d->classes);
+}
+
+void ParseTracker(MapReader& r, TrackerSettings* t) {
+  r.GetDouble("max_age_s", &t->max_age_s, 0.01, 600);
+  r.GetInt("min_hits", &t->min_hits, 1, 100);
+}
+
+void ParseRule(const YAML::Node& node, const std::string& path, const std::string& file,
+               Diagnostics* diag, RuleConfig* rule) {
+  MapReader r(node, path, file, diag);
+  if (!r.valid()) return;
+  rule->node = node;
+  rule->path = path;
+  rule->where = {file, LineOf(node)};
+  r.GetString("name", &rule->name, true);
+  r.GetString("kind", &rule->kind, true);
+  r.GetEnum("when", &rule->when, kWhen);
+  std::string severity;
+  if (r.GetEnum("severity", &severity, kSeverities)) {
+    events::ParseSeverity(severity, &rule->severity);
+  }
+  r.GetDouble("cooldown_s", &rule->cooldown_s, 0, kMaxSeconds);
+  r.GetStringList("labels", &rule->labels);
+  // Kind-specific keys are checked by the rules module.
+  r.SkipUnknownCheck();
+}
+
+template <typename T, typename F>
+void ParseList(const YAML::Node& list, const std::string& path, const std::string& file,
+               Diagnostics* diag, std::vector<T>* out, F parse_one) {
+  if (!list.IsDefined() || list.IsNull()) return;
+  if (!list.IsSequence()) {
+    diag->Add(file, LineOf(list), path, "must be a list");
+    return;
+  }
+  for (size_t i = 0; i < list.size(); ++i) {
+    T item;
+    parse_one(list[i], Index(path, i), &item);
+    out->push_back(std::move(item));
+  }
+}
+
+// Names must be unique within a list; they are how rules and events refer to things.
+template <typename T>
+void CheckUniqueNames(const std::vector<T>& items, const std::string& what, Diagnostics* diag) {
+  std::set<std::string> seen;
+  for (const T& it : items) {
+    if (!it.name.empty() && !seen.insert(it.name).second) {
+      diag->Add(it.where.file, it.where.line, it.path.empty() ? what : it.path + ".name",
+                "duplicate " + what + " name '" + it.name + "'");
+    }
+  }
+}
+
+void ParseCamera(const YAML::Node& node, const std::string& path, const std::string& file,
+                 Diagnostics* diag, CameraConfig* cam) {
+  MapReader r(node, path, file, diag);
+  if (!r.valid()) return;
+  cam->path = path;
+  cam->where = {file, LineOf(node)};
+  r.GetString("name", &cam->name, true);
+  r.GetString("source", &cam->source, true);
+  r.GetEnum("rtsp_transport", &cam->rtsp_transport, {"tcp", "udp"});
+  r.GetDouble("detect_fps", &cam->detect_fps, 0, kMaxDetectFps);
+  std::string det;
+  if (r.GetString("detector", &det)) cam->detector = det;
+  r.GetInt("zone_inertia_frames", &cam->zone_inertia_frames, 1, 1000);
+
+  ParseList(r.Child("privacy_masks"), r.FieldPath("privacy_masks"), file, diag, &cam->privacy_masks,
+            [&](const YAML::Node& n, const std::string& p, core::Polygon* m) {
+              ParsePolygon(n, p, file, true, diag, m);
+            });
+
+  YAML::Node calib = r.Child("calibration");
+  if (calib.IsDefined() && !calib.IsNull()) {
+    MapReader c(calib, r.FieldPath("calibration"), file, diag);
+    Calibration cal;
+    bool ok = c.valid();
+    for (const char* key : {"image", "ground"}) {
+      YAML::Node pts = c.Child(key);
+      const bool relative = std::string(key) == "image";
+      if (!pts.IsSequence() || pts.size() != 4) {
+        c.Error(key, "must be a list of exactly 4 points");
+        ok = false;
+        continue;
+      }
+      for (size_t i = 0; i < 4; ++i) {
+        auto& dst = relative ? cal.image[i] : cal.ground[i];
+        ok = ParsePoint(pts[i], Index(c.FieldPath(key), i), file, relative, diag, &dst) && ok;
+      }
+    }
+    if (ok) cam->calibration = cal;
+  }
+
+  ParseList(r.Child("zones"), r.FieldPath("zones"), file, diag, &cam->zones,
+            [&](const YAML::Node& n, const std::string& p, Zone* z) {
+              MapReader zr(n, p, file, diag);
+              if (!zr.valid()) return;
+              z->path = p;
+              z->where = {file, LineOf(n)};
+              zr.GetString("name", &z->name, true);
+              zr.GetPolygon("polygon", &z->polygon, true, true);
+            });
+  ParseList(r.Child("lines"), r.FieldPath("lines"), file, diag, &cam->lines,
+            [&](const YAML::Node& n, const std::string& p, Line* l) {
+              MapReader lr(n, p, file, diag);
+              if (!lr.valid()) return;
+              l->path = p;
+              l->where = {file, LineOf(n)};
+              lr.GetString("name", &l->name, true);
+              const bool ok =
+                  lr.GetPoint("a", &l->a, true, true) & lr.GetPoint("b", &l->b, true, true);
+              if (ok && core::Distance(l->a, l->b) == 0) lr.Error("b", "line end points coincide");
+            });
+  ParseList(r.Child("rules"), r.FieldPath("rules"), file, diag, &cam->rules,
+            [&](const YAML::Node& n, const std::string& p, RuleConfig* rule) {
+              ParseRule(n, p, file, diag, rule);
+            });
+  CheckUniqueNames(cam->zones, "zone", diag);
+  CheckUniqueNames(cam->lines, "line", diag);
+  CheckUniqueNames(cam->rules, "rule", diag);
+}
+
+}  // namespace
+
+const Zone* CameraConfig::FindZone(const std::string& n) const {
+  for (const Zone& z : zones) {
+    if (z.name == n) return &z;
+  }
+  return nullptr;
+}
+
+const Line* CameraConfig::FindLine(const std::string& n) const {
+  for (const Line& l : lines) {
+    if (l.name == n) return &l;
+  }
+  return nullptr;
+}
+
+const CameraConfig* Config::FindCamera(const std::string& n) const {
+  for (const CameraConfig& c : cameras) {
+    if (c.name == n) return &c;
+  }
+  return nullptr;
+}
+
+core::Result<Config> ParseConfig(const std::string& yaml, const std::string& file,
+                                 Diagnostics* diag) {
+  const size_t before = diag->items().size();
+  YAML::Node root;
+  try {
+    root = YAML::Load(yaml);
+  } catch (const YAML::ParserException& e) {
+    diag->Add(file, e.mark.line + 1, "", "malformed YAML: " + e.msg);
+    return core::InvalidArgument(diag->items().back().ToString());
+  }
+  Config cfg;
+  cfg.file = file;
+  {
+    MapReader r(root, "", file, diag);
+    if (r.valid()) {
+      YAML::Node site = r.Child("site");
+      if (site.IsDefined()) ParseSite(site, file, diag, &cfg.site);
+      YAML::Node det = r.Child("detector");
+      if (det.IsDefined()) {
+        MapReader dr(det, "detector", file, diag);
+        if (dr.valid()) ParseDetector(dr, &cfg.detector);
+      }
+      YAML::Node trk = r.Child("tracker");
+      if (trk.IsDefined()) {
+        MapReader tr(trk, "tracker", file, diag);
+        if (tr.valid()) ParseTracker(tr, &cfg.tracker);
+      }
+      YAML::Node cams = r.Child("cameras");
+      if (!cams.IsDefined() || cams.IsNull() || (cams.IsSequence() && cams.size() == 0)) {
+        r.Error("cameras", "at least one camera is required");
+      } else {
+        ParseList(cams, "cameras", file, diag, &cfg.cameras,
+                  [&](const YAML::Node& n, const std::string& p, CameraConfig* c) {
+                    ParseCamera(n, p, file, diag, c);
+                  });
+        CheckUniqueNames(cfg.cameras, "camera", diag);
+      }
+    }
+  }
+  if (diag->items().size() > before) {
+    return core::InvalidArgument(diag->items()[before].ToString());
+  }
+  return cfg;
+}
+
+core::Result<Config> LoadConfig(const std::string& path, Diagnostics* diag) {
+  std::ifstream in(path);
+  if (!in) {
+    diag->Add(path, 0, "", "cannot open config file (missing or unreadable)");
+    return core::InvalidArgument(diag->items().back().ToString());
+  }
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ParseConfig(ss.str(), path, diag);
+}
+
+}  // namespace argus::config

@@ -1,0 +1,130 @@
+// The typed configuration of a site: cameras, their zones, lines and rules,
+// detector and tracker settings, opening hours. Validated once, at load.
+// Zone and line coordinates are relative to the frame (0..1) so a config
+// survives a change of camera resolution.
+#pragma once
+
+#include <yaml-cpp/yaml.h>
+
+#include <array>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "config/diagnostics.h"
+#include "core/geometry.h"
+#include "core/status.h"
+#include "events/event.h"
+
+namespace argus::config {
+
+inline constexpr double kDefaultMaxAgeSeconds = 1.0;
+inline constexpr int kDefaultMinHits = 3;
+inline constexpr double kDefaultCooldownSeconds = 10.0;
+inline constexpr int kDefaultZoneInertiaFrames = 3;
+inline constexpr const char* kDefaultDetector = "builtin";
+
+struct Where {
+  std::string file;
+  int line = 0;
+};
+
+// One opening-hours span: on `days` (0 = Monday .. 6 = Sunday) from `open_minute`
+// to `close_minute` (minutes after local midnight; close may pass midnight).
+struct OpenHours {
+  std::array<bool, 7> days{};
+  int open_minute = 0;
+  int close_minute = 0;
+};
+
+struct SiteConfig {
+  std::string name = "site";
+  std::string timezone = "UTC";       // IANA name, e.g. "Europe/Paris"
+  std::vector<OpenHours> open_hours;  // empty: never "open"
+};
+
+struct DetectorSettings {
+  std::string spec = kDefaultDetector;  // "builtin", "hog" or "onnx:PATH"
+  double score_threshold = -1;          // < 0: the backend's own default
+  std::vector<std::string> classes;     // empty: the backend's default classes
+};
+
+struct TrackerSettings {
+  double max_age_s = kDefaultMaxAgeSeconds;
+  int min_hits = kDefaultMinHits;
+};
+
+struct Zone {
+  std::string name;
+  core::Polygon polygon;  // relative
+  std::string path;       // "cameras[i].zones[j]"
+  Where where;
+};
+
+struct Line {
+  std::string name;
+  core::Point a;  // relative
+  core::Point b;
+  std::string path;
+  Where where;
+};
+
+// Four image points (relative) and the matching ground points (metres) that
+// give a homography for distances and speeds in metres.
+struct Calibration {
+  std::array<core::Point, 4> image{};
+  std::array<core::Point, 4> ground{};
+};
+
+// The part every rule shares; kind-specific fields stay in `node` and are
+// validated by the rules module, which reports through the same Diagnostics.
+struct RuleConfig {
+  std::string name;
+  std::string kind;
+  std::string when = "always";  // always | open | closed
+  events::Severity severity = events::Severity::kAlert;
+  double cooldown_s = kDefaultCooldownSeconds;
+  std::vector<std::string> labels;  // empty: the rule's default
+  YAML::Node node;                  // the whole rule mapping
+  std::string path;                 // e.g. "cameras[0].rules[2]"
+  Where where;
+};
+
+struct CameraConfig {
+  std::string name;
+  std::string source;  // file path or rtsp:// / http:// URL
+  std::string rtsp_transport = "tcp";
+  double detect_fps = 0;                     // 0: every decoded frame
+  std::optional<std::string> detector;       // overrides DetectorSettings::spec
+  std::vector<core::Polygon> privacy_masks;  // relative; blacked out at ingest
+  std::optional<Calibration> calibration;
+  int zone_inertia_frames = kDefaultZoneInertiaFrames;
+  std::vector<Zone> zones;
+  std::vector<Line> lines;
+  std::vector<RuleConfig> rules;
+  std::string path;  // "cameras[i]"
+  Where where;
+
+  const Zone* FindZone(const std::string& name) const;
+  const Line* FindLine(const std::string& name) const;
+};
+
+struct Config {
+  std::string file;
+  SiteConfig site;
+  DetectorSettings detector;
+  TrackerSettings tracker;
+  std::vector<CameraConfig> cameras;
+
+  const CameraConfig* FindCamera(const std::string& name) const;
+};
+
+// Loads and validates `path`. Every problem goes to `diag`; the result is an
+// InvalidArgument error when there was any. Rule kind-specific fields are not
+// checked here (see rules::ValidateRules).
+core::Result<Config> LoadConfig(const std::string& path, Diagnostics* diag);
+// The same from text (tests); `file` names it in messages.
+core::Result<Config> ParseConfig(const std::string& yaml, const std::string& file,
+                                 Diagnostics* diag);
+
+}  // namespace argus::config

@@ -1,0 +1,157 @@
+#include "config/config.h"
+
+#include <gtest/gtest.h>
+
+#include <fstream>
+
+namespace argus::config {
+namespace {
+
+constexpr const char* kGood = R"(site:
+  name: Test museum
+  timezone: Europe/Paris
+  open_hours:
+    - days: [mon, tue, wed]
+      open: "09:30"
+      close: "18:00"
+detector:
+  kind: hog
+tracker:
+  max_age_s: 2
+cameras:
+  - name: hall
+    source: /tmp/x.avi
+    detect_fps: 5
+    zones:
+      - name: lawn
+        polygon: [[0.1, 0.5], [0.9, 0.5], [0.9, 1.0], [0.1, 1.0]]
+    lines:
+      - name: path
+        a: [0.5, 0.0]
+        b: [0.5, 1.0]
+    rules:
+      - name: lawn-intrusion
+        kind: intrusion
+        zone: lawn
+        severity: critical
+        when: closed
+)";
+
+// Parses `yaml` and returns the diagnostics as text (empty when valid).
+std::string Problems(const std::string& yaml) {
+  Diagnostics diag;
+  auto cfg = ParseConfig(yaml, "site.yaml", &diag);
+  EXPECT_EQ(cfg.ok(), diag.ok());
+  return diag.ToString();
+}
+
+TEST(Config, ParsesAValidSite) {
+  Diagnostics diag;
+  auto cfg = ParseConfig(kGood, "site.yaml", &diag);
+  ASSERT_TRUE(cfg.ok()) << diag.ToString();
+  EXPECT_EQ(cfg->site.timezone, "Europe/Paris");
+  ASSERT_EQ(cfg->site.open_hours.size(), 1u);
+  EXPECT_EQ(cfg->site.open_hours[0].open_minute, 9 * 60 + 30);
+  EXPECT_TRUE(cfg->site.open_hours[0].days[2]);
+  EXPECT_FALSE(cfg->site.open_hours[0].days[3]);
+  EXPECT_EQ(cfg->detector.spec, "hog");
+  EXPECT_DOUBLE_EQ(cfg->tracker.max_age_s, 2.0);
+  EXPECT_EQ(cfg->tracker.min_hits, kDefaultMinHits);
+  ASSERT_EQ(cfg->cameras.size(), 1u);
+  const CameraConfig& cam = cfg->cameras[0];
+  EXPECT_DOUBLE_EQ(cam.detect_fps, 5);
+  ASSERT_NE(cam.FindZone("lawn"), nullptr);
+  EXPECT_EQ(cam.FindZone("lawn")->polygon.size(), 4u);
+  ASSERT_NE(cam.FindLine("path"), nullptr);
+  ASSERT_EQ(cam.rules.size(), 1u);
+  EXPECT_EQ(cam.rules[0].kind, "intrusion");
+  EXPECT_EQ(cam.rules[0].severity, events::Severity::kCritical);
+  EXPECT_EQ(cam.rules[0].when, "closed");
+  EXPECT_EQ(cam.rules[0].where.line, 24);
+  EXPECT_EQ(cam.rules[0].node["zone"].as<std::string>(), "lawn");
+}
+
+TEST(Config, MalformedYamlNamesTheLine) {
+  EXPECT_EQ(Problems("cameras:\n  - name: a\n    source: [unclosed\n"),
+            "site.yaml:4: malformed YAML: end of sequence flow not found\n");
+}
+
+TEST(Config, UnknownKeyIsAnErrorWithItsLine) {
+  std::string yaml = kGood;
+  yaml.replace(yaml.find("    detect_fps: 5"), 17, "    detect_fsp: 5");
+  EXPECT_EQ(Problems(yaml),
+            "site.yaml:15: cameras[0].detect_fsp: unknown key (expected one of: calibration, "
+            "detect_fps, detector, lines, name, privacy_masks, rtsp_transport, rules, source, "
+            "zone_inertia_frames, zones)\n");
+}
+
+TEST(Config, PolygonWithTwoPoints) {
+  std::string yaml = kGood;
+  yaml.replace(yaml.find("[[0.1, 0.5], [0.9, 0.5], [0.9, 1.0], [0.1, 1.0]]"), 48,
+               "[[0.1, 0.5], [0.9, 0.5]]");
+  EXPECT_EQ(Problems(yaml),
+            "site.yaml:18: cameras[0].zones[0].polygon: a polygon needs at least 3 points, "
+            "found 2\n");
+}
+
+TEST(Config, NegativeFpsAndOutOfFrameCoordinates) {
+  std::string yaml = kGood;
+  yaml.replace(yaml.find("detect_fps: 5"), 13, "detect_fps: -5");
+  yaml.replace(yaml.find("a: [0.5, 0.0]"), 13, "a: [1.5, 0.0]");
+  EXPECT_EQ(Problems(yaml),
+            "site.yaml:15: cameras[0].detect_fps: must be between 0 and 240, found -5\n"
+            "site.yaml:21: cameras[0].lines[0].a: coordinates are relative to the frame and "
+            "must be within 0..1, found [1.5, 0]\n");
+}
+
+TEST(Config, EveryProblemIsReportedNotJustTheFirst) {
+  const std::string p = Problems(R"(site:
+  timezone: Mars/Olympus
+  open_hours:
+    - days: [mon, funday]
+      open: "25:00"
+cameras:
+  - name: a
+    source: x
+    rules:
+      - kind: intrusion
+        severity: loud
+  - name: a
+)");
+  EXPECT_NE(p.find("site.yaml:2: site.timezone: unknown time zone 'Mars/Olympus'"),
+            std::string::npos)
+      << p;
+  EXPECT_NE(p.find("site.yaml:4: site.open_hours[0].days: unknown day 'funday'"),
+            std::string::npos);
+  EXPECT_NE(p.find("site.yaml:5: site.open_hours[0].open: must be a time HH:MM, found '25:00'"),
+            std::string::npos);
+  EXPECT_NE(p.find("site.open_hours[0].close: is required"), std::string::npos);
+  EXPECT_NE(p.find("cameras[0].rules[0].name: is required"), std::string::npos);
+  EXPECT_NE(p.find("site.yaml:11: cameras[0].rules[0].severity: must be one of info, warning, "
+                   "alert, critical, found 'loud'"),
+            std::string::npos);
+  EXPECT_NE(p.find("site.yaml:12: cameras[1].name: duplicate camera name 'a'"), std::string::npos);
+  EXPECT_NE(p.find("cameras[1].source: is required"), std::string::npos);
+}
+
+TEST(Config, MissingCamerasAndMissingFile) {
+  EXPECT_EQ(Problems("site: {name: x}\n"),
+            "site.yaml:1: cameras: at least one camera is required\n");
+  Diagnostics diag;
+  auto cfg = LoadConfig("/nonexistent/argus.yaml", &diag);
+  ASSERT_FALSE(cfg.ok());
+  EXPECT_EQ(diag.ToString(),
+            "/nonexistent/argus.yaml: cannot open config file (missing or unreadable)\n");
+}
+
+TEST(Config, LoadsTheShippedExampleConfigs) {
+  for (const char* name : {"demo.yaml"}) {
+    const std::string path = std::string(ARGUS_SOURCE_DIR) + "/config/" + name;
+    Diagnostics diag;
+    auto cfg = LoadConfig(path, &diag);
+    EXPECT_TRUE(cfg.ok()) << diag.ToString();
+  }
+}
+
+}  // namespace
+}  // namespace argus::config
