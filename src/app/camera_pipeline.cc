@@ -1,0 +1,104 @@
+#include "app/camera_pipeline.h"
+
+#include <opencv2/imgproc.hpp>
+
+#include "track/byte_tracker.h"
+
+namespace argus::app {
+
+CameraPipeline::CameraPipeline(const config::Config& config, const config::CameraConfig& camera)
+    : site_(config.site), camera_(camera), limiter_(camera.detect_fps) {}
+
+core::Result<std::unique_ptr<CameraPipeline>> CameraPipeline::Create(
+    const config::Config& config, const config::CameraConfig& camera,
+    const std::string& detector_spec, config::Diagnostics* diag) {
+  std::unique_ptr<CameraPipeline> p(new CameraPipeline(config, camera));
+
+  std::string spec = detector_spec;
+  if (spec.empty()) spec = camera.detector.value_or(config.detector.spec);
+  auto det_config = detect::ParseDetectorSpec(spec);
+  if (!det_config.ok()) return det_config.status();
+  if (config.detector.score_threshold >= 0) {
+    det_config->score_threshold = static_cast<float>(config.detector.score_threshold);
+  }
+  if (!config.detector.classes.empty()) det_config->classes = config.detector.classes;
+  auto detector = detect::MakeDetector(*det_config);
+  if (!detector.ok()) return detector.status();
+  p->detector_ = std::move(detector).value();
+  p->detector_name_ = p->detector_->name();
+
+  p->motion_ = std::make_unique<motion::MotionDetector>(det_config->motion);
+
+  track::ByteTrackParams tp;
+  tp.max_age_seconds = config.tracker.max_age_s;
+  tp.min_hits = config.tracker.min_hits;
+  p->tracker_ = track::MakeByteTracker(tp);
+
+  // Rules refer to the pipeline's own copies of the config, which outlive them.
+  auto engine = rules::RuleEngine::Build(p->site_, p->camera_, diag);
+  if (!engine.ok()) return engine.status();
+  p->rules_ = std::move(engine).value();
+  return p;
+}
+
+void CameraPipeline::ApplyPrivacyMasks(cv::Mat& bgr) const {
+  if (camera_.privacy_masks.empty()) return;
+  std::vector<std::vector<cv::Point>> polys;
+  for (const core::Polygon& rel : camera_.privacy_masks) {
+    std::vector<cv::Point> pts;
+    for (const core::Point& p : core::ToPixels(rel, bgr.cols, bgr.rows)) {
+      pts.emplace_back(cvRound(p.x), cvRound(p.y));
+    }
+    polys.push_back(std::move(pts));
+  }
+  cv::fillPoly(bgr, polys, cv::Scalar::all(0));
+}
+
+core::Status CameraPipeline::Process(ingest::Frame& frame, core::WallTime wall, FrameOutput* out) {
+  ApplyPrivacyMasks(frame.bgr);
+  out->detections.clear();
+  out->tracks.clear();
+  out->events.clear();
+  out->analysed = limiter_.Accept(frame.t);
+  out->motion = nullptr;
+  if (!out->analysed) return core::Status::Ok();
+
+  last_motion_ = motion_->Process(frame.bgr, frame.t);
+  out->motion = &last_motion_;
+  auto dets = detector_->Detect(frame.bgr, &last_motion_);
+  if (!dets.ok()) return dets.status();
+  out->detections = std::move(dets).value();
+  out->tracks = tracker_->Update(out->detections, frame.t);
+  active_ = tracker_->Active();
+
+  const motion::TamperSignals& s = last_motion_.signals;
+  scene_ = {
+      &last_motion_.gray, &last_motion_.mask, last_motion_.scale, last_motion_.changed_fraction,
+      s.mean_luma,        s.uniform_fraction, s.sharpness,        s.background_match};
+  rules::FrameInput in;
+  in.frame = frame.number;
+  in.t = frame.t;
+  in.wall = wall;
+  in.width = frame.bgr.cols;
+  in.height = frame.bgr.rows;
+  in.tracks = &out->tracks;
+  in.active = &active_;
+  in.scene = &scene_;
+  rules_->Process(in, &out->events);
+  for (events::Event& e : out->events) e.camera = camera_.name;
+  last_input_ = in;
+  return core::Status::Ok();
+}
+
+void CameraPipeline::Finish(FrameOutput* out) {
+  out->events.clear();
+  if (last_input_.frame == 0) return;
+  static const std::vector<track::Track> kNone;
+  last_input_.tracks = &kNone;
+  last_input_.active = &kNone;
+  last_input_.scene = nullptr;
+  rules_->Finish(last_input_, &out->events);
+  for (events::Event& e : out->events) e.camera = camera_.name;
+}
+
+}  // namespace argus::app
