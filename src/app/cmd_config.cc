@@ -16,14 +16,15 @@ const CommandRegistrar kConfig("config", [](CLI::App& parent) {
   check->add_option("file", *path, "Site config (YAML)")->required();
   return [path] {
     config::Diagnostics diag;
-    auto cfg = config::LoadConfig(*path, &diag);
-    if (cfg.ok()) (void)rules::ValidateRules(*cfg, &diag);
+    // Rules are checked even when other parts are broken: one run shows all.
+    const config::Config cfg = config::LoadConfigPartially(*path, &diag);
+    (void)rules::ValidateRules(cfg, &diag);
     if (!diag.ok()) {
       std::cerr << diag.ToString();
       return kExitBadInput;
     }
-    std::cout << *path << ": ok (" << cfg->cameras.size() << " camera"
-              << (cfg->cameras.size() == 1 ? "" : "s") << ")\n";
+    std::cout << *path << ": ok (" << cfg.cameras.size() << " camera"
+              << (cfg.cameras.size() == 1 ? "" : "s") << ")\n";
     return kExitOk;
   };
 });

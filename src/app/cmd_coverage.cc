@@ -18,6 +18,9 @@
 namespace argus::app {
 namespace {
 
+// Work units (about one per camera) from which a progress bar is shown.
+constexpr int64_t kProgressMinWork = 100;
+
 struct CoverageArgs {
   std::string site;
   std::string out;
@@ -82,6 +85,7 @@ int RunCoverage(const CoverageArgs& args) {
 
   std::unique_ptr<core::ProgressBar> bar;
   auto report = site::AnalyzeCoverage(*site, settings, [&](int64_t done, int64_t total) {
+    if (total < kProgressMinWork) return;  // small sites finish before a bar helps
     if (!bar) bar = std::make_unique<core::ProgressBar>("coverage", total);
     bar->Update(done);
   });

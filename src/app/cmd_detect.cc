@@ -8,6 +8,8 @@
 #include <fstream>
 #include <iostream>
 #include <opencv2/core/utility.hpp>
+#include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgproc.hpp>
 #include <opencv2/videoio.hpp>
 #include <sstream>
 
@@ -35,7 +37,31 @@ struct DetectArgs {
   double full_frame_every_s = detect::kDefaultFullFrameEveryS;
   bool no_gating = false;
   bool hog_verify = false;
+  std::string dump_dir;  // annotated frames for inspection
+  int dump_every = 50;
 };
+
+// Frame with ground truth (green), detections (red) and the motion mask (blue tint).
+void DumpFrame(const std::string& dir, int frame, const cv::Mat& img, const motion::MotionResult& m,
+               const std::vector<core::Box>& gt, const std::vector<track::Detection>& dets) {
+  cv::Mat vis = img.clone();
+  if (!m.mask.empty()) {
+    const cv::Mat mask(m.mask.height, m.mask.width, CV_8U,
+                       const_cast<uint8_t*>(m.mask.pixels.data()));
+    cv::Mat big;
+    cv::resize(mask, big, img.size(), 0, 0, cv::INTER_NEAREST);
+    vis.setTo(cv::Scalar(255, 128, 0), big);
+    cv::addWeighted(vis, 0.4, img, 0.6, 0, vis);
+  }
+  auto rect = [](const core::Box& b) { return cv::Rect(int(b.x), int(b.y), int(b.w), int(b.h)); };
+  for (const auto& b : gt) cv::rectangle(vis, rect(b), cv::Scalar(0, 255, 0), 1);
+  for (const auto& d : dets) {
+    cv::rectangle(vis, rect(d.box), cv::Scalar(0, 0, 255), 2);
+    cv::putText(vis, cv::format("%.2f", d.score), cv::Point(int(d.box.x), int(d.box.y) - 2),
+                cv::FONT_HERSHEY_SIMPLEX, 0.4, cv::Scalar(0, 0, 255));
+  }
+  cv::imwrite(cv::format("%s/frame_%04d.png", dir.c_str(), frame), vis);
+}
 
 std::vector<std::string> SplitComma(const std::string& s) {
   std::vector<std::string> out;
@@ -133,6 +159,9 @@ int Run(const DetectArgs& a) {
     if (!a.gt.empty()) {
       detect::AccumulateFrame(gt.evaluated[frame], gt.ignored[frame], boxes, 0.5, &stats);
     }
+    if (!a.dump_dir.empty() && frame % std::max(1, a.dump_every) == 0) {
+      DumpFrame(a.dump_dir, frame, img, m, gt.evaluated[frame], *dets);
+    }
     progress.Update(frame);
   }
   progress.Finish();
@@ -177,6 +206,8 @@ const CommandRegistrar kDetect("detect", [](CLI::App& parent) {
   cmd->add_option("--analysis-width", args->analysis_width, "Motion analysis width (pixels)");
   cmd->add_option("--threads", args->threads, "OpenCV threads (0 = default)");
   cmd->add_option("--gt", args->gt, "MOT ground truth: print frame-level precision/recall/MODA");
+  cmd->add_option("--dump-dir", args->dump_dir, "Write annotated frames (PNG) here");
+  cmd->add_option("--dump-every", args->dump_every, "With --dump-dir: every N frames");
   return [args] { return Run(*args); };
 });
 

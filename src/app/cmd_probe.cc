@@ -81,9 +81,9 @@ int RunProbe(const ProbeArgs& a) {
       std::cerr << "argus probe: " << r.status().message() << "\n";
       return kExitRuntime;
     }
-    std::printf("decode%-9s %lld frames in %.3f s: %.1f frames/s (single thread)\n",
+    std::printf("decode%-9s %lld frames in %.3f s: %.1f frames/s (single thread%s)\n",
                 to_bgr ? "+bgr:" : " only:", static_cast<long long>(r->frames), r->seconds,
-                r->frames / r->seconds);
+                r->frames / r->seconds, v.is_live() ? ", paced by the camera" : "");
   }
   return kExitOk;
 }

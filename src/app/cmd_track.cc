@@ -133,6 +133,12 @@ const CommandRegistrar kTrack("track", [](CLI::App& parent) {
       ->capture_default_str();
   cmd->add_flag("--detection-box", b.report_detection_box,
                 "ByteTrack: report the matched detection box, not the filtered box");
+  cmd->add_option("--kf-position-noise", b.kalman.std_weight_position,
+                  "ByteTrack: Kalman position noise, fraction of box height")
+      ->capture_default_str();
+  cmd->add_option("--kf-velocity-noise", b.kalman.std_weight_velocity,
+                  "ByteTrack: Kalman velocity noise, fraction of box height per reference frame")
+      ->capture_default_str();
   cmd->add_flag("--no-fuse-score", o->no_fuse_score,
                 "ByteTrack: do not weight IoU by the detection score");
   return [o] {

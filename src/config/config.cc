@@ -231,18 +231,18 @@ const CameraConfig* Config::FindCamera(const std::string& n) const {
   return nullptr;
 }
 
-core::Result<Config> ParseConfig(const std::string& yaml, const std::string& file,
-                                 Diagnostics* diag) {
-  const size_t before = diag->items().size();
+namespace {
+
+Config Parse(const std::string& yaml, const std::string& file, Diagnostics* diag) {
+  Config cfg;
+  cfg.file = file;
   YAML::Node root;
   try {
     root = YAML::Load(yaml);
   } catch (const YAML::ParserException& e) {
     diag->Add(file, e.mark.line + 1, "", "malformed YAML: " + e.msg);
-    return core::InvalidArgument(diag->items().back().ToString());
+    return cfg;
   }
-  Config cfg;
-  cfg.file = file;
   {
     MapReader r(root, "", file, diag);
     if (r.valid()) {
@@ -270,21 +270,40 @@ core::Result<Config> ParseConfig(const std::string& yaml, const std::string& fil
       }
     }
   }
-  if (diag->items().size() > before) {
-    return core::InvalidArgument(diag->items()[before].ToString());
+  return cfg;
+}
+
+core::Result<Config> Checked(Config cfg, size_t problems_before, Diagnostics* diag) {
+  if (diag->items().size() > problems_before) {
+    return core::InvalidArgument(diag->items()[problems_before].ToString());
   }
   return cfg;
 }
 
-core::Result<Config> LoadConfig(const std::string& path, Diagnostics* diag) {
+}  // namespace
+
+core::Result<Config> ParseConfig(const std::string& yaml, const std::string& file,
+                                 Diagnostics* diag) {
+  const size_t before = diag->items().size();
+  return Checked(Parse(yaml, file, diag), before, diag);
+}
+
+Config LoadConfigPartially(const std::string& path, Diagnostics* diag) {
   std::ifstream in(path);
   if (!in) {
     diag->Add(path, 0, "", "cannot open config file (missing or unreadable)");
-    return core::InvalidArgument(diag->items().back().ToString());
+    Config cfg;
+    cfg.file = path;
+    return cfg;
   }
   std::stringstream ss;
   ss << in.rdbuf();
-  return ParseConfig(ss.str(), path, diag);
+  return Parse(ss.str(), path, diag);
+}
+
+core::Result<Config> LoadConfig(const std::string& path, Diagnostics* diag) {
+  const size_t before = diag->items().size();
+  return Checked(LoadConfigPartially(path, diag), before, diag);
 }
 
 }  // namespace argus::config

@@ -126,5 +126,8 @@ core::Result<Config> LoadConfig(const std::string& path, Diagnostics* diag);
 // The same from text (tests); `file` names it in messages.
 core::Result<Config> ParseConfig(const std::string& yaml, const std::string& file,
                                  Diagnostics* diag);
+// Everything that could be read, even when there were problems, so a checker
+// can go on to validate the rules of an otherwise broken file.
+Config LoadConfigPartially(const std::string& path, Diagnostics* diag);
 
 }  // namespace argus::config
