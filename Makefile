@@ -7,7 +7,7 @@ TEST_BUILD ?= build-test
 VTEST := /usr/share/doc/opencv-doc/examples/data/vtest.avi
 
 # Build and run-time dependencies (DESIGN.md names them).
-PACKAGES := build-essential cmake ninja-build pkg-config git \
+PACKAGES := build-essential cmake ninja-build pkg-config git time python3 \
   libopencv-dev opencv-doc libavformat-dev libavcodec-dev libswscale-dev libavutil-dev \
   libyaml-cpp-dev nlohmann-json3-dev libspdlog-dev libcli11-dev libsqlite3-dev \
   libcpp-httplib-dev libeigen3-dev libgtest-dev libgmock-dev libbenchmark-dev

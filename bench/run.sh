@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# End-to-end benchmarks, rerunnable by anyone: `make bench` (or bash bench/run.sh).
+# Prints accuracy (MOTA, IDF1, HOTA on PETS09-S2L1) and speed of `argus analyze`
+# for each detector on the real video, with plain decoding of the same file in
+# the same run as the baseline; then the tracker on MOT15, and the micro
+# benchmarks (rules engine, coverage). Speeds are frames per second of wall
+# time and per core (frames / CPU seconds), since this machine is shared.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+BUILD=${BUILD:-build}
+ARGUS=$BUILD/bin/argus
+VTEST=/usr/share/doc/opencv-doc/examples/data/vtest.avi
+SHARED=${ARGUS_SHARED_DIR:-../shared}
+GT=$SHARED/data/mot15/PETS09-S2L1/gt/gt.txt
+MODEL=$SHARED/models/yolox_nano.onnx
+OUT=out/bench
+mkdir -p "$OUT"
+
+# Runs a command under /usr/bin/time; prints "wall_s cpu_s peak_rss_kib".
+measure() {
+  /usr/bin/time -f "%e %U %S %M" -o "$OUT/time.txt" "$@" > "$OUT/stdout.txt" 2> "$OUT/stderr.txt" || {
+    cat "$OUT/stderr.txt" >&2; return 1; }
+  awk '{printf "%s %.2f %s\n", $1, $2 + $3, $4}' "$OUT/time.txt"
+}
+
+frames=$(awk -F, '{print $1}' "$GT" 2>/dev/null | sort -n | tail -1 || echo 795)
+echo "== argus analyze on vtest.avi ($frames frames, 768x576) =="
+printf "%-10s %8s %8s %10s %10s %8s %8s %8s %8s\n" run wall_s cpu_s fps fps/core ratio MOTA IDF1 HOTA
+read -r dwall dcpu drss < <(measure "$ARGUS" probe --decode-bench "$VTEST")
+dfps=$(awk -v f="$frames" -v w="$dwall" 'BEGIN{printf "%.1f", f/w}')
+printf "%-10s %8s %8s %10s %10.1f %8s %8s %8s %8s   (peak %d MiB)\n" decode "$dwall" "$dcpu" "$dfps" \
+  "$(awk -v f="$frames" -v c="$dcpu" 'BEGIN{print f/c}')" "1.00" - - - "$((drss / 1024))"
+detectors=(builtin hog)
+[ -f "$MODEL" ] && detectors+=("onnx:$MODEL")
+for det in "${detectors[@]}"; do
+  name=${det%%:*}
+  read -r wall cpu rss < <(measure "$ARGUS" analyze "$VTEST" --detector "$det" --tracks "$OUT/$name.txt")
+  acc="- - -"
+  if [ -f "$GT" ]; then
+    acc=$("$ARGUS" eval mot --gt "$GT" --res "$OUT/$name.txt" --json |
+          python3 -c 'import json,sys; m=json.load(sys.stdin)["combined"]; print("%.3f %.3f %.3f" % (m["MOTA"], m["IDF1"], m["HOTA"]))')
+  fi
+  awk -v n="$name" -v f="$frames" -v w="$wall" -v c="$cpu" -v dw="$dwall" -v a="$acc" -v r="$rss" \
+    'BEGIN{split(a, m, " "); printf "%-10s %8.2f %8.2f %10.1f %10.1f %8.2f %8s %8s %8s   (peak %d MiB)\n",
+      n, w, c, f/w, f/c, (f/w)/(f/dw), m[1], m[2], m[3], r/1024}'
+done
+echo "(ratio: analysis throughput / plain decoding throughput, both wall-clock, same run)"
+
+if [ -x bench/track_mot15.sh ] || [ -f bench/track_mot15.sh ]; then
+  echo; echo "== tracker on MOT15 (ByteTrack vs SORT) =="
+  bash bench/track_mot15.sh "$ARGUS"
+fi
+for b in track_bench rules_bench coverage_bench synthetic_rules_bench; do
+  if [ -x "$BUILD/bin/$b" ]; then
+    echo; echo "== $b =="
+    "$BUILD/bin/$b" --benchmark_min_time=0.2 2>&1 | grep -v '^\*\*\*'
+  fi
+done
