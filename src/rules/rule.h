@@ -49,9 +49,16 @@ struct RuleContext {
   const config::SiteConfig* site = nullptr;
   const config::CameraConfig* camera = nullptr;
   const config::RuleConfig* rule = nullptr;
+  // Incident number of this rule, shared across rebuilds of the rule so ids stay
+  // unique ("<camera>/<rule>/<n>"). Owned by the RuleEngine; null in unit tests
+  // (the IncidentTracker then counts on its own).
+  int64_t* incident_counter = nullptr;
 };
 
 // Thread safety: one thread per instance (the camera's pipeline thread).
+// Lifetime: the RuleEngine applies the rule's schedule (`when`); when the rule
+// becomes inactive it calls Finish() and destroys it, and builds a fresh one
+// when it becomes active again. A rule never sees Process() after Finish().
 class Rule {
  public:
   virtual ~Rule() = default;
