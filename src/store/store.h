@@ -1,0 +1,135 @@
+// The persistent store of `argus serve`: events, alerts and their acknowledgements,
+// cameras, sensor readings and the append-only audit log. Abstract so that a
+// PostgreSQL backend can sit behind the same interface later (SqliteStore today).
+// Times are wall-clock (core::WallTime), stored with millisecond resolution.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/clock.h"
+#include "core/status.h"
+#include "events/alert.h"
+#include "events/event.h"
+
+namespace argus::store {
+
+inline constexpr const char* kDefaultDbPath = "data/argus.db";
+inline constexpr int kDefaultPageSize = 100;
+inline constexpr int kMaxPageSize = 1000;
+
+struct StoredEvent {
+  int64_t seq = 0;             // store-assigned, increasing with insertion
+  core::WallTime received_at;  // when the daemon got it
+  events::Event event;
+};
+
+// Filters are ANDed; empty/unset means "any". Results are newest first (seq
+// descending); page with `before_seq` = the previous page's next_before_seq.
+struct EventQuery {
+  std::optional<core::WallTime> from;  // received_at >= from
+  std::optional<core::WallTime> to;    // received_at < to
+  std::string camera;
+  std::string type;
+  std::optional<events::Severity> min_severity;
+  int64_t before_seq = 0;        // 0: from the newest
+  int limit = kDefaultPageSize;  // clamped to [1, kMaxPageSize]
+};
+
+struct EventPage {
+  std::vector<StoredEvent> events;
+  int64_t next_before_seq = 0;  // 0 when this is the last page
+};
+
+struct AlertQuery {
+  std::optional<events::AlertState> state;
+  std::string camera;
+  int64_t before_id = 0;  // 0: from the newest; results are id descending
+  int limit = kDefaultPageSize;
+};
+
+struct CameraRecord {
+  std::string name;
+  std::string status;  // e.g. "online", "offline", "reconnecting"
+  core::WallTime last_seen;
+};
+
+struct SensorReading {
+  int64_t seq = 0;
+  std::string sensor;  // e.g. "gallery3/humidity"
+  std::string kind;    // e.g. "humidity", "door_contact"
+  double value = 0;
+  std::string unit;
+  core::WallTime at;
+};
+
+// Who did what, when, from where. Append-only: the store refuses updates and deletes.
+struct AuditEntry {
+  int64_t seq = 0;
+  std::string who;
+  std::string what;  // e.g. "acknowledge alert 12", "export clip 7"
+  core::WallTime when;
+  std::string from;  // client address, or "" for the daemon itself
+};
+
+// Days to keep events and resolved alerts, per severity. A severity absent from
+// the map is kept forever. Open and acknowledged alerts are never purged, nor is
+// the audit log.
+struct RetentionPolicy {
+  std::map<events::Severity, int> days;
+};
+
+struct RetentionResult {
+  int64_t events_deleted = 0;
+  int64_t alerts_deleted = 0;
+};
+
+class Store {
+ public:
+  virtual ~Store() = default;
+
+  virtual core::Status InsertEvent(const events::Event& e, core::WallTime received_at) = 0;
+  // All or none, in one transaction (one commit for a batch).
+  virtual core::Status InsertEvents(const std::vector<events::Event>& es,
+                                    core::WallTime received_at) = 0;
+  virtual core::Result<EventPage> QueryEvents(const EventQuery& q) = 0;
+
+  // Writes the alert's lifecycle fields (insert or update by id). The
+  // acknowledgement and resolution go through Acknowledge/Resolve, not here.
+  virtual core::Status UpsertAlert(const events::Alert& a) = 0;
+  virtual core::Result<events::Alert> GetAlert(int64_t id) = 0;
+  virtual core::Result<std::vector<events::Alert>> ListAlerts(const AlertQuery& q) = 0;
+  virtual core::Result<int64_t> MaxAlertId() = 0;
+  // open -> acknowledged, plus an acknowledgements row and an audit entry, in one
+  // transaction. kNotFound / kInvalidArgument (not open) change nothing. When this
+  // returns ok the acknowledgement is durable.
+  virtual core::Status Acknowledge(int64_t alert_id, const events::AlertAction& ack,
+                                   const std::string& from) = 0;
+  // acknowledged -> resolved, plus an audit entry, in one transaction.
+  virtual core::Status Resolve(int64_t alert_id, const events::AlertAction& resolution,
+                               const std::string& from) = 0;
+
+  virtual core::Status UpsertCamera(const CameraRecord& c) = 0;
+  virtual core::Result<std::vector<CameraRecord>> ListCameras() = 0;
+
+  virtual core::Status InsertSensorReading(const SensorReading& r) = 0;
+  // Readings of `sensor` (all sensors if empty) with from <= at < to, oldest first.
+  virtual core::Result<std::vector<SensorReading>> QuerySensorReadings(const std::string& sensor,
+                                                                       core::WallTime from,
+                                                                       core::WallTime to,
+                                                                       int limit) = 0;
+
+  virtual core::Status AppendAudit(const AuditEntry& e) = 0;
+  // Newest first; before_seq = 0 from the newest.
+  virtual core::Result<std::vector<AuditEntry>> ListAudit(int64_t before_seq, int limit) = 0;
+
+  // Deletes events received, and resolved alerts resolved, more than the policy's
+  // days before `now`.
+  virtual core::Result<RetentionResult> ApplyRetention(const RetentionPolicy& p,
+                                                       core::WallTime now) = 0;
+};
+
+}  // namespace argus::store
