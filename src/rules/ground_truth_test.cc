@@ -26,7 +26,7 @@ std::vector<GtBox> Synthetic() {
   walk(2, 600, 350, 650, 650, 20);
   walk(3, 500, 700, 500, 300, 20);
   walk(4, 950, 300, 950, 700, 20);  // past b
-  for (int i = 0; i < 50; ++i) rows.push_back({i + 1, 5, {480, 400.0 + (i % 2 ? 8 : -8), 40, 100}});
+  for (int i = 0; i < 50; ++i) rows.push_back({i + 1, 5, {480, 400.0 + (i % 2 ? 8.0 : -8.0), 40, 100}});
   return rows;
 }
 

@@ -1,0 +1,210 @@
+#include "rules/abandoned_object.h"
+
+#include <algorithm>
+#include <cmath>
+
+namespace argus::rules {
+namespace {
+
+constexpr double kMaxSeconds = 3600;
+// Owner look-up: a memory entry this close in time to the appearance counts.
+constexpr double kOwnerTimeTolerance = 1.0;
+// A blob and an object are the same when they overlap this much (IoU).
+constexpr double kSameObjectIoU = 0.3;
+
+DualBackgroundParams BackgroundParams(const AbandonedParams& p) {
+  DualBackgroundParams b;
+  b.static_s = p.static_s;
+  return b;
+}
+
+core::Box Scaled(const core::Box& b, double s) { return {b.x * s, b.y * s, b.w * s, b.h * s}; }
+
+bool SameObject(const core::Box& a, const core::Box& b) {
+  if (core::IoU(a, b) >= kSameObjectIoU) return true;
+  const core::Point ca = a.Center(), cb = b.Center();
+  auto inside = [](core::Point p, const core::Box& box) {
+    return p.x >= box.x && p.x <= box.Right() && p.y >= box.y && p.y <= box.Bottom();
+  };
+  return inside(ca, b) || inside(cb, a);
+}
+
+}  // namespace
+
+AbandonedObjectRule::AbandonedObjectRule(const RuleContext& ctx, const AbandonedParams& params,
+                                         const config::Zone* zone)
+    : p_(params),
+      zone_name_(zone ? zone->name : ""),
+      ground_(CameraGround(ctx)),
+      persons_(ctx, {"person"}),
+      background_(BackgroundParams(params)),
+      incidents_(ctx, "abandoned_object") {
+  if (zone) zone_ = zone->polygon;
+}
+
+double AbandonedObjectRule::Metres(const core::Box& person, core::Point p,
+                                   const FrameInput& in) const {
+  const core::Point foot = person.BottomCenter();
+  if (ground_) {
+    return core::Distance(ground_->ImageToGround(foot, in.width, in.height),
+                          ground_->ImageToGround(p, in.width, in.height));
+  }
+  return core::Distance(foot, p) / std::max(1.0, person.h) * p_.person_height_m;
+}
+
+void AbandonedObjectRule::UpdateMemory(const FrameInput& in) {
+  if (in.tracks) {
+    for (const track::Track& tr : *in.tracks) {
+      if (persons_.Matches(tr.label)) memory_[tr.id].push_back({in.t, tr.box});
+    }
+  }
+  for (auto it = memory_.begin(); it != memory_.end();) {
+    auto& q = it->second;
+    while (!q.empty() && in.t - q.front().t > kAbandonedTrackMemorySeconds) q.pop_front();
+    it = q.empty() ? memory_.erase(it) : std::next(it);
+  }
+}
+
+void AbandonedObjectRule::ResolveOwner(Object* obj, const FrameInput& in) const {
+  obj->owner_resolved = true;
+  const core::Point spot = obj->box.BottomCenter();
+  double best = p_.owner_distance_m;
+  for (const auto& [id, q] : memory_) {
+    const Seen* nearest = nullptr;
+    for (const Seen& s : q) {
+      if (!nearest || std::fabs(s.t - obj->appeared_t) < std::fabs(nearest->t - obj->appeared_t)) {
+        nearest = &s;
+      }
+    }
+    if (!nearest || std::fabs(nearest->t - obj->appeared_t) > kOwnerTimeTolerance) continue;
+    const double d = Metres(nearest->box, spot, in);
+    if (d <= best) {
+      best = d;
+      obj->owner = id;
+    }
+  }
+  if (obj->owner < 0) {  // nobody brought it in view: unattended from the start
+    obj->unattended_since = obj->appeared_t;
+    return;
+  }
+  // Replay the owner's walk since the appearance: when did they last stand near it?
+  double since = -1;
+  double last_t = obj->appeared_t;
+  for (const Seen& s : memory_.at(obj->owner)) {
+    if (s.t < obj->appeared_t) continue;
+    last_t = s.t;
+    if (Metres(s.box, spot, in) <= p_.owner_distance_m) {
+      since = -1;
+    } else if (since < 0) {
+      since = s.t;
+    }
+  }
+  const bool present = last_t >= in.t;
+  obj->unattended_since = since >= 0 ? since : (present ? -1 : last_t);
+}
+
+void AbandonedObjectRule::Process(const FrameInput& in, std::vector<events::Event>* out) {
+  UpdateMemory(in);
+  const SceneInput* s = in.scene;
+  if (!s || !s->gray || s->gray->empty()) {
+    incidents_.Tick(in.t, in.frame, out);
+    return;
+  }
+  background_.Update(*s->gray, s->mask, in.t);
+  const double scale = s->scale > 0 ? s->scale : 1.0;
+  const int min_area = std::max(1, static_cast<int>(std::lround(p_.min_area_px / (scale * scale))));
+  const double max_area = kAbandonedMaxAreaFraction * s->gray->width * s->gray->height;
+
+  std::vector<const track::Track*> people;
+  for (const auto* list : {in.tracks, in.active}) {
+    if (!list) continue;
+    for (const track::Track& tr : *list) {
+      if (persons_.Matches(tr.label)) people.push_back(&tr);
+    }
+  }
+
+  for (const StaticBlob& blob : background_.StaticBlobs(min_area)) {
+    if (blob.ghost) {  // someone who stood there while the model learned has left
+      background_.Absorb(blob);
+      continue;
+    }
+    if (blob.area > max_area) continue;
+    const core::Box box = Scaled(blob.box, scale);
+    if (zone_) {
+      const core::Point foot = box.BottomCenter();
+      if (!core::PointInPolygon({foot.x / in.width, foot.y / in.height}, *zone_)) continue;
+    }
+    // A person standing still is not an object.
+    bool person = false;
+    for (const track::Track* tr : people) {
+      person =
+          person || core::IntersectionArea(tr->box, box) >= kAbandonedPersonOverlap * box.Area();
+    }
+    Object* obj = nullptr;
+    for (Object& o : objects_) {
+      if (o.last_seen_t < in.t && SameObject(o.box, box)) {
+        obj = &o;
+        break;
+      }
+    }
+    if (!obj) {
+      if (person) continue;  // only objects seen on their own are followed
+      objects_.push_back({});
+      obj = &objects_.back();
+      obj->key = next_key_++;
+      obj->appeared_t = blob.appeared_t;
+    }
+    obj->box = box;
+    obj->last_seen_t = in.t;
+    if (person) continue;
+    if (!obj->owner_resolved) ResolveOwner(obj, in);
+
+    // Where is the owner now?
+    if (obj->owner >= 0) {
+      const track::Track* owner = nullptr;
+      for (const track::Track* tr : people) {
+        if (tr->id == obj->owner) owner = tr;
+      }
+      const bool near = owner && Metres(owner->box, box.BottomCenter(), in) <= p_.owner_distance_m;
+      if (near) {
+        obj->unattended_since = -1;
+      } else if (obj->unattended_since < 0) {
+        obj->unattended_since = in.t;
+      }
+    }
+    if (obj->unattended_since < 0 || in.t - obj->unattended_since < p_.unattended_s) continue;
+    Observation o;
+    o.t = in.t;
+    o.frame = in.frame;
+    o.label = "object";
+    o.bbox = box;
+    o.zone = zone_name_;
+    o.details = {{"unattended_s", in.t - obj->unattended_since}, {"static_since", obj->appeared_t}};
+    if (obj->owner >= 0) o.details["owner_track_id"] = obj->owner;
+    incidents_.Observe("object/" + std::to_string(obj->key), o, out);
+  }
+  std::erase_if(objects_, [&](const Object& o) {
+    return in.t - o.last_seen_t > kAbandonedObjectLostSeconds;
+  });
+  incidents_.Tick(in.t, in.frame, out);
+}
+
+void AbandonedObjectRule::Finish(const FrameInput& last, std::vector<events::Event>* out) {
+  incidents_.EndAll(last.t, last.frame, out);
+}
+
+core::Result<std::unique_ptr<Rule>> MakeAbandonedObjectRule(const RuleContext& ctx,
+                                                            config::MapReader& fields) {
+  const size_t before = fields.diagnostics()->items().size();
+  const config::Zone* zone = ReadZone(ctx, fields, "zone", false);
+  AbandonedParams p;
+  fields.GetDouble("unattended_s", &p.unattended_s, 0, kMaxSeconds);
+  fields.GetDouble("owner_distance_m", &p.owner_distance_m, 0.1, 100);
+  fields.GetDouble("person_height_m", &p.person_height_m, 0.5, 2.5);
+  fields.GetDouble("static_s", &p.static_s, 0.5, kMaxSeconds);
+  fields.GetDouble("min_area_px", &p.min_area_px, 1, 1e7);
+  ARGUS_RETURN_IF_ERROR(FieldsStatus(fields, before));
+  return std::unique_ptr<Rule>(std::make_unique<AbandonedObjectRule>(ctx, p, zone));
+}
+
+}  // namespace argus::rules
