@@ -34,7 +34,7 @@ detectors=(builtin hog)
 [ -f "$MODEL" ] && detectors+=("onnx:$MODEL")
 for det in "${detectors[@]}"; do
   name=${det%%:*}
-  read -r wall cpu rss < <(measure "$ARGUS" analyze "$VTEST" --detector "$det" --tracks "$OUT/$name.txt")
+  read -r wall cpu rss < <(measure "$ARGUS" analyze "$VTEST" --config bench/pets_persons.yaml --detector "$det" --tracks "$OUT/$name.txt")
   acc="- - -"
   if [ -f "$GT" ]; then
     acc=$("$ARGUS" eval mot --gt "$GT" --res "$OUT/$name.txt" --json |

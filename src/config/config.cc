@@ -88,8 +88,10 @@ void ParseDetector(MapReader& r, DetectorSettings* d) {
 }
 
 void ParseTracker(MapReader& r, TrackerSettings* t) {
-  r.GetDouble("max_age_s", &t->max_age_s, 0.01, 600);
-  r.GetInt("min_hits", &t->min_hits, 1, 100);
+  double max_age = 0;
+  if (r.GetDouble("max_age_s", &max_age, 0.01, 600)) t->max_age_s = max_age;
+  int min_hits = 0;
+  if (r.GetInt("min_hits", &min_hits, 1, 100)) t->min_hits = min_hits;
 }
 
 void ParseRule(const YAML::Node& node, const std::string& path, const std::string& file,

@@ -18,8 +18,6 @@
 
 namespace argus::config {
 
-inline constexpr double kDefaultMaxAgeSeconds = 1.0;
-inline constexpr int kDefaultMinHits = 3;
 inline constexpr double kDefaultCooldownSeconds = 10.0;
 inline constexpr int kDefaultZoneInertiaFrames = 3;
 inline constexpr const char* kDefaultDetector = "builtin";
@@ -49,9 +47,10 @@ struct DetectorSettings {
   std::vector<std::string> classes;     // empty: the backend's default classes
 };
 
+// Unset fields keep the tracker's own tuned defaults (track/byte_tracker.h).
 struct TrackerSettings {
-  double max_age_s = kDefaultMaxAgeSeconds;
-  int min_hits = kDefaultMinHits;
+  std::optional<double> max_age_s;
+  std::optional<int> min_hits;
 };
 
 struct Zone {

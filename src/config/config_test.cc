@@ -55,8 +55,8 @@ TEST(Config, ParsesAValidSite) {
   EXPECT_TRUE(cfg->site.open_hours[0].days[2]);
   EXPECT_FALSE(cfg->site.open_hours[0].days[3]);
   EXPECT_EQ(cfg->detector.spec, "hog");
-  EXPECT_DOUBLE_EQ(cfg->tracker.max_age_s, 2.0);
-  EXPECT_EQ(cfg->tracker.min_hits, kDefaultMinHits);
+  EXPECT_EQ(cfg->tracker.max_age_s, 2.0);
+  EXPECT_FALSE(cfg->tracker.min_hits.has_value());
   ASSERT_EQ(cfg->cameras.size(), 1u);
   const CameraConfig& cam = cfg->cameras[0];
   EXPECT_DOUBLE_EQ(cam.detect_fps, 5);

@@ -10,13 +10,15 @@
 
 #include "core/geometry.h"
 #include "rules/rule.h"
+#include "track/byte_tracker.h"
 #include "track/track.h"
 
 namespace argus::rules {
 
 // How long the state of a track that disappeared is kept when the pipeline gives
 // no FrameInput::active list (the tracker's default max age).
-inline constexpr double kDefaultLostTrackGraceSeconds = config::kDefaultMaxAgeSeconds;
+inline constexpr double kDefaultLostTrackGraceSeconds =
+    track::ByteTrackParams::kDefaultMaxAgeSeconds;
 
 // A boolean that flips only after `inertia` consecutive raw samples disagree with it.
 class Debounced {
