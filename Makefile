@@ -11,9 +11,9 @@ PACKAGES := build-essential cmake ninja-build pkg-config git time python3 \
   libopencv-dev opencv-doc libavformat-dev libavcodec-dev libswscale-dev libavutil-dev \
   libyaml-cpp-dev nlohmann-json3-dev libspdlog-dev libcli11-dev libsqlite3-dev \
   libcpp-httplib-dev libeigen3-dev libgtest-dev libgmock-dev libbenchmark-dev \
-  libmosquitto-dev libsodium-dev
+  libmosquitto-dev libsodium-dev libpq-dev
 # Test peers: a real MQTT broker, a real RTSP server (GStreamer) and its codecs.
-TEST_PACKAGES := mosquitto libgstrtspserver-1.0-dev libgstreamer1.0-dev gstreamer1.0-plugins-base \
+TEST_PACKAGES := mosquitto postgresql libgstrtspserver-1.0-dev libgstreamer1.0-dev gstreamer1.0-plugins-base \
   gstreamer1.0-plugins-good gstreamer1.0-plugins-ugly gstreamer1.0-plugins-bad gstreamer1.0-libav
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)

@@ -1,5 +1,6 @@
 #include "config/config.h"
 
+#include <algorithm>
 #include <fstream>
 #include <map>
 #include <set>
@@ -92,6 +93,111 @@ void ParseTracker(MapReader& r, TrackerSettings* t) {
   if (r.GetDouble("max_age_s", &max_age, 0.01, 600)) t->max_age_s = max_age;
   int min_hits = 0;
   if (r.GetInt("min_hits", &min_hits, 1, 100)) t->min_hits = min_hits;
+}
+
+void ParseServer(MapReader& r, ServerSettings* s) {
+  std::string listen;
+  if (r.GetString("listen", &listen)) {
+    // host:port; the host may be empty (all interfaces) or an IPv6 [addr].
+    const size_t colon = listen.rfind(':');
+    int port = -1;
+    try {
+      if (colon != std::string::npos) port = std::stoi(listen.substr(colon + 1));
+    } catch (const std::exception&) {
+    }
+    if (port < 0 || port > 65535) {
+      r.Error("listen", "must be host:port with a port 0..65535, found '" + listen + "'");
+    } else {
+      s->host = listen.substr(0, colon);
+      if (s->host.empty()) s->host = "0.0.0.0";
+      if (s->host.size() > 2 && s->host.front() == '[' && s->host.back() == ']') {
+        s->host = s->host.substr(1, s->host.size() - 2);
+      }
+      s->port = port;
+    }
+  }
+  r.GetString("data_dir", &s->data_dir);
+  r.GetString("postgres", &s->postgres);
+  r.GetInt("workers", &s->workers, 0, 1024);
+  r.GetInt("queue_frames", &s->queue_frames, 1, 100);
+  r.GetString("static_dir", &s->static_dir);
+}
+
+void ParseMqtt(MapReader& r, MqttSettings* m) {
+  m->enabled = true;
+  r.GetBool("enabled", &m->enabled);
+  r.GetString("host", &m->host);
+  r.GetInt("port", &m->port, 1, 65535);
+  r.GetString("client_id", &m->client_id);
+  r.GetString("username", &m->username);
+  r.GetString("password", &m->password);
+  r.GetBool("sensors", &m->sensors);
+}
+
+void ParseWebhooks(MapReader& r, WebhookSettings* w) {
+  r.GetStringList("urls", &w->urls);
+  for (const std::string& u : w->urls) {
+    if (u.rfind("http://", 0) != 0 && u.rfind("https://", 0) != 0) {
+      r.Error("urls", "'" + u + "' must start with http:// or https://");
+    }
+  }
+  r.GetString("secret", &w->secret);
+  std::string sev;
+  if (r.GetEnum("min_severity", &sev, kSeverities)) events::ParseSeverity(sev, &w->min_severity);
+}
+
+void ParseAlerts(MapReader& r, const std::string& file, Diagnostics* diag, AlertSettings* a) {
+  r.GetDouble("cooldown_s", &a->cooldown_s, 0, kMaxSeconds);
+  YAML::Node tiers = r.Child("escalation");
+  const std::string path = r.FieldPath("escalation");
+  if (!tiers.IsDefined() || tiers.IsNull()) return;
+  if (!tiers.IsSequence()) {
+    diag->Add(file, LineOf(tiers), path, "must be a list of {target, after_s}");
+    return;
+  }
+  double previous = 0;
+  for (size_t i = 0; i < tiers.size(); ++i) {
+    MapReader t(tiers[i], Index(path, i), file, diag);
+    if (!t.valid()) continue;
+    EscalationTierConfig tier;
+    t.GetString("target", &tier.target, true);
+    if (t.GetDouble("after_s", &tier.after_s, 0, kMaxSeconds, true) && tier.after_s < previous) {
+      t.Error("after_s", "tiers must be in ascending order of after_s");
+    }
+    previous = std::max(previous, tier.after_s);
+    a->escalation.push_back(tier);
+  }
+}
+
+void ParseEvidence(MapReader& r, EvidenceSettings* e) {
+  r.GetBool("enabled", &e->enabled);
+  r.GetDouble("pre_roll_s", &e->pre_roll_s, 0, 60);
+  r.GetDouble("post_roll_s", &e->post_roll_s, 0, 600);
+  r.GetDouble("min_free_mb", &e->min_free_mb, 0, 1e9);
+  YAML::Node days = r.Child("retention_days");
+  if (!days.IsDefined() || days.IsNull()) return;
+  MapReader d(days, r.FieldPath("retention_days"), r.file(), r.diagnostics());
+  if (!d.valid()) return;
+  for (const std::string& name : kSeverities) {
+    int n = 0;
+    events::Severity sev;
+    if (d.GetInt(name.c_str(), &n, 1, 36500) && events::ParseSeverity(name, &sev)) {
+      e->retention_days[sev] = n;
+    }
+  }
+}
+
+void ParseSensor(const YAML::Node& node, const std::string& path, const std::string& file,
+                 Diagnostics* diag, SensorConfig* s) {
+  MapReader r(node, path, file, diag);
+  if (!r.valid()) return;
+  s->path = path;
+  s->where = {file, LineOf(node)};
+  r.GetString("name", &s->name, true);
+  r.GetEnum("type", &s->type, {"contact", "vibration", "glass_break", "tamper"}, true);
+  r.GetStringList("cameras", &s->cameras);
+  std::string sev;
+  if (r.GetEnum("severity", &sev, kSeverities)) events::ParseSeverity(sev, &s->severity);
 }
 
 void ParseRule(const YAML::Node& node, const std::string& path, const std::string& file,
@@ -233,6 +339,13 @@ const CameraConfig* Config::FindCamera(const std::string& n) const {
   return nullptr;
 }
 
+const SensorConfig* Config::FindSensor(const std::string& n) const {
+  for (const SensorConfig& s : sensors) {
+    if (s.name == n) return &s;
+  }
+  return nullptr;
+}
+
 namespace {
 
 Config Parse(const std::string& yaml, const std::string& file, Diagnostics* diag) {
@@ -269,6 +382,38 @@ Config Parse(const std::string& yaml, const std::string& file, Diagnostics* diag
                     ParseCamera(n, p, file, diag, c);
                   });
         CheckUniqueNames(cfg.cameras, "camera", diag);
+        std::string shared;
+        for (const char* key : {"site", "detector", "tracker"}) {
+          if (root[key]) shared += YAML::Dump(root[key]) + "\n";
+        }
+        for (size_t i = 0; i < cfg.cameras.size() && i < cams.size(); ++i) {
+          cfg.cameras[i].fingerprint = YAML::Dump(cams[i]) + "\n" + shared;
+        }
+      }
+      // Sections of `argus serve`: each is a mapping read by its own parser.
+      auto section = [&](const char* key, auto parse) {
+        YAML::Node n = r.Child(key);
+        if (!n.IsDefined() || n.IsNull()) return;
+        MapReader sr(n, key, file, diag);
+        if (sr.valid()) parse(sr);
+      };
+      section("server", [&](MapReader& sr) { ParseServer(sr, &cfg.server); });
+      section("mqtt", [&](MapReader& sr) { ParseMqtt(sr, &cfg.mqtt); });
+      section("webhooks", [&](MapReader& sr) { ParseWebhooks(sr, &cfg.webhooks); });
+      section("alerts", [&](MapReader& sr) { ParseAlerts(sr, file, diag, &cfg.alerts); });
+      section("evidence", [&](MapReader& sr) { ParseEvidence(sr, &cfg.evidence); });
+      ParseList(r.Child("sensors"), "sensors", file, diag, &cfg.sensors,
+                [&](const YAML::Node& n, const std::string& p, SensorConfig* s) {
+                  ParseSensor(n, p, file, diag, s);
+                });
+      CheckUniqueNames(cfg.sensors, "sensor", diag);
+      for (const SensorConfig& s : cfg.sensors) {
+        for (const std::string& cam : s.cameras) {
+          if (!cfg.FindCamera(cam)) {
+            diag->Add(s.where.file, s.where.line, s.path + ".cameras",
+                      "unknown camera '" + cam + "'");
+          }
+        }
       }
     }
   }

@@ -7,6 +7,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include <array>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -103,9 +104,80 @@ struct CameraConfig {
   std::vector<RuleConfig> rules;
   std::string path;  // "cameras[i]"
   Where where;
+  // The camera's YAML and the sections every camera uses (site, detector,
+  // tracker): equal fingerprints mean a reload can keep the camera running.
+  std::string fingerprint;
 
   const Zone* FindZone(const std::string& name) const;
   const Line* FindLine(const std::string& name) const;
+};
+
+// `argus serve` only; `argus analyze` ignores these sections.
+inline constexpr const char* kDefaultListenHost = "127.0.0.1";
+inline constexpr int kDefaultListenPort = 8080;
+inline constexpr const char* kDefaultDataDir = "data";
+inline constexpr int kDefaultQueueFrames = 2;
+inline constexpr double kDefaultPreRollS = 5;
+inline constexpr double kDefaultPostRollS = 10;
+inline constexpr double kDefaultMinFreeMb = 1024;
+inline constexpr double kDefaultAlertCooldownS = 60;
+inline constexpr double kDefaultCameraStatusPeriodS = 5;
+
+struct ServerSettings {
+  std::string host = kDefaultListenHost;
+  int port = kDefaultListenPort;
+  std::string data_dir = kDefaultDataDir;  // argus.db and evidence/ live here
+  // Empty: SQLite at <data_dir>/argus.db. Otherwise a libpq conninfo or
+  // postgresql:// URL: several nodes share one PostgreSQL store.
+  std::string postgres;
+  int workers = 0;                         // analysis threads; 0: one per core
+  int queue_frames = kDefaultQueueFrames;  // per camera; older frames are dropped
+  std::string static_dir;                  // dashboard files; empty: none
+};
+
+struct MqttSettings {
+  bool enabled = false;  // true when the section is present
+  std::string host = "127.0.0.1";
+  int port = 1883;
+  std::string client_id = "argus";
+  std::string username;
+  std::string password;
+  bool sensors = true;  // subscribe to argus/sensors/#
+};
+
+struct WebhookSettings {
+  std::vector<std::string> urls;
+  std::string secret;
+  events::Severity min_severity = events::Severity::kAlert;
+};
+
+struct EscalationTierConfig {
+  std::string target;
+  double after_s = 0;
+};
+
+struct AlertSettings {
+  double cooldown_s = kDefaultAlertCooldownS;
+  std::vector<EscalationTierConfig> escalation;  // empty: operator 0 s, supervisor, duty manager
+};
+
+struct EvidenceSettings {
+  bool enabled = true;
+  double pre_roll_s = kDefaultPreRollS;
+  double post_roll_s = kDefaultPostRollS;
+  double min_free_mb = kDefaultMinFreeMb;          // below this, recording stops (analysis goes on)
+  std::map<events::Severity, int> retention_days;  // absent severity: kept forever
+};
+
+// An external intrusion sensor and the cameras that watch its place; none
+// means an unobserved place, itself worth an alert when the sensor trips.
+struct SensorConfig {
+  std::string name;
+  std::string type;  // contact | vibration | glass_break | tamper
+  std::vector<std::string> cameras;
+  events::Severity severity = events::Severity::kAlert;
+  std::string path;
+  Where where;
 };
 
 struct Config {
@@ -114,8 +186,15 @@ struct Config {
   DetectorSettings detector;
   TrackerSettings tracker;
   std::vector<CameraConfig> cameras;
+  ServerSettings server;
+  MqttSettings mqtt;
+  WebhookSettings webhooks;
+  AlertSettings alerts;
+  EvidenceSettings evidence;
+  std::vector<SensorConfig> sensors;
 
   const CameraConfig* FindCamera(const std::string& name) const;
+  const SensorConfig* FindSensor(const std::string& name) const;
 };
 
 // Loads and validates `path`. Every problem goes to `diag`; the result is an

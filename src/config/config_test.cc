@@ -153,5 +153,94 @@ TEST(Config, LoadsTheShippedExampleConfigs) {
   }
 }
 
+constexpr const char* kServe = R"(cameras:
+  - name: hall
+    source: rtsp://cam1/stream
+  - name: facade
+    source: rtsp://cam2/stream
+server:
+  listen: 0.0.0.0:9090
+  data_dir: /var/lib/argus
+  workers: 4
+mqtt:
+  host: broker.local
+  port: 1884
+webhooks:
+  urls: [https://ops.example/hook]
+  min_severity: critical
+alerts:
+  cooldown_s: 30
+  escalation:
+    - {target: operator, after_s: 0}
+    - {target: supervisor, after_s: 45}
+evidence:
+  pre_roll_s: 3
+  retention_days: {info: 7, critical: 365}
+sensors:
+  - name: north-window-2
+    type: contact
+    cameras: [facade]
+  - name: roof-hatch
+    type: vibration
+)";
+
+TEST(Config, ParsesTheServeSections) {
+  Diagnostics diag;
+  auto cfg = ParseConfig(kServe, "site.yaml", &diag);
+  ASSERT_TRUE(cfg.ok()) << diag.ToString();
+  EXPECT_EQ(cfg->server.host, "0.0.0.0");
+  EXPECT_EQ(cfg->server.port, 9090);
+  EXPECT_EQ(cfg->server.data_dir, "/var/lib/argus");
+  EXPECT_EQ(cfg->server.workers, 4);
+  EXPECT_TRUE(cfg->mqtt.enabled);
+  EXPECT_EQ(cfg->mqtt.host, "broker.local");
+  EXPECT_EQ(cfg->mqtt.port, 1884);
+  ASSERT_EQ(cfg->webhooks.urls.size(), 1u);
+  EXPECT_EQ(cfg->webhooks.min_severity, events::Severity::kCritical);
+  EXPECT_EQ(cfg->alerts.cooldown_s, 30);
+  ASSERT_EQ(cfg->alerts.escalation.size(), 2u);
+  EXPECT_EQ(cfg->alerts.escalation[1].target, "supervisor");
+  EXPECT_EQ(cfg->alerts.escalation[1].after_s, 45);
+  EXPECT_EQ(cfg->evidence.pre_roll_s, 3);
+  EXPECT_EQ(cfg->evidence.post_roll_s, kDefaultPostRollS);
+  EXPECT_EQ(cfg->evidence.retention_days.at(events::Severity::kCritical), 365);
+  EXPECT_EQ(cfg->evidence.retention_days.count(events::Severity::kAlert), 0u);
+  ASSERT_EQ(cfg->sensors.size(), 2u);
+  ASSERT_NE(cfg->FindSensor("north-window-2"), nullptr);
+  EXPECT_EQ(cfg->FindSensor("north-window-2")->cameras, std::vector<std::string>{"facade"});
+  EXPECT_TRUE(cfg->FindSensor("roof-hatch")->cameras.empty());
+}
+
+TEST(Config, ServeDefaultsWhenSectionsAreAbsent) {
+  Diagnostics diag;
+  auto cfg = ParseConfig(kGood, "site.yaml", &diag);
+  ASSERT_TRUE(cfg.ok()) << diag.ToString();
+  EXPECT_EQ(cfg->server.port, kDefaultListenPort);
+  EXPECT_EQ(cfg->server.data_dir, kDefaultDataDir);
+  EXPECT_FALSE(cfg->mqtt.enabled);
+  EXPECT_TRUE(cfg->alerts.escalation.empty());
+  EXPECT_TRUE(cfg->sensors.empty());
+}
+
+TEST(Config, ServeSectionProblemsNameLineAndField) {
+  const std::string base = "cameras:\n  - name: hall\n    source: x.avi\n";
+  EXPECT_NE(Problems(base + "server:\n  listen: nowhere\n").find("site.yaml:5: server.listen:"),
+            std::string::npos);
+  EXPECT_NE(Problems(base + "alerts:\n  escalation:\n    - {target: a, after_s: 60}\n"
+                            "    - {target: b, after_s: 10}\n")
+                .find("alerts.escalation[1].after_s: tiers must be in ascending order"),
+            std::string::npos);
+  EXPECT_NE(Problems(base + "sensors:\n  - name: door\n    type: contact\n    cameras: [attic]\n")
+                .find("site.yaml:5: sensors[0].cameras: unknown camera 'attic'"),
+            std::string::npos);
+  EXPECT_NE(Problems(base + "sensors:\n  - name: door\n    type: laser\n").find("sensors[0].type"),
+            std::string::npos);
+  EXPECT_NE(Problems(base + "evidence:\n  retention_days: {urgent: 3}\n")
+                .find("evidence.retention_days.urgent"),
+            std::string::npos);
+  EXPECT_NE(Problems(base + "webhooks:\n  urls: [ftp://x]\n").find("webhooks.urls"),
+            std::string::npos);
+}
+
 }  // namespace
 }  // namespace argus::config
