@@ -1,0 +1,764 @@
+#include "store/pg_store.h"
+
+#include <libpq-fe.h>
+
+#include <algorithm>
+#include <charconv>
+#include <chrono>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <utility>
+
+namespace argus::store {
+namespace {
+
+using events::Alert;
+using events::AlertAction;
+using events::AlertState;
+
+// Keys of the database-wide advisory locks (any int64; "ARGUS" + a number).
+constexpr int64_t kMigrationLockKey = 0x4152475553000001;
+constexpr int64_t kAlertIdLockKey = 0x4152475553000002;
+
+int64_t ToMs(core::WallTime t) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
+}
+core::WallTime FromMs(int64_t ms) { return core::WallTime(std::chrono::milliseconds(ms)); }
+
+int ClampLimit(int limit) { return std::clamp(limit, 1, kMaxPageSize); }
+
+struct ResultDeleter {
+  void operator()(PGresult* r) const { PQclear(r); }
+};
+using PgResult = std::unique_ptr<PGresult, ResultDeleter>;
+
+std::string TrimmedError(const char* msg) {
+  std::string s = msg ? msg : "";
+  while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();
+  return s;
+}
+
+// Maps a failed statement to a Status: a lost connection or a transient conflict is
+// kUnavailable (try again later), bad data is kInvalidArgument, the rest kIoError.
+core::Status PgError(PGconn* conn, const PGresult* r, const std::string& what) {
+  std::string msg = what + ": " + TrimmedError(r ? PQresultErrorMessage(r) : PQerrorMessage(conn));
+  if (PQstatus(conn) != CONNECTION_OK) {
+    return core::Unavailable("postgres connection lost (" + msg + ")");
+  }
+  const char* state = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : nullptr;
+  const std::string code = state ? state : "";
+  auto cls = [&](const char* prefix) { return code.rfind(prefix, 0) == 0; };
+  // 08: connection exception, 53: insufficient resources, 57P0x: server shutting
+  // down or starting, 40001/40P01: serialization failure / deadlock.
+  if (cls("08") || cls("53") || cls("57P0") || code == "40001" || code == "40P01") {
+    return core::Unavailable(msg);
+  }
+  // 22: data exception, 23: integrity constraint, P0001: raised by our triggers.
+  if (cls("22") || cls("23") || code == "P0001") return core::InvalidArgument(msg);
+  return core::IoError(msg);
+}
+
+// Text-format statement parameters, numbered $1, $2, ... in the order added.
+class Params {
+ public:
+  // Returns the placeholder ("$n") of the value, for building SQL as we go.
+  std::string Add(const std::string& v) {
+    values_.emplace_back(v);
+    return "$" + std::to_string(values_.size());
+  }
+  std::string Add(const char* v) { return Add(std::string(v)); }
+  std::string Add(int64_t v) { return Add(std::to_string(v)); }
+  std::string Add(int v) { return Add(std::to_string(v)); }
+  std::string Add(double v) {
+    // Shortest text that reads back as the same double; locale-independent.
+    char buf[64];
+    const auto r = std::to_chars(buf, buf + sizeof buf, v);
+    return Add(std::string(buf, r.ptr));
+  }
+  std::string AddNull() {
+    values_.emplace_back(std::nullopt);
+    return "$" + std::to_string(values_.size());
+  }
+  std::vector<const char*> Pointers() const {
+    std::vector<const char*> out;
+    out.reserve(values_.size());
+    for (const auto& v : values_) out.push_back(v ? v->c_str() : nullptr);
+    return out;
+  }
+
+ private:
+  std::vector<std::optional<std::string>> values_;
+};
+
+// Runs one statement (no parameters or `p`); ok when it completed.
+core::Result<PgResult> Query(PGconn* conn, const std::string& sql, const Params& p,
+                             const std::string& what) {
+  const std::vector<const char*> values = p.Pointers();
+  PgResult r(PQexecParams(conn, sql.c_str(), static_cast<int>(values.size()), nullptr,
+                          values.data(), nullptr, nullptr, /*resultFormat=text*/ 0));
+  if (r) {
+    const ExecStatusType st = PQresultStatus(r.get());
+    if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK)
+      return core::Result<PgResult>(std::move(r));
+  }
+  return PgError(conn, r.get(), what);
+}
+core::Status Exec(PGconn* conn, const std::string& sql, const Params& p, const std::string& what) {
+  return Query(conn, sql, p, what).status();
+}
+core::Status Exec(PGconn* conn, const std::string& sql, const std::string& what) {
+  return Exec(conn, sql, Params(), what);
+}
+// Rows changed by an INSERT/UPDATE/DELETE.
+int64_t Affected(const PGresult* r) {
+  const char* s = PQcmdTuples(const_cast<PGresult*>(r));
+  int64_t n = 0;
+  std::from_chars(s, s + std::char_traits<char>::length(s), n);
+  return n;
+}
+
+// Reads one row of a text-format result.
+class Row {
+ public:
+  Row(const PGresult* r, int row) : r_(r), row_(row) {}
+  bool IsNull(int c) const { return PQgetisnull(r_, row_, c) != 0; }
+  std::string Text(int c) const {
+    return std::string(PQgetvalue(r_, row_, c), PQgetlength(r_, row_, c));
+  }
+  int64_t Int(int c) const {
+    const char* s = PQgetvalue(r_, row_, c);
+    int64_t v = 0;
+    std::from_chars(s, s + PQgetlength(r_, row_, c), v);
+    return v;
+  }
+  double Real(int c) const {
+    const char* s = PQgetvalue(r_, row_, c);
+    double v = 0;
+    std::from_chars(s, s + PQgetlength(r_, row_, c), v);  // also "Infinity", "NaN"
+    return v;
+  }
+
+ private:
+  const PGresult* r_;
+  int row_;
+};
+
+// BEGIN ... COMMIT; rolls back unless committed.
+class Tx {
+ public:
+  explicit Tx(PGconn* conn) : conn_(conn), begun_(Exec(conn, "BEGIN", "begin transaction")) {}
+  ~Tx() {
+    if (begun_.ok() && !done_ && PQstatus(conn_) == CONNECTION_OK) {
+      PQclear(PQexec(conn_, "ROLLBACK"));
+    }
+  }
+  Tx(const Tx&) = delete;
+  Tx& operator=(const Tx&) = delete;
+  const core::Status& begun() const { return begun_; }
+  core::Status Commit() {
+    done_ = true;
+    auto r = Query(conn_, "COMMIT", Params(), "commit");
+    if (!r.ok()) return r.status();
+    // COMMIT of a transaction that had failed answers "ROLLBACK" without an error.
+    if (std::string(PQcmdStatus(r->get())) != "COMMIT") {
+      return core::Internal("transaction was rolled back by the server");
+    }
+    return core::Status::Ok();
+  }
+
+ private:
+  PGconn* conn_;
+  core::Status begun_;
+  bool done_ = false;
+};
+
+// Alert columns, then the latest acknowledgement (NULLs when none).
+const char* kAlertSelect =
+    "SELECT a.id, a.camera, a.rule, a.zone, a.type, a.severity, a.state, a.opened_ms, "
+    "a.last_event_ms, a.incident_ids, a.active_incidents, a.event_count, a.escalation_level, "
+    "a.resolved_by, a.resolved_ms, a.resolution_note, k.who, k.at_ms, k.note "
+    "FROM alerts a LEFT JOIN LATERAL (SELECT who, at_ms, note FROM acknowledgements "
+    "WHERE alert_id = a.id ORDER BY id DESC LIMIT 1) k ON true";
+
+core::Result<Alert> ReadAlert(const Row& s) {
+  Alert a;
+  a.id = s.Int(0);
+  a.camera = s.Text(1);
+  a.rule = s.Text(2);
+  a.zone = s.Text(3);
+  a.type = s.Text(4);
+  a.severity = static_cast<events::Severity>(s.Int(5));
+  if (!events::ParseAlertState(s.Text(6), &a.state)) {
+    return core::Internal("alert " + std::to_string(a.id) + ": bad state " + s.Text(6));
+  }
+  a.opened_at = FromMs(s.Int(7));
+  a.last_event_at = FromMs(s.Int(8));
+  const auto ids = nlohmann::json::parse(s.Text(9), nullptr, /*allow_exceptions=*/false);
+  if (!ids.is_array()) return core::Internal("alert " + std::to_string(a.id) + ": bad ids");
+  for (const auto& id : ids) {
+    if (id.is_string()) a.incident_ids.push_back(id.get<std::string>());
+  }
+  a.active_incidents = static_cast<int>(s.Int(10));
+  a.event_count = s.Int(11);
+  a.escalation_level = static_cast<int>(s.Int(12));
+  if (!s.IsNull(14)) a.resolution = AlertAction{s.Text(13), FromMs(s.Int(14)), s.Text(15)};
+  if (!s.IsNull(16)) a.ack = AlertAction{s.Text(16), FromMs(s.Int(17)), s.Text(18)};
+  return a;
+}
+
+// Times are milliseconds since the epoch (BIGINT), as in the SQLite schema, so both
+// backends round-trip the same values exactly.
+const std::vector<std::string> kMigrations = {
+    // 1: the initial schema.
+    R"sql(
+CREATE TABLE events (
+  seq BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  received_ms BIGINT NOT NULL,
+  event_id TEXT NOT NULL,
+  type TEXT NOT NULL,
+  phase TEXT NOT NULL CHECK (phase IN ('start', 'update', 'end')),
+  camera TEXT NOT NULL,
+  rule TEXT NOT NULL,
+  severity SMALLINT NOT NULL CHECK (severity BETWEEN 0 AND 3),
+  t DOUBLE PRECISION NOT NULL,
+  frame BIGINT NOT NULL,
+  track_id INTEGER NOT NULL,
+  label TEXT NOT NULL,
+  bbox_x DOUBLE PRECISION NOT NULL, bbox_y DOUBLE PRECISION NOT NULL,
+  bbox_w DOUBLE PRECISION NOT NULL, bbox_h DOUBLE PRECISION NOT NULL,
+  zone TEXT NOT NULL,
+  details JSONB NOT NULL
+);
+CREATE INDEX events_by_received ON events (received_ms);
+CREATE INDEX events_by_camera ON events (camera, seq);
+CREATE INDEX events_by_event_id ON events (event_id);
+CREATE INDEX events_by_severity ON events (severity, received_ms);
+
+CREATE TABLE alerts (
+  id BIGINT PRIMARY KEY CHECK (id > 0),
+  camera TEXT NOT NULL,
+  rule TEXT NOT NULL,
+  zone TEXT NOT NULL,
+  type TEXT NOT NULL,
+  severity SMALLINT NOT NULL CHECK (severity BETWEEN 0 AND 3),
+  state TEXT NOT NULL CHECK (state IN ('open', 'acknowledged', 'resolved')),
+  opened_ms BIGINT NOT NULL,
+  last_event_ms BIGINT NOT NULL,
+  incident_ids JSONB NOT NULL,
+  active_incidents INTEGER NOT NULL,
+  event_count BIGINT NOT NULL,
+  escalation_level INTEGER NOT NULL,
+  resolved_by TEXT,
+  resolved_ms BIGINT,
+  resolution_note TEXT
+);
+CREATE INDEX alerts_by_state ON alerts (state, id);
+CREATE INDEX alerts_by_camera ON alerts (camera, id);
+CREATE SEQUENCE alert_ids AS BIGINT;
+
+CREATE TABLE acknowledgements (
+  id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  alert_id BIGINT NOT NULL REFERENCES alerts (id) ON DELETE CASCADE,
+  who TEXT NOT NULL,
+  at_ms BIGINT NOT NULL,
+  note TEXT NOT NULL
+);
+CREATE INDEX acknowledgements_by_alert ON acknowledgements (alert_id, id);
+
+CREATE TABLE cameras (
+  name TEXT PRIMARY KEY,
+  status TEXT NOT NULL,
+  last_seen_ms BIGINT NOT NULL
+);
+
+CREATE TABLE sensor_readings (
+  seq BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  sensor TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  value DOUBLE PRECISION NOT NULL,
+  unit TEXT NOT NULL,
+  at_ms BIGINT NOT NULL
+);
+CREATE INDEX sensor_readings_by_sensor ON sensor_readings (sensor, at_ms);
+CREATE INDEX sensor_readings_by_time ON sensor_readings (at_ms);
+
+CREATE TABLE audit_log (
+  seq BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  who TEXT NOT NULL,
+  what TEXT NOT NULL,
+  at_ms BIGINT NOT NULL,
+  from_addr TEXT NOT NULL
+);
+CREATE FUNCTION audit_log_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  RAISE EXCEPTION 'audit_log is append-only';
+END
+$$;
+CREATE TRIGGER audit_log_no_update_delete BEFORE UPDATE OR DELETE ON audit_log
+  FOR EACH ROW EXECUTE FUNCTION audit_log_append_only();
+CREATE TRIGGER audit_log_no_truncate BEFORE TRUNCATE ON audit_log
+  FOR EACH STATEMENT EXECUTE FUNCTION audit_log_append_only();
+)sql",
+};
+
+core::Status AppendAuditLocked(PGconn* conn, const AuditEntry& e) {
+  Params p;
+  const std::string sql = "INSERT INTO audit_log (who, what, at_ms, from_addr) VALUES (" +
+                          p.Add(e.who) + ", " + p.Add(e.what) + ", " + p.Add(ToMs(e.when)) + ", " +
+                          p.Add(e.from) + ")";
+  return Exec(conn, sql, p, "audit log append");
+}
+
+// Locks alert `id` for the caller's transaction and checks that it is in state `from`.
+core::Status LockAndCheckState(PGconn* conn, int64_t id, AlertState from, const char* verb) {
+  Params p;
+  auto r = Query(conn, "SELECT state FROM alerts WHERE id = " + p.Add(id) + " FOR UPDATE", p,
+                 "alert lookup");
+  if (!r.ok()) return r.status();
+  if (PQntuples(r->get()) == 0) return core::NotFound("no alert " + std::to_string(id));
+  const std::string state = Row(r->get(), 0).Text(0);
+  if (state != events::ToString(from)) {
+    return core::InvalidArgument("alert " + std::to_string(id) + " is " + state + ", only an " +
+                                 events::ToString(from) + " alert can be " + verb);
+  }
+  return core::Status::Ok();
+}
+
+}  // namespace
+
+const std::vector<std::string>& PgMigrations() { return kMigrations; }
+
+core::Result<int> PgSchemaVersion(PGconn* conn) {
+  auto exists = Query(conn, "SELECT to_regclass('schema_migrations') IS NOT NULL", Params(),
+                      "schema_migrations lookup");
+  if (!exists.ok()) return exists.status();
+  if (Row(exists->get(), 0).Text(0) != "t") return 0;
+  auto v = Query(conn, "SELECT coalesce(max(version), 0) FROM schema_migrations", Params(),
+                 "schema_migrations read");
+  if (!v.ok()) return v.status();
+  return static_cast<int>(Row(v->get(), 0).Int(0));
+}
+
+core::Status PgMigrate(PGconn* conn, const std::vector<std::string>& migrations) {
+  const int target = static_cast<int>(migrations.size());
+  for (;;) {
+    Tx tx(conn);
+    ARGUS_RETURN_IF_ERROR(tx.begun());
+    // Held until this transaction ends: another node migrating at the same time
+    // waits here and then reads the version this one committed.
+    Params lock;
+    ARGUS_RETURN_IF_ERROR(Exec(conn,
+                               "SELECT pg_advisory_xact_lock(" + lock.Add(kMigrationLockKey) + ")",
+                               lock, "migration lock"));
+    auto version = PgSchemaVersion(conn);
+    if (!version.ok()) return version.status();
+    if (*version == 0) {
+      // The table may exist but be empty: no "already exists" notice on stderr.
+      ARGUS_RETURN_IF_ERROR(
+          Exec(conn, "SET LOCAL client_min_messages = warning", "create schema_migrations"));
+      ARGUS_RETURN_IF_ERROR(Exec(conn,
+                                 "CREATE TABLE IF NOT EXISTS schema_migrations ("
+                                 "version INTEGER PRIMARY KEY, "
+                                 "applied_at TIMESTAMPTZ NOT NULL DEFAULT now())",
+                                 "create schema_migrations"));
+    }
+    if (*version > target) {
+      return core::InvalidArgument("database schema version " + std::to_string(*version) +
+                                   " is newer than this argus supports (" + std::to_string(target) +
+                                   "); upgrade argus");
+    }
+    if (*version == target) return tx.Commit();
+    const int next = *version + 1;
+    // PQexec: a migration is a script of several statements.
+    PgResult r(PQexec(conn, migrations[*version].c_str()));
+    const ExecStatusType st = r ? PQresultStatus(r.get()) : PGRES_FATAL_ERROR;
+    if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
+      const core::Status s = PgError(conn, r.get(), "sql error");
+      return core::Status(s.code(),
+                          "migration " + std::to_string(next) + " failed: " + s.message());
+    }
+    Params v;
+    ARGUS_RETURN_IF_ERROR(
+        Exec(conn, "INSERT INTO schema_migrations (version) VALUES (" + v.Add(next) + ")", v,
+             "record migration"));
+    ARGUS_RETURN_IF_ERROR(tx.Commit());
+  }
+}
+
+core::Result<std::unique_ptr<PgStore>> PgStore::Open(const std::string& conninfo) {
+  // expand_dbname: `conninfo` is parsed as a whole conninfo string or URI; its own
+  // settings override the earlier connect_timeout default.
+  const std::string timeout = std::to_string(kDefaultPgConnectTimeoutS);
+  const char* keys[] = {"connect_timeout", "dbname", nullptr};
+  const char* values[] = {timeout.c_str(), conninfo.c_str(), nullptr};
+  PGconn* conn = PQconnectdbParams(keys, values, /*expand_dbname=*/1);
+  if (conn == nullptr) return core::Internal("store: libpq could not allocate a connection");
+  std::unique_ptr<PgStore> store(new PgStore(conn));  // PQfinish on every path
+  if (PQstatus(conn) != CONNECTION_OK) {
+    // The message names host/socket and the reason; the conninfo itself may hold a
+    // password, so it is not repeated.
+    return core::Unavailable("store: cannot connect to postgres: " +
+                             TrimmedError(PQerrorMessage(conn)));
+  }
+  core::Status m = PgMigrate(conn, kMigrations);
+  if (!m.ok()) {
+    return core::Status(m.code(),
+                        std::string("store postgres db ") + PQdb(conn) + ": " + m.message());
+  }
+  return store;
+}
+
+PgStore::~PgStore() { PQfinish(conn_); }
+
+core::Status PgStore::EnsureConnectedLocked() {
+  if (PQstatus(conn_) == CONNECTION_OK) {
+    // Reads what the server sent since the last call without blocking: a server that
+    // shut down or restarted has sent its goodbye and closed the socket, which marks
+    // the connection bad. Twice: the first read may stop after the goodbye message,
+    // before seeing the end of the stream.
+    for (int i = 0; i < 2 && PQstatus(conn_) == CONNECTION_OK; ++i) PQconsumeInput(conn_);
+    if (PQstatus(conn_) == CONNECTION_OK) return core::Status::Ok();
+  }
+  PQreset(conn_);
+  if (PQstatus(conn_) == CONNECTION_OK) return core::Status::Ok();
+  return core::Unavailable("postgres unreachable, reconnect failed: " +
+                           TrimmedError(PQerrorMessage(conn_)));
+}
+
+core::Status PgStore::InsertEventLocked(const events::Event& e, core::WallTime received_at) {
+  Params p;
+  std::string sql =
+      "INSERT INTO events (received_ms, event_id, type, phase, camera, rule, severity, t, "
+      "frame, track_id, label, bbox_x, bbox_y, bbox_w, bbox_h, zone, details) VALUES (";
+  sql += p.Add(ToMs(received_at)) + ", " + p.Add(e.id) + ", " + p.Add(e.type) + ", " +
+         p.Add(events::ToString(e.phase)) + ", " + p.Add(e.camera) + ", " + p.Add(e.rule) + ", " +
+         p.Add(static_cast<int>(e.severity)) + ", " + p.Add(e.t) + ", " + p.Add(e.frame) + ", " +
+         p.Add(e.track_id) + ", " + p.Add(e.label) + ", " + p.Add(e.bbox.x) + ", " +
+         p.Add(e.bbox.y) + ", " + p.Add(e.bbox.w) + ", " + p.Add(e.bbox.h) + ", " + p.Add(e.zone) +
+         ", " + p.Add(e.details.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)) +
+         ")";
+  return Exec(conn_, sql, p, "insert event " + e.id);
+}
+
+core::Status PgStore::InsertEvent(const events::Event& e, core::WallTime received_at) {
+  std::lock_guard lock(mu_);
+  ARGUS_RETURN_IF_ERROR(EnsureConnectedLocked());
+  return InsertEventLocked(e, received_at);  // autocommit: one transaction
+}
+
+core::Status PgStore::InsertEvents(const std::vector<events::Event>& es,
+                                   core::WallTime received_at) {
+  std::lock_guard lock(mu_);
+  ARGUS_RETURN_IF_ERROR(EnsureConnectedLocked());
+  Tx tx(conn_);
+  ARGUS_RETURN_IF_ERROR(tx.begun());
+  // One statement per event keeps seq in the order of `es`.
+  for (const auto& e : es) ARGUS_RETURN_IF_ERROR(InsertEventLocked(e, received_at));
+  return tx.Commit();
+}
+
+core::Result<EventPage> PgStore::QueryEvents(const EventQuery& q) {
+  Params p;
+  std::string sql =
+      "SELECT seq, received_ms, event_id, type, phase, camera, rule, severity, t, frame, "
+      "track_id, label, bbox_x, bbox_y, bbox_w, bbox_h, zone, details FROM events WHERE true";
+  if (q.from) sql += " AND received_ms >= " + p.Add(ToMs(*q.from));
+  if (q.to) sql += " AND received_ms < " + p.Add(ToMs(*q.to));
+  if (!q.camera.empty()) sql += " AND camera = " + p.Add(q.camera);
+  if (!q.type.empty()) sql += " AND type = " + p.Add(q.type);
+  if (q.min_severity) sql += " AND severity >= " + p.Add(static_cast<int>(*q.min_severity));
+  if (q.before_seq > 0) sql += " AND seq < " + p.Add(q.before_seq);
+  const int limit = ClampLimit(q.limit);
+  // One extra row tells whether a next page exists.
+  sql += " ORDER BY seq DESC LIMIT " + p.Add(limit + 1);
+
+  std::lock_guard lock(mu_);
+  ARGUS_RETURN_IF_ERROR(EnsureConnectedLocked());
+  auto r = Query(conn_, sql, p, "query events");
+  if (!r.ok()) return r.status();
+  const int rows = PQntuples(r->get());
+  EventPage page;
+  for (int i = 0; i < rows; ++i) {
+    if (static_cast<int>(page.events.size()) == limit) {
+      page.next_before_seq = page.events.back().seq;
+      break;
+    }
+    const Row s(r->get(), i);
+    StoredEvent se;
+    se.seq = s.Int(0);
+    se.received_at = FromMs(s.Int(1));
+    events::Event& e = se.event;
+    e.id = s.Text(2);
+    e.type = s.Text(3);
+    const std::string phase = s.Text(4);
+    e.phase = phase == "start"    ? events::Phase::kStart
+              : phase == "update" ? events::Phase::kUpdate
+                                  : events::Phase::kEnd;
+    e.camera = s.Text(5);
+    e.rule = s.Text(6);
+    e.severity = static_cast<events::Severity>(s.Int(7));
+    e.t = s.Real(8);
+    e.frame = s.Int(9);
+    e.track_id = static_cast<int>(s.Int(10));
+    e.label = s.Text(11);
+    e.bbox = {s.Real(12), s.Real(13), s.Real(14), s.Real(15)};
+    e.zone = s.Text(16);
+    e.details = nlohmann::json::parse(s.Text(17), nullptr, /*allow_exceptions=*/false);
+    if (e.details.is_discarded()) e.details = nlohmann::json::object();
+    page.events.push_back(std::move(se));
+  }
+  return page;
+}
+
+core::Status PgStore::UpsertAlert(const Alert& a) {
+  if (a.id <= 0) return core::InvalidArgument("alert id must be > 0");
+  const nlohmann::json ids = a.incident_ids;
+  Params p;
+  std::string sql =
+      "INSERT INTO alerts (id, camera, rule, zone, type, severity, state, opened_ms, "
+      "last_event_ms, incident_ids, active_incidents, event_count, escalation_level) VALUES (";
+  sql += p.Add(a.id) + ", " + p.Add(a.camera) + ", " + p.Add(a.rule) + ", " + p.Add(a.zone) + ", " +
+         p.Add(a.type) + ", " + p.Add(static_cast<int>(a.severity)) + ", " +
+         p.Add(events::ToString(AlertState::kOpen)) + ", " + p.Add(ToMs(a.opened_at)) + ", " +
+         p.Add(ToMs(a.last_event_at)) + ", " + p.Add(ids.dump()) + ", " +
+         p.Add(a.active_incidents) + ", " + p.Add(a.event_count) + ", " +
+         p.Add(a.escalation_level) + ")";
+  // On conflict the state is not touched: only Acknowledge/Resolve move it, so a
+  // late upsert from the event path cannot undo an acknowledgement.
+  sql +=
+      " ON CONFLICT (id) DO UPDATE SET camera = excluded.camera, rule = excluded.rule, "
+      "zone = excluded.zone, type = excluded.type, severity = excluded.severity, "
+      "opened_ms = excluded.opened_ms, last_event_ms = excluded.last_event_ms, "
+      "incident_ids = excluded.incident_ids, active_incidents = excluded.active_incidents, "
+      "event_count = excluded.event_count, "
+      "escalation_level = greatest(alerts.escalation_level, excluded.escalation_level)";
+  std::lock_guard lock(mu_);
+  ARGUS_RETURN_IF_ERROR(EnsureConnectedLocked());
+  return Exec(conn_, sql, p, "upsert alert " + std::to_string(a.id));
+}
+
+core::Result<Alert> PgStore::GetAlertLocked(int64_t id) {
+  Params p;
+  auto r = Query(conn_, std::string(kAlertSelect) + " WHERE a.id = " + p.Add(id), p, "get alert");
+  if (!r.ok()) return r.status();
+  if (PQntuples(r->get()) == 0) return core::NotFound("no alert " + std::to_string(id));
+  return ReadAlert(Row(r->get(), 0));
+}
+
+core::Result<Alert> PgStore::GetAlert(int64_t id) {
+  std::lock_guard lock(mu_);
+  ARGUS_RETURN_IF_ERROR(EnsureConnectedLocked());
+  return GetAlertLocked(id);
+}
+
+core::Result<std::vector<Alert>> PgStore::ListAlerts(const AlertQuery& q) {
+  Params p;
+  std::string sql = std::string(kAlertSelect) + " WHERE true";
+  if (q.state) sql += " AND a.state = " + p.Add(events::ToString(*q.state));
+  if (!q.camera.empty()) sql += " AND a.camera = " + p.Add(q.camera);
+  if (q.before_id > 0) sql += " AND a.id < " + p.Add(q.before_id);
+  sql += " ORDER BY a.id DESC LIMIT " + p.Add(ClampLimit(q.limit));
+  std::lock_guard lock(mu_);
+  ARGUS_RETURN_IF_ERROR(EnsureConnectedLocked());
+  auto r = Query(conn_, sql, p, "list alerts");
+  if (!r.ok()) return r.status();
+  std::vector<Alert> out;
+  const int rows = PQntuples(r->get());
+  out.reserve(rows);
+  for (int i = 0; i < rows; ++i) {
+    auto a = ReadAlert(Row(r->get(), i));
+    if (!a.ok()) return a.status();
+    out.push_back(std::move(*a));
+  }
+  return out;
+}
+
+core::Result<int64_t> PgStore::MaxAlertId() {
+  std::lock_guard lock(mu_);
+  ARGUS_RETURN_IF_ERROR(EnsureConnectedLocked());
+  auto r = Query(conn_, "SELECT coalesce(max(id), 0) FROM alerts", Params(), "max alert id");
+  if (!r.ok()) return r.status();
+  return Row(r->get(), 0).Int(0);
+}
+
+core::Result<int64_t> PgStore::NextAlertId() {
+  std::lock_guard lock(mu_);
+  ARGUS_RETURN_IF_ERROR(EnsureConnectedLocked());
+  Tx tx(conn_);
+  ARGUS_RETURN_IF_ERROR(tx.begun());
+  // The lock makes "next value, but above every stored id" atomic across nodes; the
+  // sequence alone would not see ids that a caller chose itself.
+  Params lock_key;
+  ARGUS_RETURN_IF_ERROR(Exec(conn_,
+                             "SELECT pg_advisory_xact_lock(" + lock_key.Add(kAlertIdLockKey) + ")",
+                             lock_key, "alert id lock"));
+  auto r = Query(conn_,
+                 "SELECT setval('alert_ids', greatest(nextval('alert_ids'), "
+                 "(SELECT coalesce(max(id), 0) + 1 FROM alerts)))",
+                 Params(), "next alert id");
+  if (!r.ok()) return r.status();
+  const int64_t id = Row(r->get(), 0).Int(0);
+  ARGUS_RETURN_IF_ERROR(tx.Commit());
+  return id;
+}
+
+core::Status PgStore::Acknowledge(int64_t alert_id, const AlertAction& ack,
+                                  const std::string& from) {
+  if (ack.who.empty()) return core::InvalidArgument("acknowledge: who is empty");
+  std::lock_guard lock(mu_);
+  ARGUS_RETURN_IF_ERROR(EnsureConnectedLocked());
+  Tx tx(conn_);
+  ARGUS_RETURN_IF_ERROR(tx.begun());
+  ARGUS_RETURN_IF_ERROR(LockAndCheckState(conn_, alert_id, AlertState::kOpen, "acknowledged"));
+  Params up;
+  ARGUS_RETURN_IF_ERROR(
+      Exec(conn_, "UPDATE alerts SET state = 'acknowledged' WHERE id = " + up.Add(alert_id), up,
+           "acknowledge alert"));
+  Params ins;
+  const std::string sql = "INSERT INTO acknowledgements (alert_id, who, at_ms, note) VALUES (" +
+                          ins.Add(alert_id) + ", " + ins.Add(ack.who) + ", " +
+                          ins.Add(ToMs(ack.when)) + ", " + ins.Add(ack.note) + ")";
+  ARGUS_RETURN_IF_ERROR(Exec(conn_, sql, ins, "insert acknowledgement"));
+  ARGUS_RETURN_IF_ERROR(AppendAuditLocked(
+      conn_, {0, ack.who, "acknowledge alert " + std::to_string(alert_id), ack.when, from}));
+  return tx.Commit();
+}
+
+core::Status PgStore::Resolve(int64_t alert_id, const AlertAction& resolution,
+                              const std::string& from) {
+  if (resolution.who.empty()) return core::InvalidArgument("resolve: who is empty");
+  std::lock_guard lock(mu_);
+  ARGUS_RETURN_IF_ERROR(EnsureConnectedLocked());
+  Tx tx(conn_);
+  ARGUS_RETURN_IF_ERROR(tx.begun());
+  ARGUS_RETURN_IF_ERROR(LockAndCheckState(conn_, alert_id, AlertState::kAcknowledged, "resolved"));
+  Params p;
+  const std::string sql =
+      "UPDATE alerts SET state = 'resolved', resolved_by = " + p.Add(resolution.who) +
+      ", resolved_ms = " + p.Add(ToMs(resolution.when)) +
+      ", resolution_note = " + p.Add(resolution.note) + " WHERE id = " + p.Add(alert_id);
+  ARGUS_RETURN_IF_ERROR(Exec(conn_, sql, p, "resolve alert"));
+  ARGUS_RETURN_IF_ERROR(AppendAuditLocked(
+      conn_,
+      {0, resolution.who, "resolve alert " + std::to_string(alert_id), resolution.when, from}));
+  return tx.Commit();
+}
+
+core::Status PgStore::UpsertCamera(const CameraRecord& c) {
+  if (c.name.empty()) return core::InvalidArgument("camera name is empty");
+  Params p;
+  const std::string sql = "INSERT INTO cameras (name, status, last_seen_ms) VALUES (" +
+                          p.Add(c.name) + ", " + p.Add(c.status) + ", " + p.Add(ToMs(c.last_seen)) +
+                          ") ON CONFLICT (name) DO UPDATE SET status = excluded.status, "
+                          "last_seen_ms = excluded.last_seen_ms";
+  std::lock_guard lock(mu_);
+  ARGUS_RETURN_IF_ERROR(EnsureConnectedLocked());
+  return Exec(conn_, sql, p, "upsert camera " + c.name);
+}
+
+core::Result<std::vector<CameraRecord>> PgStore::ListCameras() {
+  std::lock_guard lock(mu_);
+  ARGUS_RETURN_IF_ERROR(EnsureConnectedLocked());
+  // COLLATE "C": byte order, as SQLite, whatever the database's locale.
+  auto r =
+      Query(conn_, "SELECT name, status, last_seen_ms FROM cameras ORDER BY name COLLATE \"C\"",
+            Params(), "list cameras");
+  if (!r.ok()) return r.status();
+  std::vector<CameraRecord> out;
+  for (int i = 0; i < PQntuples(r->get()); ++i) {
+    const Row s(r->get(), i);
+    out.push_back({s.Text(0), s.Text(1), FromMs(s.Int(2))});
+  }
+  return out;
+}
+
+core::Status PgStore::InsertSensorReading(const SensorReading& r) {
+  if (r.sensor.empty()) return core::InvalidArgument("sensor name is empty");
+  Params p;
+  const std::string sql =
+      "INSERT INTO sensor_readings (sensor, kind, value, unit, at_ms) VALUES (" + p.Add(r.sensor) +
+      ", " + p.Add(r.kind) + ", " + p.Add(r.value) + ", " + p.Add(r.unit) + ", " +
+      p.Add(ToMs(r.at)) + ")";
+  std::lock_guard lock(mu_);
+  ARGUS_RETURN_IF_ERROR(EnsureConnectedLocked());
+  return Exec(conn_, sql, p, "insert sensor reading");
+}
+
+core::Result<std::vector<SensorReading>> PgStore::QuerySensorReadings(const std::string& sensor,
+                                                                      core::WallTime from,
+                                                                      core::WallTime to,
+                                                                      int limit) {
+  Params p;
+  std::string sql =
+      "SELECT seq, sensor, kind, value, unit, at_ms FROM sensor_readings WHERE at_ms >= " +
+      p.Add(ToMs(from)) + " AND at_ms < " + p.Add(ToMs(to));
+  if (!sensor.empty()) sql += " AND sensor = " + p.Add(sensor);
+  sql += " ORDER BY at_ms, seq LIMIT " + p.Add(ClampLimit(limit));
+  std::lock_guard lock(mu_);
+  ARGUS_RETURN_IF_ERROR(EnsureConnectedLocked());
+  auto r = Query(conn_, sql, p, "query sensor readings");
+  if (!r.ok()) return r.status();
+  std::vector<SensorReading> out;
+  for (int i = 0; i < PQntuples(r->get()); ++i) {
+    const Row s(r->get(), i);
+    out.push_back({s.Int(0), s.Text(1), s.Text(2), s.Real(3), s.Text(4), FromMs(s.Int(5))});
+  }
+  return out;
+}
+
+core::Status PgStore::AppendAudit(const AuditEntry& e) {
+  if (e.who.empty() || e.what.empty()) return core::InvalidArgument("audit: who/what empty");
+  std::lock_guard lock(mu_);
+  ARGUS_RETURN_IF_ERROR(EnsureConnectedLocked());
+  return AppendAuditLocked(conn_, e);
+}
+
+core::Result<std::vector<AuditEntry>> PgStore::ListAudit(int64_t before_seq, int limit) {
+  Params p;
+  std::string sql = "SELECT seq, who, what, at_ms, from_addr FROM audit_log";
+  if (before_seq > 0) sql += " WHERE seq < " + p.Add(before_seq);
+  sql += " ORDER BY seq DESC LIMIT " + p.Add(ClampLimit(limit));
+  std::lock_guard lock(mu_);
+  ARGUS_RETURN_IF_ERROR(EnsureConnectedLocked());
+  auto r = Query(conn_, sql, p, "list audit log");
+  if (!r.ok()) return r.status();
+  std::vector<AuditEntry> out;
+  for (int i = 0; i < PQntuples(r->get()); ++i) {
+    const Row s(r->get(), i);
+    out.push_back({s.Int(0), s.Text(1), s.Text(2), FromMs(s.Int(3)), s.Text(4)});
+  }
+  return out;
+}
+
+core::Result<RetentionResult> PgStore::ApplyRetention(const RetentionPolicy& p,
+                                                      core::WallTime now) {
+  for (const auto& [sev, days] : p.days) {
+    if (days < 0) return core::InvalidArgument("retention days must be >= 0");
+  }
+  std::lock_guard lock(mu_);
+  ARGUS_RETURN_IF_ERROR(EnsureConnectedLocked());
+  Tx tx(conn_);
+  ARGUS_RETURN_IF_ERROR(tx.begun());
+  RetentionResult out;
+  for (const auto& [sev, days] : p.days) {
+    const int64_t cutoff = ToMs(now - std::chrono::hours(24) * days);
+    Params ev;
+    auto e = Query(conn_,
+                   "DELETE FROM events WHERE severity = " + ev.Add(static_cast<int>(sev)) +
+                       " AND received_ms < " + ev.Add(cutoff),
+                   ev, "retention: events");
+    if (!e.ok()) return e.status();
+    out.events_deleted += Affected(e->get());
+    Params al;
+    auto a = Query(conn_,
+                   "DELETE FROM alerts WHERE severity = " + al.Add(static_cast<int>(sev)) +
+                       " AND state = 'resolved' AND resolved_ms < " + al.Add(cutoff),
+                   al, "retention: alerts");
+    if (!a.ok()) return a.status();
+    out.alerts_deleted += Affected(a->get());
+  }
+  ARGUS_RETURN_IF_ERROR(tx.Commit());
+  return out;
+}
+
+}  // namespace argus::store

@@ -1,0 +1,548 @@
+// The Store contract, run against every backend: SQLite and PostgreSQL must behave
+// the same (ordering, paging, filters, transitions, audit, retention). Each test gets
+// a fresh database; raw SQL goes through a separate connection, as an administrator
+// (or an intruder) would use it. Backend-specific tests live in sqlite_store_test.cc,
+// crash_safety_test.cc and pg_store_test.cc.
+#include <gtest/gtest.h>
+#include <sqlite3.h>
+
+#include <atomic>
+#include <set>
+#include <thread>
+
+#include "store/pg_store.h"
+#include "store/sqlite_store.h"
+#include "store/test_util.h"
+#include "store/testing/pg_server.h"
+
+namespace argus::store {
+namespace {
+
+using events::Alert;
+using events::AlertState;
+using events::Severity;
+using std::chrono::hours;
+using std::chrono::seconds;
+using testing::kT0;
+using testing::MakeEvent;
+
+// One fresh database of one backend.
+class Backend {
+ public:
+  virtual ~Backend() = default;
+  // Opens a new store on the database (call again to "restart the daemon").
+  virtual core::Result<std::unique_ptr<Store>> Open() = 0;
+  // Runs SQL on a separate raw connection; the database's error text when it fails.
+  virtual core::Status RawExec(const std::string& sql) = 0;
+  // The integer that `sql` selects.
+  virtual core::Result<int64_t> RawInt(const std::string& sql) = 0;
+};
+
+class SqliteBackend final : public Backend {
+ public:
+  core::Result<std::unique_ptr<Store>> Open() override {
+    auto s = SqliteStore::Open(path_);
+    if (!s.ok()) return s.status();
+    return std::unique_ptr<Store>(std::move(*s));
+  }
+  core::Status RawExec(const std::string& sql) override {
+    std::string err;
+    if (testing::RawExec(path_, sql, &err) != SQLITE_OK) return core::IoError(err);
+    return core::Status::Ok();
+  }
+  core::Result<int64_t> RawInt(const std::string& sql) override {
+    sqlite3* db = nullptr;
+    sqlite3_stmt* st = nullptr;
+    core::Result<int64_t> out = core::IoError("sqlite: " + sql);
+    if (sqlite3_open(path_.c_str(), &db) == SQLITE_OK &&
+        sqlite3_prepare_v2(db, sql.c_str(), -1, &st, nullptr) == SQLITE_OK &&
+        sqlite3_step(st) == SQLITE_ROW) {
+      out = static_cast<int64_t>(sqlite3_column_int64(st, 0));
+    }
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+    return out;
+  }
+
+ private:
+  testing::TempDir dir_;
+  std::string path_ = dir_.File("sub/dir/argus.db");
+};
+
+class PgBackend final : public Backend {
+ public:
+  static core::Result<std::unique_ptr<Backend>> Make() {
+    auto server = testing::SharedPgServer();
+    if (!server.ok()) return server.status();
+    static std::atomic<int> counter{0};
+    auto b = std::make_unique<PgBackend>(*server, "contract_" + std::to_string(++counter));
+    ARGUS_RETURN_IF_ERROR((*server)->CreateDatabase(b->db_));
+    return std::unique_ptr<Backend>(std::move(b));
+  }
+  PgBackend(testing::PgServer* server, std::string db) : server_(server), db_(std::move(db)) {}
+  // The database is left behind: the whole server directory goes at exit.
+
+  core::Result<std::unique_ptr<Store>> Open() override {
+    auto s = PgStore::Open(server_->ConnInfo(db_));
+    if (!s.ok()) return s.status();
+    return std::unique_ptr<Store>(std::move(*s));
+  }
+  core::Status RawExec(const std::string& sql) override { return server_->Exec(db_, sql); }
+  core::Result<int64_t> RawInt(const std::string& sql) override {
+    auto v = server_->Query(db_, sql);
+    if (!v.ok()) return v.status();
+    return static_cast<int64_t>(std::stoll(*v));
+  }
+
+ private:
+  testing::PgServer* server_;
+  std::string db_;
+};
+
+struct BackendParam {
+  const char* name;
+  core::Result<std::unique_ptr<Backend>> (*make)();
+  friend void PrintTo(const BackendParam& p, std::ostream* os) { *os << p.name; }
+};
+
+core::Result<std::unique_ptr<Backend>> MakeSqlite() {
+  return std::unique_ptr<Backend>(std::make_unique<SqliteBackend>());
+}
+
+class StoreContractTest : public ::testing::TestWithParam<BackendParam> {
+ protected:
+  void SetUp() override {
+    auto b = GetParam().make();
+    ASSERT_TRUE(b.ok()) << GetParam().name << " backend unavailable: " << b.status().ToString();
+    backend_ = std::move(*b);
+    auto s = backend_->Open();
+    ASSERT_TRUE(s.ok()) << s.status().ToString();
+    store_ = std::move(*s);
+  }
+  void TearDown() override {
+    store_.reset();  // before the backend drops its database
+    backend_.reset();
+  }
+  static Alert MakeAlert(int64_t id, Severity sev = Severity::kAlert,
+                         const std::string& camera = "cam1") {
+    Alert a;
+    a.id = id;
+    a.camera = camera;
+    a.rule = "no_touch";
+    a.zone = "vitrine";
+    a.type = "intrusion";
+    a.severity = sev;
+    a.opened_at = kT0;
+    a.last_event_at = kT0 + seconds(3);
+    a.incident_ids = {camera + "/no_touch/1", camera + "/no_touch/2"};
+    a.active_incidents = 1;
+    a.event_count = 5;
+    a.escalation_level = 1;
+    return a;
+  }
+
+  std::unique_ptr<Backend> backend_;
+  std::unique_ptr<Store> store_;
+};
+
+TEST_P(StoreContractTest, ReopenKeepsDataAndDoesNotRemigrate) {
+  ASSERT_TRUE(
+      store_->InsertEvent(MakeEvent("e1", "cam1", "intrusion", Severity::kAlert), kT0).ok());
+  store_.reset();
+  auto again = backend_->Open();
+  ASSERT_TRUE(again.ok()) << again.status().ToString();
+  auto page = (*again)->QueryEvents({});
+  ASSERT_TRUE(page.ok());
+  ASSERT_EQ(page->events.size(), 1u);
+  EXPECT_EQ(page->events[0].event.id, "e1");
+}
+
+TEST_P(StoreContractTest, EventRoundTripsEveryContractField) {
+  events::Event e = MakeEvent("cam1/r/7", "cam1", "loitering", Severity::kCritical);
+  e.phase = events::Phase::kUpdate;
+  e.t = 0.1 + 0.2;  // not exactly representable: must come back bit for bit
+  e.bbox = {10.25, 1.0 / 3.0, 1e-7, 12345.678901234};
+  e.details["nested"] = {{"a", 1}};
+  e.details["text"] = "Galerie d'Apollon \u2014 \"vitrine\" \u2713";
+  e.details["ratio"] = 2.0 / 3.0;
+  ASSERT_TRUE(store_->InsertEvent(e, kT0 + seconds(5)).ok());
+  auto page = store_->QueryEvents({});
+  ASSERT_TRUE(page.ok()) << page.status().ToString();
+  ASSERT_EQ(page->events.size(), 1u);
+  const StoredEvent& got = page->events[0];
+  EXPECT_GT(got.seq, 0);
+  EXPECT_EQ(got.received_at, kT0 + seconds(5));
+  EXPECT_EQ(events::ToJson(got.event), events::ToJson(e));
+  EXPECT_EQ(got.event.t, e.t);
+  EXPECT_EQ(got.event.bbox.y, e.bbox.y);
+}
+
+TEST_P(StoreContractTest, EventQueriesFilterByTimeCameraTypeAndSeverity) {
+  // 4 cameras x 3 types x 4 severities, one per second.
+  int n = 0;
+  for (const char* cam : {"c1", "c2", "c3", "c4"}) {
+    for (const char* type : {"intrusion", "loitering", "crowd"}) {
+      for (Severity sev :
+           {Severity::kInfo, Severity::kWarning, Severity::kAlert, Severity::kCritical}) {
+        ASSERT_TRUE(
+            store_
+                ->InsertEvent(MakeEvent("e" + std::to_string(n), cam, type, sev), kT0 + seconds(n))
+                .ok());
+        ++n;
+      }
+    }
+  }
+  auto count = [&](EventQuery q) {
+    q.limit = kMaxPageSize;
+    auto page = store_->QueryEvents(q);
+    EXPECT_TRUE(page.ok()) << page.status().ToString();
+    return page.ok() ? static_cast<int>(page->events.size()) : -1;
+  };
+  EXPECT_EQ(count({}), 48);
+  EventQuery q;
+  q.camera = "c2";
+  EXPECT_EQ(count(q), 12);
+  q.type = "crowd";
+  EXPECT_EQ(count(q), 4);
+  q.min_severity = Severity::kAlert;
+  EXPECT_EQ(count(q), 2);
+  EventQuery t;
+  t.from = kT0 + seconds(10);
+  t.to = kT0 + seconds(20);  // [10, 20)
+  EXPECT_EQ(count(t), 10);
+  t.camera = "c1";  // c1 is seconds 0..11
+  EXPECT_EQ(count(t), 2);
+  EventQuery none;
+  none.camera = "nope";
+  EXPECT_EQ(count(none), 0);
+}
+
+TEST_P(StoreContractTest, EventPagingVisitsEveryEventOnceNewestFirst) {
+  std::vector<events::Event> batch;
+  for (int i = 0; i < 25; ++i) {
+    batch.push_back(MakeEvent("e" + std::to_string(i), "c1", "intrusion", Severity::kAlert));
+  }
+  ASSERT_TRUE(store_->InsertEvents(batch, kT0).ok());
+  EventQuery q;
+  q.limit = 10;
+  std::vector<std::string> seen;
+  std::vector<size_t> sizes;
+  for (int guard = 0; guard < 10; ++guard) {
+    auto page = store_->QueryEvents(q);
+    ASSERT_TRUE(page.ok());
+    sizes.push_back(page->events.size());
+    for (const auto& e : page->events) seen.push_back(e.event.id);
+    if (page->next_before_seq == 0) break;
+    q.before_seq = page->next_before_seq;
+  }
+  EXPECT_EQ(sizes, (std::vector<size_t>{10, 10, 5}));
+  ASSERT_EQ(seen.size(), 25u);
+  for (int i = 0; i < 25; ++i) EXPECT_EQ(seen[i], "e" + std::to_string(24 - i));
+}
+
+TEST_P(StoreContractTest, PageLimitsAreClamped) {
+  std::vector<events::Event> batch;
+  for (int i = 0; i < 3; ++i) {
+    batch.push_back(MakeEvent("e" + std::to_string(i), "c1", "intrusion", Severity::kAlert));
+  }
+  ASSERT_TRUE(store_->InsertEvents(batch, kT0).ok());
+  EventQuery q;
+  q.limit = 0;  // -> 1
+  auto page = store_->QueryEvents(q);
+  ASSERT_TRUE(page.ok());
+  ASSERT_EQ(page->events.size(), 1u);
+  EXPECT_EQ(page->events[0].event.id, "e2");
+  EXPECT_EQ(page->next_before_seq, page->events[0].seq);
+  ASSERT_TRUE(store_->AppendAudit({0, "ana", "a", kT0, ""}).ok());
+  ASSERT_TRUE(store_->AppendAudit({0, "ana", "b", kT0, ""}).ok());
+  EXPECT_EQ(store_->ListAudit(0, -5)->size(), 1u);
+  AlertQuery aq;
+  aq.limit = kMaxPageSize + 1;
+  EXPECT_TRUE(store_->ListAlerts(aq).ok());
+}
+
+TEST_P(StoreContractTest, InsertEventsIsAllOrNothing) {
+  std::vector<events::Event> batch = {MakeEvent("ok1", "c1", "intrusion", Severity::kAlert),
+                                      MakeEvent("bad", "c1", "intrusion", Severity::kAlert),
+                                      MakeEvent("ok2", "c1", "intrusion", Severity::kAlert)};
+  batch[1].severity = static_cast<Severity>(7);  // violates the severity CHECK
+  EXPECT_FALSE(store_->InsertEvents(batch, kT0).ok());
+  auto page = store_->QueryEvents({});
+  ASSERT_TRUE(page.ok());
+  EXPECT_TRUE(page->events.empty()) << "the batch must be rolled back entirely";
+  // The store is still usable after the failed transaction.
+  batch.erase(batch.begin() + 1);
+  ASSERT_TRUE(store_->InsertEvents(batch, kT0).ok());
+  EXPECT_EQ(store_->QueryEvents({})->events.size(), 2u);
+}
+
+TEST_P(StoreContractTest, AlertUpsertGetAndList) {
+  ASSERT_TRUE(store_->UpsertAlert(MakeAlert(1)).ok());
+  ASSERT_TRUE(store_->UpsertAlert(MakeAlert(2, Severity::kWarning)).ok());
+  Alert changed = MakeAlert(1, Severity::kCritical);
+  changed.event_count = 9;
+  changed.incident_ids.push_back("cam1/no_touch/3");
+  ASSERT_TRUE(store_->UpsertAlert(changed).ok());
+
+  auto got = store_->GetAlert(1);
+  ASSERT_TRUE(got.ok()) << got.status().ToString();
+  EXPECT_EQ(got->severity, Severity::kCritical);
+  EXPECT_EQ(got->event_count, 9);
+  EXPECT_EQ(got->incident_ids, changed.incident_ids);
+  EXPECT_EQ(got->opened_at, kT0);
+  EXPECT_EQ(got->last_event_at, kT0 + seconds(3));
+  EXPECT_EQ(got->active_incidents, 1);
+  EXPECT_EQ(got->escalation_level, 1);
+  EXPECT_EQ(got->state, AlertState::kOpen);
+  EXPECT_FALSE(got->ack.has_value());
+  EXPECT_FALSE(got->resolution.has_value());
+  EXPECT_EQ(store_->GetAlert(3).status().code(), core::StatusCode::kNotFound);
+  EXPECT_EQ(*store_->MaxAlertId(), 2);
+
+  // Escalation never goes back down through an upsert.
+  changed.escalation_level = 0;
+  ASSERT_TRUE(store_->UpsertAlert(changed).ok());
+  EXPECT_EQ(store_->GetAlert(1)->escalation_level, 1);
+
+  auto all = store_->ListAlerts({});
+  ASSERT_TRUE(all.ok());
+  ASSERT_EQ(all->size(), 2u);
+  EXPECT_EQ((*all)[0].id, 2);  // newest first
+  EXPECT_EQ(store_->UpsertAlert(MakeAlert(0)).code(), core::StatusCode::kInvalidArgument);
+}
+
+TEST_P(StoreContractTest, AlertListFiltersByStateAndCameraAndPages) {
+  for (int id = 1; id <= 6; ++id) {
+    ASSERT_TRUE(store_->UpsertAlert(MakeAlert(id, Severity::kAlert, id % 2 ? "odd" : "even")).ok());
+  }
+  ASSERT_TRUE(store_->Acknowledge(3, {"ana", kT0, ""}, "").ok());
+  auto ids = [](const std::vector<Alert>& as) {
+    std::vector<int64_t> out;
+    for (const auto& a : as) out.push_back(a.id);
+    return out;
+  };
+  AlertQuery q;
+  q.camera = "odd";
+  EXPECT_EQ(ids(*store_->ListAlerts(q)), (std::vector<int64_t>{5, 3, 1}));
+  q.state = AlertState::kOpen;
+  EXPECT_EQ(ids(*store_->ListAlerts(q)), (std::vector<int64_t>{5, 1}));
+  AlertQuery page;
+  page.limit = 4;
+  auto first = store_->ListAlerts(page);
+  ASSERT_TRUE(first.ok());
+  EXPECT_EQ(ids(*first), (std::vector<int64_t>{6, 5, 4, 3}));
+  EXPECT_EQ((*first)[3].ack->who, "ana") << "listed alerts carry their acknowledgement";
+  page.before_id = first->back().id;
+  EXPECT_EQ(ids(*store_->ListAlerts(page)), (std::vector<int64_t>{2, 1}));
+}
+
+TEST_P(StoreContractTest, AcknowledgeThenResolveWithAuditTrail) {
+  ASSERT_TRUE(store_->UpsertAlert(MakeAlert(1)).ok());
+  ASSERT_TRUE(store_->UpsertAlert(MakeAlert(2)).ok());
+  ASSERT_TRUE(store_->Acknowledge(1, {"ana", kT0 + seconds(10), "on my way"}, "10.0.0.7").ok());
+
+  auto a = store_->GetAlert(1);
+  ASSERT_TRUE(a.ok());
+  EXPECT_EQ(a->state, AlertState::kAcknowledged);
+  ASSERT_TRUE(a->ack.has_value());
+  EXPECT_EQ(a->ack->who, "ana");
+  EXPECT_EQ(a->ack->when, kT0 + seconds(10));
+  EXPECT_EQ(a->ack->note, "on my way");
+
+  // A late upsert from the event path does not undo the acknowledgement.
+  ASSERT_TRUE(store_->UpsertAlert(MakeAlert(1)).ok());
+  EXPECT_EQ(store_->GetAlert(1)->state, AlertState::kAcknowledged);
+
+  AlertQuery open;
+  open.state = AlertState::kOpen;
+  auto opens = store_->ListAlerts(open);
+  ASSERT_TRUE(opens.ok());
+  ASSERT_EQ(opens->size(), 1u);
+  EXPECT_EQ((*opens)[0].id, 2);
+
+  ASSERT_TRUE(store_->Resolve(1, {"bob", kT0 + seconds(20), "false alarm"}, "10.0.0.8").ok());
+  a = store_->GetAlert(1);
+  EXPECT_EQ(a->state, AlertState::kResolved);
+  ASSERT_TRUE(a->resolution.has_value());
+  EXPECT_EQ(a->resolution->who, "bob");
+  EXPECT_EQ(a->resolution->when, kT0 + seconds(20));
+  EXPECT_EQ(a->resolution->note, "false alarm");
+  EXPECT_EQ(a->ack->who, "ana");
+
+  auto audit = store_->ListAudit(0, 10);
+  ASSERT_TRUE(audit.ok());
+  ASSERT_EQ(audit->size(), 2u);
+  EXPECT_EQ((*audit)[0].what, "resolve alert 1");
+  EXPECT_EQ((*audit)[0].from, "10.0.0.8");
+  EXPECT_EQ((*audit)[1].who, "ana");
+  EXPECT_EQ((*audit)[1].what, "acknowledge alert 1");
+  EXPECT_EQ((*audit)[1].when, kT0 + seconds(10));
+  EXPECT_EQ(*backend_->RawInt("SELECT count(*) FROM acknowledgements WHERE alert_id = 1"), 1);
+}
+
+TEST_P(StoreContractTest, InvalidTransitionsChangeNothing) {
+  ASSERT_TRUE(store_->UpsertAlert(MakeAlert(1)).ok());
+  EXPECT_EQ(store_->Resolve(1, {"bob", kT0, ""}, "").code(), core::StatusCode::kInvalidArgument);
+  EXPECT_EQ(store_->Acknowledge(7, {"ana", kT0, ""}, "").code(), core::StatusCode::kNotFound);
+  EXPECT_EQ(store_->Resolve(7, {"ana", kT0, ""}, "").code(), core::StatusCode::kNotFound);
+  EXPECT_EQ(store_->Acknowledge(1, {"", kT0, ""}, "").code(), core::StatusCode::kInvalidArgument);
+  ASSERT_TRUE(store_->Acknowledge(1, {"ana", kT0, ""}, "").ok());
+  EXPECT_EQ(store_->Acknowledge(1, {"eve", kT0, ""}, "").code(),
+            core::StatusCode::kInvalidArgument);
+  EXPECT_EQ(store_->GetAlert(1)->ack->who, "ana");
+  EXPECT_EQ(store_->ListAudit(0, 10)->size(), 1u) << "only the valid acknowledgement is audited";
+  EXPECT_EQ(store_->GetAlert(1)->state, AlertState::kAcknowledged);
+  EXPECT_EQ(*backend_->RawInt("SELECT count(*) FROM acknowledgements"), 1);
+}
+
+TEST_P(StoreContractTest, AuditLogIsAppendOnlyEvenForRawSql) {
+  ASSERT_TRUE(store_->AppendAudit({0, "ana", "export clip 3", kT0, "10.0.0.7"}).ok());
+  core::Status s = backend_->RawExec("UPDATE audit_log SET who = 'mallory'");
+  EXPECT_FALSE(s.ok());
+  EXPECT_NE(s.message().find("append-only"), std::string::npos) << s.message();
+  s = backend_->RawExec("DELETE FROM audit_log");
+  EXPECT_FALSE(s.ok());
+  EXPECT_NE(s.message().find("append-only"), std::string::npos) << s.message();
+  auto audit = store_->ListAudit(0, 10);
+  ASSERT_TRUE(audit.ok());
+  ASSERT_EQ(audit->size(), 1u);
+  EXPECT_EQ((*audit)[0].who, "ana");
+  EXPECT_EQ((*audit)[0].what, "export clip 3");
+  EXPECT_EQ((*audit)[0].from, "10.0.0.7");
+  EXPECT_EQ((*audit)[0].when, kT0);
+  EXPECT_EQ(store_->AppendAudit({0, "", "x", kT0, ""}).code(), core::StatusCode::kInvalidArgument);
+}
+
+TEST_P(StoreContractTest, AuditPaging) {
+  for (int i = 0; i < 5; ++i) {
+    ASSERT_TRUE(store_->AppendAudit({0, "ana", "view camera " + std::to_string(i), kT0, ""}).ok());
+  }
+  auto first = store_->ListAudit(0, 3);
+  ASSERT_EQ(first->size(), 3u);
+  EXPECT_EQ((*first)[0].what, "view camera 4");
+  auto rest = store_->ListAudit(first->back().seq, 3);
+  ASSERT_EQ(rest->size(), 2u);
+  EXPECT_EQ((*rest)[1].what, "view camera 0");
+}
+
+TEST_P(StoreContractTest, RetentionDeletesOldEventsAndResolvedAlertsPerSeverity) {
+  const core::WallTime now = kT0 + hours(24 * 100);
+  ASSERT_TRUE(
+      store_->InsertEvent(MakeEvent("old_info", "c", "t", Severity::kInfo), now - hours(24 * 8))
+          .ok());
+  ASSERT_TRUE(
+      store_->InsertEvent(MakeEvent("new_info", "c", "t", Severity::kInfo), now - hours(24 * 6))
+          .ok());
+  ASSERT_TRUE(
+      store_
+          ->InsertEvent(MakeEvent("old_crit", "c", "t", Severity::kCritical), now - hours(24 * 90))
+          .ok());
+  // Alert 1: info, resolved 8 days ago -> deleted with its acknowledgement.
+  ASSERT_TRUE(store_->UpsertAlert(MakeAlert(1, Severity::kInfo)).ok());
+  ASSERT_TRUE(store_->Acknowledge(1, {"ana", now - hours(24 * 9), ""}, "").ok());
+  ASSERT_TRUE(store_->Resolve(1, {"ana", now - hours(24 * 8), ""}, "").ok());
+  // Alert 2: info, opened 100 days ago but still open -> kept.
+  ASSERT_TRUE(store_->UpsertAlert(MakeAlert(2, Severity::kInfo)).ok());
+  // Alert 3: critical, resolved long ago, no retention for critical -> kept.
+  ASSERT_TRUE(store_->UpsertAlert(MakeAlert(3, Severity::kCritical)).ok());
+  ASSERT_TRUE(store_->Acknowledge(3, {"ana", kT0, ""}, "").ok());
+  ASSERT_TRUE(store_->Resolve(3, {"ana", kT0, ""}, "").ok());
+
+  RetentionPolicy p;
+  p.days[Severity::kInfo] = 7;
+  auto r = store_->ApplyRetention(p, now);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->events_deleted, 1);
+  EXPECT_EQ(r->alerts_deleted, 1);
+  auto page = store_->QueryEvents({});
+  std::set<std::string> left;
+  for (const auto& e : page->events) left.insert(e.event.id);
+  EXPECT_EQ(left, (std::set<std::string>{"new_info", "old_crit"}));
+  EXPECT_EQ(store_->GetAlert(1).status().code(), core::StatusCode::kNotFound);
+  EXPECT_TRUE(store_->GetAlert(2).ok());
+  EXPECT_TRUE(store_->GetAlert(3).ok());
+  EXPECT_EQ(*backend_->RawInt("SELECT count(*) FROM acknowledgements WHERE alert_id = 1"), 0)
+      << "acknowledgements follow their alert";
+  EXPECT_EQ(store_->ListAudit(0, 10)->size(), 4u) << "retention never touches the audit log";
+  p.days[Severity::kWarning] = -1;
+  EXPECT_EQ(store_->ApplyRetention(p, now).status().code(), core::StatusCode::kInvalidArgument);
+}
+
+TEST_P(StoreContractTest, CamerasUpsertAndListInByteOrder) {
+  ASSERT_TRUE(store_->UpsertCamera({"hall", "online", kT0}).ok());
+  ASSERT_TRUE(store_->UpsertCamera({"atrium", "offline", kT0}).ok());
+  ASSERT_TRUE(store_->UpsertCamera({"Zenith", "online", kT0}).ok());
+  ASSERT_TRUE(store_->UpsertCamera({"hall", "reconnecting", kT0 + seconds(9)}).ok());
+  auto cams = store_->ListCameras();
+  ASSERT_TRUE(cams.ok());
+  ASSERT_EQ(cams->size(), 3u);
+  EXPECT_EQ((*cams)[0].name, "Zenith");  // upper case sorts first, whatever the locale
+  EXPECT_EQ((*cams)[1].name, "atrium");
+  EXPECT_EQ((*cams)[2].status, "reconnecting");
+  EXPECT_EQ((*cams)[2].last_seen, kT0 + seconds(9));
+  EXPECT_FALSE(store_->UpsertCamera({"", "online", kT0}).ok());
+}
+
+TEST_P(StoreContractTest, SensorReadingsByNameAndTimeRange) {
+  for (int i = 0; i < 6; ++i) {
+    ASSERT_TRUE(store_
+                    ->InsertSensorReading({0, i % 2 ? "g3/humidity" : "g3/temp",
+                                           i % 2 ? "humidity" : "temperature", 40.0 + i + 0.1,
+                                           i % 2 ? "%" : "C", kT0 + seconds(i)})
+                    .ok());
+  }
+  auto r = store_->QuerySensorReadings("g3/humidity", kT0 + seconds(1), kT0 + seconds(5), 100);
+  ASSERT_TRUE(r.ok());
+  ASSERT_EQ(r->size(), 2u);  // seconds 1 and 3
+  EXPECT_EQ((*r)[0].value, 41.1);
+  EXPECT_EQ((*r)[0].kind, "humidity");
+  EXPECT_EQ((*r)[1].unit, "%");
+  EXPECT_EQ((*r)[1].at, kT0 + seconds(3));
+  EXPECT_LT((*r)[0].seq, (*r)[1].seq);
+  auto all = store_->QuerySensorReadings("", kT0, kT0 + seconds(6), 100);
+  ASSERT_EQ(all->size(), 6u);
+  EXPECT_EQ((*all)[0].sensor, "g3/temp");  // oldest first
+  EXPECT_EQ(store_->QuerySensorReadings("", kT0, kT0 + seconds(6), 4)->size(), 4u);
+  EXPECT_FALSE(store_->InsertSensorReading({0, "", "x", 1, "", kT0}).ok());
+}
+
+TEST_P(StoreContractTest, ConcurrentWritersFromManyThreads) {
+  constexpr int kThreads = 4;
+  constexpr int kPerThread = 20;
+  std::vector<std::thread> threads;
+  std::atomic<int> failures{0};
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kPerThread; ++i) {
+        const std::string cam = "c" + std::to_string(t);
+        if (!store_
+                 ->InsertEvent(MakeEvent(cam + "/" + std::to_string(i), cam, "x", Severity::kAlert),
+                               kT0)
+                 .ok() ||
+            !store_->QueryEvents({}).ok()) {
+          ++failures;
+        }
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  EXPECT_EQ(failures.load(), 0);
+  EventQuery q;
+  q.limit = kMaxPageSize;
+  auto page = store_->QueryEvents(q);
+  ASSERT_TRUE(page.ok());
+  EXPECT_EQ(page->events.size(), size_t{kThreads * kPerThread});
+  std::set<int64_t> seqs;
+  for (const auto& e : page->events) seqs.insert(e.seq);
+  EXPECT_EQ(seqs.size(), size_t{kThreads * kPerThread});
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, StoreContractTest,
+                         ::testing::Values(BackendParam{"Sqlite", &MakeSqlite},
+                                           BackendParam{"Postgres", &PgBackend::Make}),
+                         [](const ::testing::TestParamInfo<BackendParam>& info) {
+                           return std::string(info.param.name);
+                         });
+
+}  // namespace
+}  // namespace argus::store
