@@ -1,0 +1,61 @@
+// What the HTTP server needs from the daemon: camera status, the store, alert
+// actions, evidence files, zone counts and sensor input. `argus serve` implements
+// Backend; the api module never reaches into the runtime otherwise.
+// Thread safety: every Backend method is called from HTTP worker threads,
+// concurrently; implementations must be thread-safe.
+#pragma once
+
+#include <cstdint>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/clock.h"
+#include "core/status.h"
+#include "events/alert.h"
+#include "notify/sensor.h"
+#include "store/store.h"
+
+namespace argus::api {
+
+// One camera, as the runtime sees it now.
+struct CameraStatus {
+  std::string name;
+  std::string status;       // "online" | "connecting" | "reconnecting" | "offline" | "stopped"
+  double fps = 0;           // decoded frames/s over the last few seconds
+  double analysed_fps = 0;  // frames analysed/s
+  uint64_t frames = 0, analysed = 0, dropped = 0;  // totals: decoded, analysed, dropped
+  double detector_ms = 0;                          // mean detector latency, recent
+  int queue_depth = 0;
+  int reconnects = 0;
+  std::optional<core::WallTime> last_frame_at;
+  std::string error;  // last error, "" if none
+};
+
+class Backend {
+ public:
+  virtual ~Backend() = default;
+  virtual std::vector<CameraStatus> Cameras() = 0;
+  // Events and alerts queries (the Store is thread-safe).
+  virtual store::Store& store() = 0;
+  // open -> acknowledged / acknowledged -> resolved. kNotFound for an unknown id,
+  // kInvalidArgument when the alert is not in the required state (HTTP 409).
+  virtual core::Result<events::Alert> Acknowledge(int64_t alert_id, const std::string& who,
+                                                  const std::string& note,
+                                                  const std::string& from) = 0;
+  virtual core::Result<events::Alert> Resolve(int64_t alert_id, const std::string& who,
+                                              const std::string& note, const std::string& from) = 0;
+  enum class Evidence { kSnapshot, kClip };
+  // A file path; kNotFound if there is none (yet).
+  virtual core::Result<std::string> EvidencePath(int64_t alert_id, Evidence kind) = 0;
+  // {"camera":{"zone":count,...},...}
+  virtual nlohmann::json ZoneCounts() = 0;
+  // A sensor reported over HTTP. kInvalidArgument -> 400, kUnavailable -> 503.
+  virtual core::Status OnSensor(const notify::SensorReading& r) = 0;
+  // More Prometheus lines from the daemon (MQTT queue, store errors), with their
+  // HELP/TYPE lines, appended to /metrics as they are.
+  virtual std::string ExtraMetrics() { return ""; }
+};
+
+}  // namespace argus::api

@@ -1,0 +1,74 @@
+// The HTTP server of `argus serve` (cpp-httplib): the REST API under /api, live
+// Server-Sent Events (/api/live), MJPEG streams, /healthz, Prometheus /metrics and,
+// optionally, the static dashboard at /.
+//
+// Every response is JSON except streams, evidence files, metrics and static files;
+// errors are {"error":"..."} with a 4xx/5xx code. Requests go through one wrapper
+// (HttpServer::Impl::Route) where authentication will be checked.
+//
+// Thread safety: Start/Stop/port from the owning thread. Requests are served on the
+// server's own worker threads, which call the Backend, LiveHub and FrameHub; those
+// must outlive the server (Stop() or the destructor first).
+#pragma once
+
+#include <cstddef>
+#include <memory>
+#include <string>
+
+#include "api/backend.h"
+#include "api/frame_hub.h"
+#include "api/live_hub.h"
+#include "core/clock.h"
+#include "core/status.h"
+
+namespace argus::api {
+
+inline constexpr int kDefaultHttpPort = 8080;
+inline constexpr int kDefaultHttpThreads = 8;
+inline constexpr size_t kDefaultMaxBodyBytes = 64 * 1024;
+inline constexpr double kDefaultHeartbeatS = 15;
+inline constexpr double kDefaultMjpegMaxFps = 10;
+// Idle keep-alive connections are closed after this long; it also bounds how long
+// Stop() waits for them.
+inline constexpr int kDefaultKeepAliveTimeoutS = 1;
+inline constexpr int kMaxWhoLength = 128;
+inline constexpr int kMaxNoteLength = 4000;
+
+struct ServerOptions {
+  std::string host = "127.0.0.1";
+  int port = kDefaultHttpPort;  // 0: any free port (see HttpServer::port())
+  int threads = kDefaultHttpThreads;
+  size_t max_body_bytes = kDefaultMaxBodyBytes;
+  std::string static_dir;                      // the dashboard, served at /; empty: none
+  double heartbeat_s = kDefaultHeartbeatS;     // SSE comment when nothing else was sent
+  double mjpeg_max_fps = kDefaultMjpegMaxFps;  // a client may ask for less (?fps=)
+  // Open SSE + MJPEG streams at once; each holds a worker thread. 0: threads - 2
+  // (at least 1), so that streams can never starve the API.
+  int max_streams = 0;
+  int keep_alive_timeout_s = kDefaultKeepAliveTimeoutS;
+};
+
+class HttpServer {
+ public:
+  HttpServer(ServerOptions options, Backend& backend, LiveHub& live, FrameHub& frames,
+             const core::Clock& clock);
+  ~HttpServer();  // Stop()s
+  HttpServer(const HttpServer&) = delete;
+  HttpServer& operator=(const HttpServer&) = delete;
+
+  // Binds and serves on its own threads. kInvalidArgument for bad options,
+  // kUnavailable when the address cannot be bound (in use, not permitted).
+  core::Status Start();
+  // Closes the listener and every connection, SSE and MJPEG streams included, and
+  // returns when all worker threads are done (within about keep_alive_timeout_s).
+  // Idempotent.
+  void Stop();
+  // The bound port (useful with port 0); 0 before Start().
+  int port() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace argus::api

@@ -1,0 +1,136 @@
+// LiveHub, FrameHub, JSON forms and Prometheus rendering, without sockets.
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <thread>
+
+#include "api/frame_hub.h"
+#include "api/json_format.h"
+#include "api/live_hub.h"
+#include "api/metrics.h"
+
+namespace argus::api {
+namespace {
+
+using namespace std::chrono_literals;
+
+TEST(LiveHub, DeliversInOrderFilteredAndDropsOldestWhenFull) {
+  LiveHub hub(/*queue_capacity=*/4);
+  auto all = hub.Subscribe();
+  auto alerts = hub.Subscribe({"alert"});
+  EXPECT_EQ(hub.subscribers(), 2u);
+  for (int i = 0; i < 6; ++i) hub.Publish(i % 2 ? "alert" : "event", std::to_string(i));
+
+  std::vector<LiveMessage> got;
+  EXPECT_EQ(all->Wait(0ms, &got), 2u);  // 6 into a queue of 4: the 2 oldest went
+  ASSERT_EQ(got.size(), 4u);
+  EXPECT_EQ(*got[0].data, "2");
+  EXPECT_EQ(got[0].id, 3u);
+  EXPECT_EQ(*got[3].data, "5");
+  EXPECT_EQ(got[3].event, "alert");
+
+  got.clear();
+  EXPECT_EQ(alerts->Wait(0ms, &got), 0u);
+  ASSERT_EQ(got.size(), 3u);
+  EXPECT_EQ(*got[0].data, "1");
+  EXPECT_EQ(*got[2].data, "5");
+  EXPECT_EQ(hub.dropped_total(), 2u);
+  EXPECT_EQ(hub.published_total(), 6u);
+
+  got.clear();
+  EXPECT_EQ(all->Wait(0ms, &got), 0u);  // the drop count was reported once
+  EXPECT_TRUE(got.empty());
+  all.reset();
+  EXPECT_EQ(hub.subscribers(), 1u);
+}
+
+TEST(LiveHub, WaitWakesOnPublish) {
+  LiveHub hub;
+  auto sub = hub.Subscribe();
+  std::thread t([&] {
+    std::this_thread::sleep_for(20ms);
+    hub.Publish("camera", "{}");
+  });
+  std::vector<LiveMessage> got;
+  sub->Wait(30s, &got);  // returns on the message, not the timeout
+  t.join();
+  ASSERT_EQ(got.size(), 1u);
+  EXPECT_EQ(got[0].event, "camera");
+}
+
+TEST(FrameHub, WaitNewerSeesOnlyNewerFrames) {
+  FrameHub hub;
+  EXPECT_FALSE(hub.Has("a"));
+  EXPECT_FALSE(hub.WaitNewer("a", 0, 1ms));
+  hub.Set("a", std::make_shared<const std::string>("one"));
+  auto f = hub.WaitNewer("a", 0, 1ms);
+  ASSERT_TRUE(f);
+  EXPECT_EQ(*f->jpeg, "one");
+  EXPECT_FALSE(hub.WaitNewer("a", f->seq, 1ms));
+  std::thread t([&] {
+    std::this_thread::sleep_for(20ms);
+    hub.Set("a", std::make_shared<const std::string>("two"));
+  });
+  auto g = hub.WaitNewer("a", f->seq, 30s);
+  t.join();
+  ASSERT_TRUE(g);
+  EXPECT_EQ(*g->jpeg, "two");
+  EXPECT_GT(g->seq, f->seq);
+  EXPECT_EQ(*hub.Latest("a")->jpeg, "two");
+  EXPECT_TRUE(hub.Has("a"));
+}
+
+TEST(JsonFormat, TimesRoundTripAndParseBothForms) {
+  const core::WallTime t0{std::chrono::seconds(1767225600)};
+  EXPECT_EQ(FormatTime(t0 + 1234ms), "2026-01-01T00:00:01.234Z");
+  EXPECT_EQ(ParseTime("2026-01-01T00:00:01.234Z"), t0 + 1234ms);
+  EXPECT_EQ(ParseTime(FormatTime(t0 + 86399999ms)), t0 + 86399999ms);
+  EXPECT_EQ(ParseTime("2026-01-01T00:00:01.2345678Z"), t0 + 1234ms);
+  EXPECT_EQ(ParseTime("2026-01-01"), t0);
+  EXPECT_EQ(ParseTime("2026-01-01 00:00"), t0);
+  EXPECT_EQ(ParseTime("2026-01-01T02:00:00+02:00"), t0);
+  EXPECT_EQ(ParseTime("2025-12-31T19:00:00-0500"), t0);
+  EXPECT_EQ(ParseTime("1767225600"), t0);
+  EXPECT_EQ(ParseTime("1767225600.5"), t0 + 500ms);
+  EXPECT_EQ(ParseTime("0"), core::WallTime{});
+  for (const char* bad :
+       {"", "abc", "-1", "1e9", "+5", " 1", "1767225600x", "nan", "inf", "2026-1-01", "2026-02-29",
+        "2026-01-01T24:00", "2026-01-01T00:00Z5", "2026-01-01T00:00:00.Z", "1969-12-31",
+        "99999999999999", "2026-01-01T00:00+25:00"}) {
+    EXPECT_FALSE(ParseTime(bad)) << bad;
+  }
+  EXPECT_EQ(ParseInt("42"), 42);
+  EXPECT_FALSE(ParseInt("-4"));
+  EXPECT_FALSE(ParseInt("4 "));
+  EXPECT_FALSE(ParseInt("99999999999999999999"));
+}
+
+TEST(JsonFormat, AlertAndInvalidUtf8) {
+  events::Alert a;
+  a.id = 7;
+  a.camera = "hall\xff";  // not UTF-8
+  a.state = events::AlertState::kAcknowledged;
+  a.ack = events::AlertAction{"ana", core::WallTime{}, "ok"};
+  nlohmann::json j = ToJson(a);
+  EXPECT_EQ(j["state"], "acknowledged");
+  EXPECT_EQ(j["ack"]["when"], "1970-01-01T00:00:00.000Z");
+  EXPECT_TRUE(j["resolution"].is_null());
+  std::string s = Dump(j);  // must not throw
+  EXPECT_NE(s.find("hall\xEF\xBF\xBD"), std::string::npos);
+}
+
+TEST(Metrics, EscapingAndValues) {
+  EXPECT_EQ(EscapeLabelValue("a\"b\\c\nd"), "a\\\"b\\\\c\\nd");
+  EXPECT_EQ(FormatSampleValue(0.1), "0.1");
+  EXPECT_EQ(FormatSampleValue(12345678901.0), "12345678901");
+  EXPECT_EQ(FormatSampleValue(std::nan("")), "NaN");
+  EXPECT_EQ(FormatSampleValue(-INFINITY), "-Inf");
+  ServerCounters c;
+  c.requests_by_code = {{200, 5}, {404, 1}};
+  std::string m = RenderMetrics({}, c);
+  EXPECT_NE(m.find("# TYPE argus_camera_up gauge\n"), std::string::npos);
+  EXPECT_NE(m.find("argus_http_requests_total{code=\"404\"} 1\n"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace argus::api

@@ -1,0 +1,168 @@
+// Test helpers of the api tests (header-only, tests only): a fake Backend over a
+// real SqliteStore, and a fixture running a real HttpServer on a free port.
+#pragma once
+
+#include <gtest/gtest.h>
+#include <httplib.h>
+
+#include <chrono>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "api/backend.h"
+#include "api/frame_hub.h"
+#include "api/http_server.h"
+#include "api/live_hub.h"
+#include "store/sqlite_store.h"
+#include "store/test_util.h"
+
+namespace argus::api::testing {
+
+using store::testing::kT0;
+
+class FakeBackend : public Backend {
+ public:
+  explicit FakeBackend(std::unique_ptr<store::SqliteStore> s) : store_(std::move(s)) {}
+
+  std::vector<CameraStatus> Cameras() override {
+    std::lock_guard<std::mutex> lock(mu_);
+    return cameras_;
+  }
+  store::Store& store() override { return *store_; }
+  core::Result<events::Alert> Acknowledge(int64_t id, const std::string& who,
+                                          const std::string& note,
+                                          const std::string& from) override {
+    ARGUS_RETURN_IF_ERROR(store_->Acknowledge(id, {who, kT0, note}, from));
+    return store_->GetAlert(id);
+  }
+  core::Result<events::Alert> Resolve(int64_t id, const std::string& who, const std::string& note,
+                                      const std::string& from) override {
+    ARGUS_RETURN_IF_ERROR(store_->Resolve(id, {who, kT0, note}, from));
+    return store_->GetAlert(id);
+  }
+  core::Result<std::string> EvidencePath(int64_t id, Evidence kind) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = evidence_.find({id, kind});
+    if (it == evidence_.end()) return core::NotFound("no evidence");
+    return it->second;
+  }
+  nlohmann::json ZoneCounts() override {
+    std::lock_guard<std::mutex> lock(mu_);
+    return zone_counts_;
+  }
+  core::Status OnSensor(const notify::SensorReading& r) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (!sensor_status_.ok()) return sensor_status_;
+    sensors_.push_back(r);
+    return core::Status::Ok();
+  }
+  std::string ExtraMetrics() override {
+    return "# HELP argus_mqtt_queue_depth Test.\n# TYPE argus_mqtt_queue_depth gauge\n"
+           "argus_mqtt_queue_depth 3\n";
+  }
+
+  void SetCameras(std::vector<CameraStatus> c) {
+    std::lock_guard<std::mutex> lock(mu_);
+    cameras_ = std::move(c);
+  }
+  void SetEvidence(int64_t id, Evidence kind, std::string path) {
+    std::lock_guard<std::mutex> lock(mu_);
+    evidence_[{id, kind}] = std::move(path);
+  }
+  void SetZoneCounts(nlohmann::json j) {
+    std::lock_guard<std::mutex> lock(mu_);
+    zone_counts_ = std::move(j);
+  }
+  void SetSensorStatus(core::Status s) {
+    std::lock_guard<std::mutex> lock(mu_);
+    sensor_status_ = std::move(s);
+  }
+  std::vector<notify::SensorReading> sensors() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return sensors_;
+  }
+
+ private:
+  std::unique_ptr<store::SqliteStore> store_;
+  std::mutex mu_;
+  std::vector<CameraStatus> cameras_;
+  std::map<std::pair<int64_t, Evidence>, std::string> evidence_;
+  nlohmann::json zone_counts_ = nlohmann::json::object();
+  core::Status sensor_status_;
+  std::vector<notify::SensorReading> sensors_;
+};
+
+inline events::Alert MakeAlert(int64_t id, const std::string& camera, events::AlertState state) {
+  events::Alert a;
+  a.id = id;
+  a.camera = camera;
+  a.rule = "intrusion_rule";
+  a.zone = "vitrine";
+  a.type = "intrusion";
+  a.severity = events::Severity::kAlert;
+  a.state = state;
+  a.opened_at = kT0 + std::chrono::seconds(id);
+  a.last_event_at = a.opened_at + std::chrono::seconds(5);
+  a.incident_ids = {"inc-" + std::to_string(id)};
+  a.event_count = 2;
+  return a;
+}
+
+// Polls `pred` until it holds or `timeout` passes (generous: the machine is shared).
+inline bool WaitFor(const std::function<bool()>& pred,
+                    std::chrono::milliseconds timeout = std::chrono::seconds(20)) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (!pred()) {
+    if (std::chrono::steady_clock::now() > deadline) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  return true;
+}
+
+// A real HttpServer on 127.0.0.1:<free port> over a fake Backend and a real store.
+class ServerTest : public ::testing::Test {
+ protected:
+  // Tests may change options_ before calling StartServer().
+  void SetUp() override {
+    auto s = store::SqliteStore::Open(dir_.File("argus.db"));
+    ASSERT_TRUE(s.ok()) << s.status().ToString();
+    backend_ = std::make_unique<FakeBackend>(std::move(*s));
+    options_.port = 0;
+    options_.threads = 8;
+  }
+  void TearDown() override {
+    if (server_) server_->Stop();
+  }
+  void StartServer() {
+    server_ = std::make_unique<HttpServer>(options_, *backend_, live_, frames_, clock_);
+    core::Status st = server_->Start();
+    ASSERT_TRUE(st.ok()) << st.ToString();
+    ASSERT_GT(server_->port(), 0);
+  }
+  std::unique_ptr<httplib::Client> Client() {
+    auto c = std::make_unique<httplib::Client>("127.0.0.1", server_->port());
+    c->set_connection_timeout(10);
+    c->set_read_timeout(20);
+    c->set_write_timeout(10);
+    c->set_tcp_nodelay(true);
+    return c;
+  }
+  static nlohmann::json Json(const httplib::Result& r) {
+    return nlohmann::json::parse(r->body, nullptr, false);
+  }
+
+  store::testing::TempDir dir_;
+  std::unique_ptr<FakeBackend> backend_;
+  LiveHub live_;
+  FrameHub frames_;
+  core::FakeClock clock_{kT0};
+  ServerOptions options_;
+  std::unique_ptr<HttpServer> server_;
+};
+
+}  // namespace argus::api::testing
