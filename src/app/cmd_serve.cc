@@ -1,0 +1,23 @@
+// argus serve --config F: the daemon (DESIGN.md contract).
+#include <memory>
+
+#include "app/command.h"
+#include "app/serve.h"
+
+namespace argus::app {
+namespace {
+
+const CommandRegistrar kServe("serve", [](CLI::App& parent) {
+  auto* cmd = parent.add_subcommand(
+      "serve", "Run every camera of the site with alerts, evidence, store, MQTT and the HTTP API");
+  auto opts = std::make_shared<ServeOptions>();
+  cmd->add_option("--config", opts->config_path, "Site config (YAML)")->required();
+  cmd->add_option("--port", opts->port, "HTTP port (overrides server.listen; 0: any free port)")
+      ->check(CLI::Range(0, 65535));
+  cmd->add_option("--data-dir", opts->data_dir,
+                  "Store and evidence directory (overrides server.data_dir)");
+  return [opts] { return RunServe(*opts); };
+});
+
+}  // namespace
+}  // namespace argus::app

@@ -1,0 +1,64 @@
+// `argus serve`: every camera of the site on one bounded analysis pool, events
+// grouped into alerts with escalation, evidence (snapshot + clip with pre-roll),
+// the store, MQTT, webhooks, external sensors and the HTTP API.
+//
+// Threads: one reading thread per camera (CameraRunner), the analysis pool, one
+// event loop that owns the order of everything that follows an event (store,
+// alerts, evidence, delivery), plus the library threads of MQTT, webhooks and
+// HTTP. Start/stop order lives in Start() and Stop().
+//
+// A failure of one feature degrades that feature, not the daemon: a dead broker
+// queues messages, a full disk stops recording (and says so on /metrics and in
+// the log), a store error is counted and logged, a camera that fails restarts.
+//
+// Thread safety: Create/Start/Stop/Reload from the owning thread; the api::Backend
+// methods from HTTP threads.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "api/backend.h"
+#include "core/clock.h"
+#include "core/status.h"
+
+namespace argus::app {
+
+struct ServeOptions {
+  std::string config_path;
+  int port = -1;         // >= 0 overrides server.listen's port (0: any free port)
+  std::string data_dir;  // overrides server.data_dir when not empty
+};
+
+class Daemon {
+ public:
+  // Loads and validates the config and opens the store. Config problems are
+  // printed to stderr as file:line: field: message and give kInvalidArgument.
+  static core::Result<std::unique_ptr<Daemon>> Create(const ServeOptions& options,
+                                                      core::Clock& clock);
+  ~Daemon();
+  Daemon(const Daemon&) = delete;
+  Daemon& operator=(const Daemon&) = delete;
+
+  core::Status Start();
+  // Graceful: stops the cameras, closes their open incidents, writes and sends
+  // what is in flight, finishes clips, then stops the services. Idempotent.
+  void Stop();
+  // Re-reads the config file: cameras whose settings changed restart, new ones
+  // start, removed ones stop; the others keep running untouched. A config with
+  // problems is refused and everything keeps running as it was.
+  core::Status Reload();
+
+  int http_port() const;
+  api::Backend& backend();
+
+ private:
+  struct Impl;
+  explicit Daemon(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+// The command: runs until SIGTERM/SIGINT, reloads on SIGHUP. Returns the exit code.
+int RunServe(const ServeOptions& options);
+
+}  // namespace argus::app
