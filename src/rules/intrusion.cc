@@ -37,6 +37,19 @@ void IntrusionRule::Process(const FrameInput& in, std::vector<events::Event>* ou
       }
     }
   }
+  // A track missed for a few frames is still in the zone as far as anyone
+  // knows: keep its incident open rather than let the cool-down split one
+  // stay into several incidents.
+  if (per_ == Per::kTrack && in.active) {
+    for (const track::Track& tr : *in.active) {
+      if (tr.state != track::TrackState::kLost || !labels_.Matches(tr.label)) continue;
+      const std::string key = std::to_string(tr.id);
+      if (!membership_.Inside(tr.id) || !incidents_.IsOpen(key)) continue;
+      Observation o = TrackObservation(tr, in, zone_name_);
+      o.details = {{"dwell_s", in.t - membership_.EnteredAt(tr.id)}, {"occluded", true}};
+      incidents_.Observe(key, o, out);
+    }
+  }
   if (per_ == Per::kZone && first) {
     Observation o = TrackObservation(*first, in, zone_name_);
     const int count = static_cast<int>(ids.size());

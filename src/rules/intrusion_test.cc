@@ -31,6 +31,24 @@ TEST(IntrusionTest, OneIncidentPerTrackFromEntryToCooldown) {
   EXPECT_EQ(h.events().back().id, start.id);
 }
 
+TEST(IntrusionTest, AShortOcclusionDoesNotSplitTheIncident) {
+  // Zero cool-down: without the lost track keeping it open, the incident would
+  // end on the first missed frame and a second one would start after.
+  Harness h(CameraYaml("      - {name: r, kind: intrusion, zone: room, cooldown_s: 0}\n"));
+  ASSERT_TRUE(h.ok());
+  for (int i = 0; i < 10; ++i) h.Step({h.At(1, {400, 400})});
+  ASSERT_EQ(h.Count(Phase::kStart), 1);
+  track::Track lost = h.At(1, {400, 400});
+  lost.state = track::TrackState::kLost;
+  const std::vector<track::Track> active = {lost};
+  for (int i = 0; i < 5; ++i) h.Step({}, &active);  // missed for 0.5 s, still tracked
+  for (int i = 0; i < 10; ++i) h.Step({h.At(1, {400, 400})});
+  EXPECT_EQ(h.Count(Phase::kStart), 1);
+  EXPECT_EQ(h.Count(Phase::kEnd), 0);
+  for (int i = 0; i < 5; ++i) h.Step({});  // really gone (not even lost)
+  EXPECT_EQ(h.Count(Phase::kEnd), 1);
+}
+
 TEST(IntrusionTest, JitterAtTheEdgeDoesNotFlap) {
   // Zero cool-down: any flap of the membership would show as end + start.
   Harness h(CameraYaml("      - {name: r, kind: intrusion, zone: room, cooldown_s: 0}\n"));
