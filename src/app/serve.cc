@@ -59,11 +59,12 @@ double UnixSeconds(core::WallTime t) {
 
 // An event's "who/where" for an incident raised by an external sensor.
 events::Event SensorEvent(const notify::SensorReading& r, const config::SensorConfig* cfg,
-                          core::WallTime now) {
+                          core::WallTime now, int64_t n) {
   events::Event e;
   const auto ms =
       std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count();
-  e.id = "sensor-" + r.sensor + "-" + std::to_string(ms);
+  // The counter keeps two trips within one millisecond apart.
+  e.id = "sensor-" + r.sensor + "-" + std::to_string(ms) + "-" + std::to_string(n);
   const bool observed = cfg && !cfg->cameras.empty();
   e.type = observed ? "sensor_trip" : "unobserved_sensor_trip";
   e.phase = events::Phase::kStart;
@@ -149,6 +150,7 @@ struct Daemon::Impl final : api::Backend {
   std::atomic<uint64_t> store_errors{0};
   std::atomic<uint64_t> evidence_errors{0};
   std::atomic<uint64_t> alerts_opened{0};
+  int64_t sensor_trips = 0;  // event loop only
   bool started = false;
   bool stopped = false;
 
@@ -462,7 +464,7 @@ struct Daemon::Impl final : api::Backend {
       std::lock_guard lock(config_mu);
       if (const config::SensorConfig* c = config.FindSensor(r.sensor)) cfg = *c;
     }
-    events::Event start = SensorEvent(r, cfg ? &*cfg : nullptr, clock.Now());
+    events::Event start = SensorEvent(r, cfg ? &*cfg : nullptr, clock.Now(), ++sensor_trips);
     events::Event end = start;
     end.phase = events::Phase::kEnd;
     Batch b{start.camera, {start, end}, {}, clock.Now()};
@@ -524,8 +526,12 @@ struct Daemon::Impl final : api::Backend {
     const std::string text = api::Dump(j);
     live.Publish("alert", text);
     if (mqtt) mqtt->Publish(notify::AlertsTopic(), text, notify::kAlertQos, false, true);
-    if (webhooks && (change == "opened" || change == "escalated") &&
-        a.severity >= config.webhooks.min_severity) {
+    events::Severity webhook_min;
+    {
+      std::lock_guard cfg_lock(config_mu);  // Reload() replaces config
+      webhook_min = config.webhooks.min_severity;
+    }
+    if (webhooks && (change == "opened" || change == "escalated") && a.severity >= webhook_min) {
       webhooks->Send(text);
     }
   }
@@ -546,6 +552,11 @@ struct Daemon::Impl final : api::Backend {
   // every camera the incident concerns.
   void RecordEvidence(const events::Alert& a, const events::Event& e, const Batch& b) {
     if (!disk->recording_allowed()) return;  // DiskGuard logs why, once
+    double post_roll_s;
+    {
+      std::lock_guard cfg_lock(config_mu);
+      post_roll_s = config.evidence.post_roll_s;
+    }
     std::vector<std::string> cams;
     if (!e.camera.empty()) cams.push_back(e.camera);
     if (e.details.contains("cameras")) {
@@ -582,8 +593,7 @@ struct Daemon::Impl final : api::Backend {
       // the age of the frame that raised the alert.
       const double age = std::chrono::duration<double>(clock.Now() - b.arrived).count();
       const double at = std::max(0.0, cam.clips->latest_t() - age);
-      if (core::Status st = cam.clips->StartClip(p.clip, at, config.evidence.post_roll_s);
-          !st.ok()) {
+      if (core::Status st = cam.clips->StartClip(p.clip, at, post_roll_s); !st.ok()) {
         ++evidence_errors;
         spdlog::warn("evidence: {}", st.message());
       }
@@ -619,7 +629,7 @@ core::Result<config::Config> LoadServeConfig(const ServeOptions& o) {
   auto cfg = config::LoadConfig(o.config_path, &diag);
   if (cfg.ok()) {
     // Rule settings are checked now, not when the first camera starts.
-    rules::ValidateRules(*cfg, &diag);
+    (void)rules::ValidateRules(*cfg, &diag);  // every problem is in diag
     if (!diag.ok()) cfg = core::InvalidArgument(diag.items().front().ToString());
   }
   if (!cfg.ok()) {
