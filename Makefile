@@ -53,7 +53,7 @@ demo: build
 	$(BUILD)/bin/argus analyze $(VTEST) --config config/demo.yaml \
 	  --tracks out/demo/tracks.txt --events out/demo/events.jsonl --annotate out/demo/annotated.mp4
 
-bench: build
+bench: setup-test build
 	bash bench/run.sh
 
 format:

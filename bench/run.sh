@@ -56,3 +56,6 @@ for b in track_bench rules_bench coverage_bench synthetic_rules_bench; do
     "$BUILD/bin/$b" --benchmark_min_time=0.2 2>&1 | grep -v '^\*\*\*'
   fi
 done
+
+echo; echo "== argus serve: cameras per node (RTSP, 5 detection fps, builtin) =="
+bash bench/serve_capacity.sh
