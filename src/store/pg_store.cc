@@ -9,6 +9,8 @@
 #include <optional>
 #include <utility>
 
+#include "store/row_mapping.h"
+
 namespace argus::store {
 namespace {
 
@@ -23,7 +25,6 @@ constexpr int64_t kAlertIdLockKey = 0x4152475553000002;
 int64_t ToMs(core::WallTime t) {
   return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
 }
-core::WallTime FromMs(int64_t ms) { return core::WallTime(std::chrono::milliseconds(ms)); }
 
 int ClampLimit(int limit) { return std::clamp(limit, 1, kMaxPageSize); }
 
@@ -181,28 +182,8 @@ const char* kAlertSelect =
     "WHERE alert_id = a.id ORDER BY id DESC LIMIT 1) k ON true";
 
 core::Result<Alert> ReadAlert(const Row& s) {
-  Alert a;
-  a.id = s.Int(0);
-  a.camera = s.Text(1);
-  a.rule = s.Text(2);
-  a.zone = s.Text(3);
-  a.type = s.Text(4);
-  a.severity = static_cast<events::Severity>(s.Int(5));
-  if (!events::ParseAlertState(s.Text(6), &a.state)) {
-    return core::Internal("alert " + std::to_string(a.id) + ": bad state " + s.Text(6));
-  }
-  a.opened_at = FromMs(s.Int(7));
-  a.last_event_at = FromMs(s.Int(8));
-  const auto ids = nlohmann::json::parse(s.Text(9), nullptr, /*allow_exceptions=*/false);
-  if (!ids.is_array()) return core::Internal("alert " + std::to_string(a.id) + ": bad ids");
-  for (const auto& id : ids) {
-    if (id.is_string()) a.incident_ids.push_back(id.get<std::string>());
-  }
-  a.active_incidents = static_cast<int>(s.Int(10));
-  a.event_count = s.Int(11);
-  a.escalation_level = static_cast<int>(s.Int(12));
-  if (!s.IsNull(14)) a.resolution = AlertAction{s.Text(13), FromMs(s.Int(14)), s.Text(15)};
-  if (!s.IsNull(16)) a.ack = AlertAction{s.Text(16), FromMs(s.Int(17)), s.Text(18)};
+  auto a = ReadAlertColumns(s);
+  if (a.ok() && !s.IsNull(16)) a->ack = AlertAction{s.Text(16), FromMs(s.Int(17)), s.Text(18)};
   return a;
 }
 

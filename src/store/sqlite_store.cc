@@ -8,6 +8,8 @@
 #include <nlohmann/json.hpp>
 #include <utility>
 
+#include "store/row_mapping.h"
+
 namespace argus::store {
 namespace {
 
@@ -18,7 +20,6 @@ using events::AlertState;
 int64_t ToMs(core::WallTime t) {
   return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
 }
-core::WallTime FromMs(int64_t ms) { return core::WallTime(std::chrono::milliseconds(ms)); }
 
 core::Status SqlError(sqlite3* db, int rc, const std::string& what) {
   std::string msg = what + ": " + (db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
@@ -115,30 +116,7 @@ const char* kAlertColumns =
     "active_incidents, event_count, escalation_level, resolved_by, resolved_ms, "
     "resolution_note";
 
-core::Result<Alert> ReadAlert(const Stmt& s) {
-  Alert a;
-  a.id = s.Int(0);
-  a.camera = s.Text(1);
-  a.rule = s.Text(2);
-  a.zone = s.Text(3);
-  a.type = s.Text(4);
-  a.severity = static_cast<events::Severity>(s.Int(5));
-  if (!events::ParseAlertState(s.Text(6), &a.state)) {
-    return core::Internal("alert " + std::to_string(a.id) + ": bad state " + s.Text(6));
-  }
-  a.opened_at = FromMs(s.Int(7));
-  a.last_event_at = FromMs(s.Int(8));
-  const auto ids = nlohmann::json::parse(s.Text(9), nullptr, /*allow_exceptions=*/false);
-  if (!ids.is_array()) return core::Internal("alert " + std::to_string(a.id) + ": bad ids");
-  for (const auto& id : ids) {
-    if (id.is_string()) a.incident_ids.push_back(id.get<std::string>());
-  }
-  a.active_incidents = static_cast<int>(s.Int(10));
-  a.event_count = s.Int(11);
-  a.escalation_level = static_cast<int>(s.Int(12));
-  if (!s.IsNull(14)) a.resolution = AlertAction{s.Text(13), FromMs(s.Int(14)), s.Text(15)};
-  return a;
-}
+core::Result<Alert> ReadAlert(const Stmt& s) { return ReadAlertColumns(s); }
 
 const std::vector<std::string> kMigrations = {
     // 1: the initial schema.

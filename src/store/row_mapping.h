@@ -1,0 +1,51 @@
+// Row -> struct mappings shared by the SQLite and PostgreSQL stores: both keep
+// the same columns in the same order, so one reader serves both row types
+// (anything with Int(c), Text(c) and IsNull(c)).
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "core/clock.h"
+#include "core/status.h"
+#include "events/alert.h"
+
+namespace argus::store {
+
+inline core::WallTime FromMs(int64_t ms) { return core::WallTime(std::chrono::milliseconds(ms)); }
+
+// Columns 0..15: id, camera, rule, zone, type, severity, state, opened_ms,
+// last_event_ms, incident_ids (JSON), active_incidents, event_count,
+// escalation_level, resolved_by, resolved_ms, resolution_note. The
+// acknowledgement lives in its own table; the caller adds it.
+template <typename Row>
+core::Result<events::Alert> ReadAlertColumns(const Row& s) {
+  events::Alert a;
+  a.id = s.Int(0);
+  a.camera = s.Text(1);
+  a.rule = s.Text(2);
+  a.zone = s.Text(3);
+  a.type = s.Text(4);
+  a.severity = static_cast<events::Severity>(s.Int(5));
+  if (!events::ParseAlertState(s.Text(6), &a.state)) {
+    return core::Internal("alert " + std::to_string(a.id) + ": bad state " + s.Text(6));
+  }
+  a.opened_at = FromMs(s.Int(7));
+  a.last_event_at = FromMs(s.Int(8));
+  const nlohmann::json ids = nlohmann::json::parse(s.Text(9), nullptr, /*allow_exceptions=*/false);
+  if (!ids.is_array()) return core::Internal("alert " + std::to_string(a.id) + ": bad ids");
+  for (const auto& id : ids) {
+    if (id.is_string()) a.incident_ids.push_back(id.get<std::string>());
+  }
+  a.active_incidents = static_cast<int>(s.Int(10));
+  a.event_count = s.Int(11);
+  a.escalation_level = static_cast<int>(s.Int(12));
+  if (!s.IsNull(14)) {
+    a.resolution = events::AlertAction{s.Text(13), FromMs(s.Int(14)), s.Text(15)};
+  }
+  return a;
+}
+
+}  // namespace argus::store
