@@ -11,6 +11,7 @@
 #include "core/clock.h"
 #include "core/status.h"
 #include "events/alert.h"
+#include "store/store.h"
 
 namespace argus::store {
 
@@ -46,6 +47,34 @@ core::Result<events::Alert> ReadAlertColumns(const Row& s) {
     a.resolution = events::AlertAction{s.Text(13), FromMs(s.Int(14)), s.Text(15)};
   }
   return a;
+}
+
+// Columns 0..17: seq, received_ms, id, type, phase, camera, rule, severity,
+// t, frame, track_id, label, bbox x, y, w, h, zone, details (JSON).
+template <typename Row>
+StoredEvent ReadEventColumns(const Row& s) {
+  StoredEvent se;
+  se.seq = s.Int(0);
+  se.received_at = FromMs(s.Int(1));
+  events::Event& e = se.event;
+  e.id = s.Text(2);
+  e.type = s.Text(3);
+  const std::string phase = s.Text(4);
+  e.phase = phase == "start"    ? events::Phase::kStart
+            : phase == "update" ? events::Phase::kUpdate
+                                : events::Phase::kEnd;
+  e.camera = s.Text(5);
+  e.rule = s.Text(6);
+  e.severity = static_cast<events::Severity>(s.Int(7));
+  e.t = s.Real(8);
+  e.frame = s.Int(9);
+  e.track_id = static_cast<int>(s.Int(10));
+  e.label = s.Text(11);
+  e.bbox = {s.Real(12), s.Real(13), s.Real(14), s.Real(15)};
+  e.zone = s.Text(16);
+  e.details = nlohmann::json::parse(s.Text(17), nullptr, /*allow_exceptions=*/false);
+  if (e.details.is_discarded()) e.details = nlohmann::json::object();
+  return se;
 }
 
 }  // namespace argus::store

@@ -372,28 +372,7 @@ core::Result<EventPage> SqliteStore::QueryEvents(const EventQuery& q) {
       page.next_before_seq = page.events.back().seq;
       break;
     }
-    StoredEvent se;
-    se.seq = s.Int(0);
-    se.received_at = FromMs(s.Int(1));
-    events::Event& e = se.event;
-    e.id = s.Text(2);
-    e.type = s.Text(3);
-    const std::string phase = s.Text(4);
-    e.phase = phase == "start"    ? events::Phase::kStart
-              : phase == "update" ? events::Phase::kUpdate
-                                  : events::Phase::kEnd;
-    e.camera = s.Text(5);
-    e.rule = s.Text(6);
-    e.severity = static_cast<events::Severity>(s.Int(7));
-    e.t = s.Real(8);
-    e.frame = s.Int(9);
-    e.track_id = static_cast<int>(s.Int(10));
-    e.label = s.Text(11);
-    e.bbox = {s.Real(12), s.Real(13), s.Real(14), s.Real(15)};
-    e.zone = s.Text(16);
-    e.details = nlohmann::json::parse(s.Text(17), nullptr, /*allow_exceptions=*/false);
-    if (e.details.is_discarded()) e.details = nlohmann::json::object();
-    page.events.push_back(std::move(se));
+    page.events.push_back(ReadEventColumns(s));
   }
   ARGUS_RETURN_IF_ERROR(s.status("query events"));
   return page;
