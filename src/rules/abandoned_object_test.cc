@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "config/config.h"
+#include "rules/rule_engine.h"
 #include "rules/scene_synth.h"
 
 namespace argus::rules {
@@ -182,11 +183,7 @@ TEST(AbandonedObjectRuleTest, MakerReadsZoneAndFields) {
   const auto& cam = cfg->cameras[0];
   for (size_t i = 0; i < 2; ++i) {
     config::Diagnostics d;
-    const auto& rc = cam.rules[i];
-    config::MapReader fields(rc.node, rc.path, rc.where.file, &d);
-    fields.MarkKnown({"name", "kind", "when", "severity", "cooldown_s", "labels"});
-    auto r = MakeAbandonedObjectRule(RuleContext{&cfg->site, &cam, &rc}, fields);
-    fields.Finish();
+    auto r = MakeRule(RuleContext{&cfg->site, &cam, &cam.rules[i]}, &d);
     if (i == 0) {
       EXPECT_TRUE(r.ok()) << d.ToString();
     } else {

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "config/config.h"
+#include "rules/rule_engine.h"
 #include "rules/scene_synth.h"
 
 namespace argus::rules {
@@ -144,11 +145,7 @@ TEST(ObjectRemovedRuleTest, MakerNeedsAZoneAndKeepsAnExplicitSeverity) {
   ASSERT_TRUE(cfg.ok()) << diag.ToString();
   const auto& cam = cfg->cameras[0];
   auto make = [&](size_t i, config::Diagnostics* d) {
-    const auto& rc = cam.rules[i];
-    config::MapReader fields(rc.node, rc.path, rc.where.file, d);
-    fields.MarkKnown({"name", "kind", "when", "severity", "cooldown_s", "labels"});
-    auto r = MakeObjectRemovedRule(RuleContext{&cfg->site, &cam, &rc}, fields);
-    fields.Finish();
+    auto r = MakeRule(RuleContext{&cfg->site, &cam, &cam.rules[i]}, d);
     return r.ok() ? std::move(*r) : nullptr;
   };
   config::Diagnostics d0, d1, d2;

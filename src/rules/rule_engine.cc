@@ -67,7 +67,15 @@ std::string KnownKinds() {
   return s;
 }
 
-// Builds one rule from its config; every problem goes to `diag`.
+void CheckCalibration(const config::CameraConfig& cam, config::Diagnostics* diag) {
+  if (!cam.calibration) return;
+  auto g = GroundPlane::Make(*cam.calibration);
+  if (!g.ok())
+    diag->Add(cam.where.file, cam.where.line, cam.path + ".calibration", g.status().message());
+}
+
+}  // namespace
+
 core::Result<std::unique_ptr<Rule>> MakeRule(const RuleContext& ctx, config::Diagnostics* diag) {
   const config::RuleConfig& rc = *ctx.rule;
   const size_t before = diag->items().size();
@@ -89,15 +97,6 @@ core::Result<std::unique_ptr<Rule>> MakeRule(const RuleContext& ctx, config::Dia
   }
   return rule;
 }
-
-void CheckCalibration(const config::CameraConfig& cam, config::Diagnostics* diag) {
-  if (!cam.calibration) return;
-  auto g = GroundPlane::Make(*cam.calibration);
-  if (!g.ok())
-    diag->Add(cam.where.file, cam.where.line, cam.path + ".calibration", g.status().message());
-}
-
-}  // namespace
 
 struct RuleEngine::Slot {
   Slot(const config::SiteConfig& site, const config::RuleConfig& rc) : schedule(site, rc.when) {}

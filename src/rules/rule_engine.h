@@ -53,6 +53,10 @@ class RuleEngine {
   std::vector<std::unique_ptr<Slot>> slots_;
 };
 
+// Builds the rule `ctx.rule` describes, with the maker of its kind and the
+// keys every rule shares; every problem goes to `diag`.
+core::Result<std::unique_ptr<Rule>> MakeRule(const RuleContext& ctx, config::Diagnostics* diag);
+
 // Validates every rule of every camera of `cfg` (and each camera's calibration)
 // for `argus config check`. Every problem goes to `diag`; returns the first one
 // as an InvalidArgument error.

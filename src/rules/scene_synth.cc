@@ -9,6 +9,7 @@
 
 #include "rules/abandoned_object.h"
 #include "rules/object_removed.h"
+#include "rules/rule_engine.h"
 #include "rules/scene_background.h"
 #include "rules/scene_signals.h"
 #include "rules/tamper.h"
@@ -752,16 +753,9 @@ core::Result<RuleSet> MakeImageRules(const Scenario& scenario, double cooldown_s
   RuleSet set;
   set.config = std::make_unique<config::Config>(std::move(*cfg));
   const config::CameraConfig& cam = set.config->cameras.at(0);
-  const RuleMaker makers[] = {&MakeAbandonedObjectRule, &MakeObjectRemovedRule, &MakeTamperRule};
-  for (size_t i = 0; i < cam.rules.size(); ++i) {
-    const config::RuleConfig& rc = cam.rules[i];
-    RuleContext ctx{&set.config->site, &cam, &rc};
-    config::MapReader fields(rc.node, rc.path, rc.where.file, &diag);
-    fields.MarkKnown({"name", "kind", "when", "severity", "cooldown_s", "labels"});
-    auto rule = makers[i](ctx, fields);
-    fields.Finish();
-    if (!rule.ok()) return rule.status();
-    if (!diag.ok()) return core::InvalidArgument(diag.ToString());
+  for (const config::RuleConfig& rc : cam.rules) {
+    auto rule = MakeRule(RuleContext{&set.config->site, &cam, &rc}, &diag);
+    if (!rule.ok()) return core::InvalidArgument(diag.ToString());
     set.rules.push_back(std::move(*rule));
   }
   return set;
