@@ -16,6 +16,12 @@ std::string Status::ToString() const {
       return "unavailable: " + message_;
     case StatusCode::kInternal:
       return "internal: " + message_;
+    case StatusCode::kUnauthenticated:
+      return "unauthenticated: " + message_;
+    case StatusCode::kPermissionDenied:
+      return "permission denied: " + message_;
+    case StatusCode::kResourceExhausted:
+      return "resource exhausted: " + message_;
   }
   return message_;
 }

@@ -17,6 +17,9 @@ enum class StatusCode {
   kIoError,
   kUnavailable,  // a peer (stream, broker, store) cannot be reached now
   kInternal,
+  kUnauthenticated,    // no or bad credentials (HTTP 401)
+  kPermissionDenied,   // known caller, not allowed (HTTP 403)
+  kResourceExhausted,  // a rate limit or quota (HTTP 429)
 };
 
 class [[nodiscard]] Status {
@@ -42,6 +45,15 @@ inline Status NotFound(std::string m) { return {StatusCode::kNotFound, std::move
 inline Status IoError(std::string m) { return {StatusCode::kIoError, std::move(m)}; }
 inline Status Unavailable(std::string m) { return {StatusCode::kUnavailable, std::move(m)}; }
 inline Status Internal(std::string m) { return {StatusCode::kInternal, std::move(m)}; }
+inline Status Unauthenticated(std::string m) {
+  return {StatusCode::kUnauthenticated, std::move(m)};
+}
+inline Status PermissionDenied(std::string m) {
+  return {StatusCode::kPermissionDenied, std::move(m)};
+}
+inline Status ResourceExhausted(std::string m) {
+  return {StatusCode::kResourceExhausted, std::move(m)};
+}
 
 // A value or the Status that explains its absence.
 template <typename T>

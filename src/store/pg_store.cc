@@ -70,6 +70,7 @@ class Params {
   std::string Add(const char* v) { return Add(std::string(v)); }
   std::string Add(int64_t v) { return Add(std::to_string(v)); }
   std::string Add(int v) { return Add(std::to_string(v)); }
+  std::string Add(bool v) { return Add(std::string(v ? "true" : "false")); }
   std::string Add(double v) {
     // Shortest text that reads back as the same double; locale-independent.
     char buf[64];
@@ -123,6 +124,7 @@ class Row {
  public:
   Row(const PGresult* r, int row) : r_(r), row_(row) {}
   bool IsNull(int c) const { return PQgetisnull(r_, row_, c) != 0; }
+  bool Bool(int c) const { return PQgetvalue(r_, row_, c)[0] == 't'; }  // text format
   std::string Text(int c) const {
     return std::string(PQgetvalue(r_, row_, c), PQgetlength(r_, row_, c));
   }
@@ -279,6 +281,27 @@ CREATE TRIGGER audit_log_no_update_delete BEFORE UPDATE OR DELETE ON audit_log
   FOR EACH ROW EXECUTE FUNCTION audit_log_append_only();
 CREATE TRIGGER audit_log_no_truncate BEFORE TRUNCATE ON audit_log
   FOR EACH STATEMENT EXECUTE FUNCTION audit_log_append_only();
+)sql",
+    // 2: users and API tokens. The identity never hands an id out twice, so an id in
+    // the audit log names one token for good.
+    R"sql(
+CREATE TABLE users (
+  name TEXT PRIMARY KEY CHECK (name <> ''),
+  role TEXT NOT NULL CHECK (role <> ''),
+  password_hash TEXT NOT NULL,
+  created_ms BIGINT NOT NULL,
+  disabled BOOLEAN NOT NULL
+);
+
+CREATE TABLE api_tokens (
+  id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  name TEXT NOT NULL,
+  role TEXT NOT NULL CHECK (role <> ''),
+  token_hash TEXT NOT NULL UNIQUE CHECK (token_hash <> ''),
+  created_by TEXT NOT NULL,
+  created_ms BIGINT NOT NULL,
+  revoked BOOLEAN NOT NULL
+);
 )sql",
 };
 
@@ -688,6 +711,104 @@ core::Result<std::vector<AuditEntry>> PgStore::ListAudit(int64_t before_seq, int
     out.push_back({s.Int(0), s.Text(1), s.Text(2), FromMs(s.Int(3)), s.Text(4)});
   }
   return out;
+}
+
+core::Status PgStore::UpsertUser(const UserRecord& u) {
+  ARGUS_RETURN_IF_ERROR(CheckUser(u));
+  Params p;
+  const std::string sql =
+      "INSERT INTO users (name, role, password_hash, created_ms, disabled) VALUES (" +
+      p.Add(u.name) + ", " + p.Add(u.role) + ", " + p.Add(u.password_hash) + ", " +
+      p.Add(ToMs(u.created_at)) + ", " + p.Add(u.disabled) +
+      ") ON CONFLICT (name) DO UPDATE SET role = excluded.role, "
+      "password_hash = excluded.password_hash, created_ms = excluded.created_ms, "
+      "disabled = excluded.disabled";
+  std::lock_guard lock(mu_);
+  ARGUS_RETURN_IF_ERROR(EnsureConnectedLocked());
+  return Exec(conn_, sql, p, "upsert user " + u.name);
+}
+
+core::Result<UserRecord> PgStore::GetUser(const std::string& name) {
+  Params p;
+  const std::string sql =
+      std::string("SELECT ") + kUserColumns + " FROM users WHERE name = " + p.Add(name);
+  std::lock_guard lock(mu_);
+  ARGUS_RETURN_IF_ERROR(EnsureConnectedLocked());
+  auto r = Query(conn_, sql, p, "get user");
+  if (!r.ok()) return r.status();
+  if (PQntuples(r->get()) == 0) return core::NotFound("no user " + name);
+  return ReadUserColumns(Row(r->get(), 0));
+}
+
+core::Result<std::vector<UserRecord>> PgStore::ListUsers() {
+  std::lock_guard lock(mu_);
+  ARGUS_RETURN_IF_ERROR(EnsureConnectedLocked());
+  // COLLATE "C": byte order, as SQLite, whatever the database's locale.
+  auto r = Query(conn_,
+                 std::string("SELECT ") + kUserColumns + " FROM users ORDER BY name COLLATE \"C\"",
+                 Params(), "list users");
+  if (!r.ok()) return r.status();
+  std::vector<UserRecord> out;
+  for (int i = 0; i < PQntuples(r->get()); ++i) out.push_back(ReadUserColumns(Row(r->get(), i)));
+  return out;
+}
+
+core::Result<int64_t> PgStore::InsertApiToken(const ApiTokenRecord& t) {
+  ARGUS_RETURN_IF_ERROR(CheckApiToken(t));
+  Params p;
+  // A duplicate hash violates the UNIQUE constraint (SQLSTATE 23505), which PgError
+  // maps to kInvalidArgument.
+  const std::string sql =
+      "INSERT INTO api_tokens (name, role, token_hash, created_by, created_ms, revoked) "
+      "VALUES (" +
+      p.Add(t.name) + ", " + p.Add(t.role) + ", " + p.Add(t.token_hash) + ", " +
+      p.Add(t.created_by) + ", " + p.Add(ToMs(t.created_at)) + ", " + p.Add(t.revoked) +
+      ") RETURNING id";
+  std::lock_guard lock(mu_);
+  ARGUS_RETURN_IF_ERROR(EnsureConnectedLocked());
+  auto r = Query(conn_, sql, p, "insert api token " + t.name);
+  if (!r.ok()) return r.status();
+  if (PQntuples(r->get()) != 1) {
+    return core::Internal("insert api token " + t.name + ": no id returned");
+  }
+  return Row(r->get(), 0).Int(0);
+}
+
+core::Result<ApiTokenRecord> PgStore::FindApiToken(const std::string& token_hash) {
+  Params p;
+  const std::string sql = std::string("SELECT ") + kApiTokenColumns +
+                          " FROM api_tokens WHERE token_hash = " + p.Add(token_hash);
+  std::lock_guard lock(mu_);
+  ARGUS_RETURN_IF_ERROR(EnsureConnectedLocked());
+  auto r = Query(conn_, sql, p, "find api token");
+  if (!r.ok()) return r.status();
+  if (PQntuples(r->get()) == 0) return core::NotFound("no such api token");  // hash not repeated
+  return ReadApiTokenColumns(Row(r->get(), 0));
+}
+
+core::Result<std::vector<ApiTokenRecord>> PgStore::ListApiTokens() {
+  std::lock_guard lock(mu_);
+  ARGUS_RETURN_IF_ERROR(EnsureConnectedLocked());
+  auto r = Query(conn_, std::string("SELECT ") + kApiTokenColumns + " FROM api_tokens ORDER BY id",
+                 Params(), "list api tokens");
+  if (!r.ok()) return r.status();
+  std::vector<ApiTokenRecord> out;
+  for (int i = 0; i < PQntuples(r->get()); ++i) {
+    out.push_back(ReadApiTokenColumns(Row(r->get(), i)));
+  }
+  return out;
+}
+
+core::Status PgStore::RevokeApiToken(int64_t id) {
+  Params p;
+  const std::string sql = "UPDATE api_tokens SET revoked = true WHERE id = " + p.Add(id);
+  std::lock_guard lock(mu_);
+  ARGUS_RETURN_IF_ERROR(EnsureConnectedLocked());
+  auto r = Query(conn_, sql, p, "revoke api token " + std::to_string(id));
+  if (!r.ok()) return r.status();
+  // Counts matched rows, also those already revoked: revoking twice is ok.
+  if (Affected(r->get()) == 0) return core::NotFound("no api token " + std::to_string(id));
+  return core::Status::Ok();
 }
 
 core::Result<RetentionResult> PgStore::ApplyRetention(const RetentionPolicy& p,

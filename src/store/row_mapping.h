@@ -1,6 +1,7 @@
-// Row -> struct mappings shared by the SQLite and PostgreSQL stores: both keep
-// the same columns in the same order, so one reader serves both row types
-// (anything with Int(c), Text(c) and IsNull(c)).
+// Row -> struct mappings (and argument checks) shared by the SQLite and
+// PostgreSQL stores: both keep the same columns in the same order, so one reader
+// serves both row types (anything with Int(c), Real(c), Text(c), Bool(c) and
+// IsNull(c)).
 #pragma once
 
 #include <chrono>
@@ -75,6 +76,36 @@ StoredEvent ReadEventColumns(const Row& s) {
   e.details = nlohmann::json::parse(s.Text(17), nullptr, /*allow_exceptions=*/false);
   if (e.details.is_discarded()) e.details = nlohmann::json::object();
   return se;
+}
+
+// Users and API tokens: the column lists are shared so the readers below and
+// every SELECT agree on the order.
+inline constexpr const char* kUserColumns = "name, role, password_hash, created_ms, disabled";
+inline constexpr const char* kApiTokenColumns =
+    "id, name, role, token_hash, created_by, created_ms, revoked";
+
+template <typename Row>
+UserRecord ReadUserColumns(const Row& s) {
+  return {s.Text(0), s.Text(1), s.Text(2), FromMs(s.Int(3)), s.Bool(4)};
+}
+
+template <typename Row>
+ApiTokenRecord ReadApiTokenColumns(const Row& s) {
+  return {s.Int(0), s.Text(1), s.Text(2), s.Text(3), s.Text(4), FromMs(s.Int(5)), s.Bool(6)};
+}
+
+// Argument checks both backends make before touching the database (the schema's
+// CHECKs back them up against raw SQL).
+inline core::Status CheckUser(const UserRecord& u) {
+  if (u.name.empty()) return core::InvalidArgument("user name is empty");
+  if (u.role.empty()) return core::InvalidArgument("user " + u.name + ": role is empty");
+  return core::Status::Ok();
+}
+
+inline core::Status CheckApiToken(const ApiTokenRecord& t) {
+  if (t.token_hash.empty()) return core::InvalidArgument("api token " + t.name + ": hash is empty");
+  if (t.role.empty()) return core::InvalidArgument("api token " + t.name + ": role is empty");
+  return core::Status::Ok();
 }
 
 }  // namespace argus::store

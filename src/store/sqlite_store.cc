@@ -72,6 +72,7 @@ class Stmt {
   }
   int64_t Int(int c) const { return sqlite3_column_int64(s_, c); }
   double Real(int c) const { return sqlite3_column_double(s_, c); }
+  bool Bool(int c) const { return Int(c) != 0; }
   bool IsNull(int c) const { return sqlite3_column_type(s_, c) == SQLITE_NULL; }
   std::string Text(int c) const {
     const auto* p = reinterpret_cast<const char*>(sqlite3_column_text(s_, c));
@@ -199,6 +200,27 @@ CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
 BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
 CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
 BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
+)sql",
+    // 2: users and API tokens. AUTOINCREMENT: a revoked token's id is never handed
+    // out again, so an id in the audit log names one token for good.
+    R"sql(
+CREATE TABLE users (
+  name TEXT PRIMARY KEY CHECK (name <> ''),
+  role TEXT NOT NULL CHECK (role <> ''),
+  password_hash TEXT NOT NULL,
+  created_ms INTEGER NOT NULL,
+  disabled INTEGER NOT NULL CHECK (disabled IN (0, 1))
+);
+
+CREATE TABLE api_tokens (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  name TEXT NOT NULL,
+  role TEXT NOT NULL CHECK (role <> ''),
+  token_hash TEXT NOT NULL UNIQUE CHECK (token_hash <> ''),
+  created_by TEXT NOT NULL,
+  created_ms INTEGER NOT NULL,
+  revoked INTEGER NOT NULL CHECK (revoked IN (0, 1))
+);
 )sql",
 };
 
@@ -577,6 +599,98 @@ core::Result<std::vector<AuditEntry>> SqliteStore::ListAudit(int64_t before_seq,
   while (s.Row()) out.push_back({s.Int(0), s.Text(1), s.Text(2), FromMs(s.Int(3)), s.Text(4)});
   ARGUS_RETURN_IF_ERROR(s.status("list audit log"));
   return out;
+}
+
+core::Status SqliteStore::UpsertUser(const UserRecord& u) {
+  ARGUS_RETURN_IF_ERROR(CheckUser(u));
+  std::lock_guard lock(mu_);
+  Stmt s(db_,
+         "INSERT INTO users (name, role, password_hash, created_ms, disabled) "
+         "VALUES (?, ?, ?, ?, ?) "
+         "ON CONFLICT (name) DO UPDATE SET role = excluded.role, "
+         "password_hash = excluded.password_hash, created_ms = excluded.created_ms, "
+         "disabled = excluded.disabled");
+  s.Bind(1, u.name)
+      .Bind(2, u.role)
+      .Bind(3, u.password_hash)
+      .Bind(4, ToMs(u.created_at))
+      .Bind(5, u.disabled ? 1 : 0);
+  return s.Run("upsert user " + u.name);
+}
+
+core::Result<UserRecord> SqliteStore::GetUser(const std::string& name) {
+  std::lock_guard lock(mu_);
+  Stmt s(db_, std::string("SELECT ") + kUserColumns + " FROM users WHERE name = ?");
+  s.Bind(1, name);
+  if (!s.Row()) {
+    ARGUS_RETURN_IF_ERROR(s.status("get user"));
+    return core::NotFound("no user " + name);
+  }
+  return ReadUserColumns(s);
+}
+
+core::Result<std::vector<UserRecord>> SqliteStore::ListUsers() {
+  std::lock_guard lock(mu_);
+  Stmt s(db_, std::string("SELECT ") + kUserColumns + " FROM users ORDER BY name");
+  std::vector<UserRecord> out;
+  while (s.Row()) out.push_back(ReadUserColumns(s));
+  ARGUS_RETURN_IF_ERROR(s.status("list users"));
+  return out;
+}
+
+core::Result<int64_t> SqliteStore::InsertApiToken(const ApiTokenRecord& t) {
+  ARGUS_RETURN_IF_ERROR(CheckApiToken(t));
+  std::lock_guard lock(mu_);
+  // The UNIQUE constraint on token_hash makes a duplicate a constraint error, which
+  // SqlError maps to kInvalidArgument.
+  Stmt s(db_,
+         "INSERT INTO api_tokens (name, role, token_hash, created_by, created_ms, revoked) "
+         "VALUES (?, ?, ?, ?, ?, ?) RETURNING id");
+  s.Bind(1, t.name)
+      .Bind(2, t.role)
+      .Bind(3, t.token_hash)
+      .Bind(4, t.created_by)
+      .Bind(5, ToMs(t.created_at))
+      .Bind(6, t.revoked ? 1 : 0);
+  if (!s.Row()) {
+    ARGUS_RETURN_IF_ERROR(s.status("insert api token " + t.name));
+    return core::Internal("insert api token " + t.name + ": no id returned");
+  }
+  const int64_t id = s.Int(0);
+  // Step to the end: the autocommit transaction commits only when the statement
+  // completes, and a failed commit must not be reported as success.
+  ARGUS_RETURN_IF_ERROR(s.Run("insert api token " + t.name));
+  return id;
+}
+
+core::Result<ApiTokenRecord> SqliteStore::FindApiToken(const std::string& token_hash) {
+  std::lock_guard lock(mu_);
+  Stmt s(db_, std::string("SELECT ") + kApiTokenColumns + " FROM api_tokens WHERE token_hash = ?");
+  s.Bind(1, token_hash);
+  if (!s.Row()) {
+    ARGUS_RETURN_IF_ERROR(s.status("find api token"));
+    return core::NotFound("no such api token");  // the hash is not repeated
+  }
+  return ReadApiTokenColumns(s);
+}
+
+core::Result<std::vector<ApiTokenRecord>> SqliteStore::ListApiTokens() {
+  std::lock_guard lock(mu_);
+  Stmt s(db_, std::string("SELECT ") + kApiTokenColumns + " FROM api_tokens ORDER BY id");
+  std::vector<ApiTokenRecord> out;
+  while (s.Row()) out.push_back(ReadApiTokenColumns(s));
+  ARGUS_RETURN_IF_ERROR(s.status("list api tokens"));
+  return out;
+}
+
+core::Status SqliteStore::RevokeApiToken(int64_t id) {
+  std::lock_guard lock(mu_);
+  Stmt s(db_, "UPDATE api_tokens SET revoked = 1 WHERE id = ?");
+  s.Bind(1, id);
+  ARGUS_RETURN_IF_ERROR(s.Run("revoke api token " + std::to_string(id)));
+  // Counts matched rows, also those already revoked: revoking twice is ok.
+  if (sqlite3_changes(db_) == 0) return core::NotFound("no api token " + std::to_string(id));
+  return core::Status::Ok();
 }
 
 core::Result<RetentionResult> SqliteStore::ApplyRetention(const RetentionPolicy& p,

@@ -75,6 +75,15 @@ class SqliteStore final : public Store {
   core::Status AppendAudit(const AuditEntry& e) override;
   core::Result<std::vector<AuditEntry>> ListAudit(int64_t before_seq, int limit) override;
 
+  core::Status UpsertUser(const UserRecord& u) override;
+  core::Result<UserRecord> GetUser(const std::string& name) override;
+  core::Result<std::vector<UserRecord>> ListUsers() override;
+
+  core::Result<int64_t> InsertApiToken(const ApiTokenRecord& t) override;
+  core::Result<ApiTokenRecord> FindApiToken(const std::string& token_hash) override;
+  core::Result<std::vector<ApiTokenRecord>> ListApiTokens() override;
+  core::Status RevokeApiToken(int64_t id) override;
+
   core::Result<RetentionResult> ApplyRetention(const RetentionPolicy& p,
                                                core::WallTime now) override;
 

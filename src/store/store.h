@@ -82,6 +82,28 @@ struct RetentionPolicy {
   std::map<events::Severity, int> days;
 };
 
+// A dashboard/API user. Names are unique; users are disabled, never deleted, so the
+// audit log's "who" always names someone the store knows.
+struct UserRecord {
+  std::string name;
+  std::string role;           // "viewer" | "operator" | "admin" (auth::Role)
+  std::string password_hash;  // libsodium crypto_pwhash_str (Argon2id), never the password
+  core::WallTime created_at;
+  bool disabled = false;
+};
+
+// A bearer token for integrations. Only a hash of the secret is stored: the secret
+// is shown once, when the token is created.
+struct ApiTokenRecord {
+  int64_t id = 0;  // store-assigned, > 0
+  std::string name;
+  std::string role;
+  std::string token_hash;  // hex digest of the secret (auth::HashToken); unique
+  std::string created_by;
+  core::WallTime created_at;
+  bool revoked = false;
+};
+
 struct RetentionResult {
   int64_t events_deleted = 0;
   int64_t alerts_deleted = 0;
@@ -125,6 +147,20 @@ class Store {
   virtual core::Status AppendAudit(const AuditEntry& e) = 0;
   // Newest first; before_seq = 0 from the newest.
   virtual core::Result<std::vector<AuditEntry>> ListAudit(int64_t before_seq, int limit) = 0;
+
+  // Inserts, or replaces every field of, the user with u.name.
+  virtual core::Status UpsertUser(const UserRecord& u) = 0;
+  // kNotFound for an unknown name.
+  virtual core::Result<UserRecord> GetUser(const std::string& name) = 0;
+  virtual core::Result<std::vector<UserRecord>> ListUsers() = 0;  // by name
+
+  // Returns the new id; kInvalidArgument if the hash is already stored.
+  virtual core::Result<int64_t> InsertApiToken(const ApiTokenRecord& t) = 0;
+  // Revoked tokens are found too (the caller refuses them); kNotFound otherwise.
+  virtual core::Result<ApiTokenRecord> FindApiToken(const std::string& token_hash) = 0;
+  virtual core::Result<std::vector<ApiTokenRecord>> ListApiTokens() = 0;  // by id
+  // kNotFound for an unknown id; revoking twice is ok.
+  virtual core::Status RevokeApiToken(int64_t id) = 0;
 
   // Deletes events received, and resolved alerts resolved, more than the policy's
   // days before `now`.

@@ -506,6 +506,196 @@ TEST_P(StoreContractTest, SensorReadingsByNameAndTimeRange) {
   EXPECT_FALSE(store_->InsertSensorReading({0, "", "x", 1, "", kT0}).ok());
 }
 
+// Names that must come back byte for byte: quotes, SQL metacharacters, non-ASCII.
+const std::string kQuotedName = "o'brien \"the\" admin; DROP TABLE users; --";
+const std::string kUnicodeName = "\u00e9lodie \u2014 \u5c0f\u6797 \u2713";
+
+UserRecord MakeUser(const std::string& name, const std::string& role, bool disabled = false) {
+  return {name, role, "$argon2id$v=19$m=65536,t=2,p=1$" + name,
+          kT0 + std::chrono::milliseconds(1234), disabled};
+}
+
+ApiTokenRecord MakeToken(const std::string& name, const std::string& hash) {
+  ApiTokenRecord t;
+  t.name = name;
+  t.role = "operator";
+  t.token_hash = hash;
+  t.created_by = "ana";
+  t.created_at = kT0 + std::chrono::milliseconds(42);
+  return t;
+}
+
+void ExpectSameUser(const UserRecord& got, const UserRecord& want) {
+  EXPECT_EQ(got.name, want.name);
+  EXPECT_EQ(got.role, want.role);
+  EXPECT_EQ(got.password_hash, want.password_hash);
+  EXPECT_EQ(got.created_at, want.created_at);
+  EXPECT_EQ(got.disabled, want.disabled);
+}
+
+void ExpectSameToken(const ApiTokenRecord& got, const ApiTokenRecord& want) {
+  EXPECT_EQ(got.id, want.id);
+  EXPECT_EQ(got.name, want.name);
+  EXPECT_EQ(got.role, want.role);
+  EXPECT_EQ(got.token_hash, want.token_hash);
+  EXPECT_EQ(got.created_by, want.created_by);
+  EXPECT_EQ(got.created_at, want.created_at);
+  EXPECT_EQ(got.revoked, want.revoked);
+}
+
+TEST_P(StoreContractTest, UserInsertGetAndUpdateEveryField) {
+  const UserRecord ana = MakeUser("ana", "operator");
+  ASSERT_TRUE(store_->UpsertUser(ana).ok());
+  auto got = store_->GetUser("ana");
+  ASSERT_TRUE(got.ok()) << got.status().ToString();
+  ExpectSameUser(*got, ana);
+
+  // Role change, new password hash, disabled, new creation time: every field replaced.
+  UserRecord changed = ana;
+  changed.role = "admin";
+  changed.password_hash = "$argon2id$v=19$m=65536,t=2,p=1$rotated";
+  changed.disabled = true;
+  changed.created_at = kT0 + std::chrono::milliseconds(98765);
+  ASSERT_TRUE(store_->UpsertUser(changed).ok());
+  got = store_->GetUser("ana");
+  ASSERT_TRUE(got.ok()) << got.status().ToString();
+  ExpectSameUser(*got, changed);
+
+  // And back: re-enabling is an upsert too.
+  changed.disabled = false;
+  ASSERT_TRUE(store_->UpsertUser(changed).ok());
+  EXPECT_FALSE(store_->GetUser("ana")->disabled);
+  EXPECT_EQ(*backend_->RawInt("SELECT count(*) FROM users"), 1) << "an update, not a second row";
+}
+
+TEST_P(StoreContractTest, UnknownUserIsNotFoundAndBadUsersAreRefused) {
+  EXPECT_EQ(store_->GetUser("ghost").status().code(), core::StatusCode::kNotFound);
+  ASSERT_TRUE(store_->UpsertUser(MakeUser("ana", "viewer")).ok());
+  EXPECT_EQ(store_->GetUser("Ana").status().code(), core::StatusCode::kNotFound)
+      << "names are case-sensitive";
+  EXPECT_EQ(store_->GetUser("").status().code(), core::StatusCode::kNotFound);
+  EXPECT_EQ(store_->UpsertUser(MakeUser("", "viewer")).code(), core::StatusCode::kInvalidArgument);
+  EXPECT_EQ(store_->UpsertUser(MakeUser("bob", "")).code(), core::StatusCode::kInvalidArgument);
+  auto all = store_->ListUsers();
+  ASSERT_TRUE(all.ok());
+  EXPECT_EQ(all->size(), 1u);
+}
+
+TEST_P(StoreContractTest, UsersListInByteOrderAndNamesRoundTrip) {
+  EXPECT_TRUE(store_->ListUsers()->empty());
+  for (const std::string& name :
+       {std::string("bob"), kUnicodeName, std::string("Zoe"), kQuotedName, std::string("ana")}) {
+    ASSERT_TRUE(store_->UpsertUser(MakeUser(name, "viewer", name == "bob")).ok()) << name;
+  }
+  auto users = store_->ListUsers();
+  ASSERT_TRUE(users.ok()) << users.status().ToString();
+  std::vector<std::string> names;
+  for (const auto& u : *users) names.push_back(u.name);
+  // Byte order whatever the locale: upper case, then lower case, then UTF-8 (0xC3...).
+  EXPECT_EQ(names, (std::vector<std::string>{"Zoe", "ana", "bob", kQuotedName, kUnicodeName}));
+  ExpectSameUser((*users)[2], MakeUser("bob", "viewer", true));
+  for (const std::string& name : {kQuotedName, kUnicodeName}) {
+    auto got = store_->GetUser(name);
+    ASSERT_TRUE(got.ok()) << name << ": " << got.status().ToString();
+    ExpectSameUser(*got, MakeUser(name, "viewer"));
+  }
+  EXPECT_EQ(*backend_->RawInt("SELECT count(*) FROM users"), 5) << "the quoted name was data";
+}
+
+TEST_P(StoreContractTest, UserNameIsThePrimaryKeyEvenForRawSql) {
+  ASSERT_TRUE(store_->UpsertUser(MakeUser("ana", "viewer")).ok());
+  EXPECT_FALSE(backend_->RawExec("INSERT INTO users SELECT * FROM users").ok());
+  EXPECT_EQ(*backend_->RawInt("SELECT count(*) FROM users"), 1);
+}
+
+TEST_P(StoreContractTest, ApiTokensInsertFindRevokeAndList) {
+  EXPECT_TRUE(store_->ListApiTokens()->empty());
+  std::vector<ApiTokenRecord> tokens = {MakeToken("ingest", "aa01"), MakeToken(kQuotedName, "bb02"),
+                                        MakeToken(kUnicodeName, "cc03")};
+  tokens[1].created_by = kUnicodeName;
+  tokens[2].role = "admin";
+  int64_t last = 0;
+  for (auto& t : tokens) {
+    auto id = store_->InsertApiToken(t);
+    ASSERT_TRUE(id.ok()) << id.status().ToString();
+    EXPECT_GT(*id, last) << "ids increase with insertion";
+    last = t.id = *id;
+  }
+
+  // A second token with a stored hash is refused and changes nothing.
+  ApiTokenRecord dup = MakeToken("copy", "bb02");
+  EXPECT_EQ(store_->InsertApiToken(dup).status().code(), core::StatusCode::kInvalidArgument);
+  EXPECT_EQ(store_->ListApiTokens()->size(), 3u);
+  EXPECT_EQ(store_->InsertApiToken(MakeToken("nohash", "")).status().code(),
+            core::StatusCode::kInvalidArgument);
+
+  for (const auto& t : tokens) {
+    auto got = store_->FindApiToken(t.token_hash);
+    ASSERT_TRUE(got.ok()) << t.name << ": " << got.status().ToString();
+    ExpectSameToken(*got, t);
+  }
+  EXPECT_EQ(store_->FindApiToken("dd04").status().code(), core::StatusCode::kNotFound);
+  EXPECT_EQ(store_->FindApiToken("AA01").status().code(), core::StatusCode::kNotFound)
+      << "hashes match exactly";
+
+  // Revoked tokens are still found, flagged; revoking twice is fine.
+  ASSERT_TRUE(store_->RevokeApiToken(tokens[1].id).ok());
+  tokens[1].revoked = true;
+  auto revoked = store_->FindApiToken("bb02");
+  ASSERT_TRUE(revoked.ok());
+  ExpectSameToken(*revoked, tokens[1]);
+  EXPECT_TRUE(store_->RevokeApiToken(tokens[1].id).ok());
+  EXPECT_TRUE(store_->FindApiToken("bb02")->revoked);
+  EXPECT_FALSE(store_->FindApiToken("aa01")->revoked) << "only the one token is revoked";
+  EXPECT_EQ(store_->RevokeApiToken(last + 1000).code(), core::StatusCode::kNotFound);
+  EXPECT_EQ(store_->RevokeApiToken(0).code(), core::StatusCode::kNotFound);
+
+  auto all = store_->ListApiTokens();
+  ASSERT_TRUE(all.ok()) << all.status().ToString();
+  ASSERT_EQ(all->size(), 3u);
+  for (size_t i = 0; i < tokens.size(); ++i) ExpectSameToken((*all)[i], tokens[i]);
+
+  // The store still hands out ids after a refused insert.
+  auto next = store_->InsertApiToken(MakeToken("later", "ee05"));
+  ASSERT_TRUE(next.ok()) << next.status().ToString();
+  EXPECT_GT(*next, last);
+}
+
+TEST_P(StoreContractTest, TokenHashIsUniqueEvenForRawSql) {
+  ASSERT_TRUE(store_->InsertApiToken(MakeToken("ingest", "aa01")).ok());
+  core::Status s = backend_->RawExec(
+      "INSERT INTO api_tokens (name, role, token_hash, created_by, created_ms, revoked) "
+      "SELECT name, role, token_hash, created_by, created_ms, revoked FROM api_tokens");
+  EXPECT_FALSE(s.ok());
+  EXPECT_EQ(*backend_->RawInt("SELECT count(*) FROM api_tokens"), 1);
+}
+
+TEST_P(StoreContractTest, UsersAndTokensSurviveReopen) {
+  UserRecord ana = MakeUser(kUnicodeName, "admin", /*disabled=*/true);
+  ASSERT_TRUE(store_->UpsertUser(ana).ok());
+  ApiTokenRecord t = MakeToken("ingest", "aa01");
+  auto id = store_->InsertApiToken(t);
+  ASSERT_TRUE(id.ok());
+  t.id = *id;
+  ASSERT_TRUE(store_->RevokeApiToken(t.id).ok());
+  t.revoked = true;
+  store_.reset();
+
+  auto again = backend_->Open();
+  ASSERT_TRUE(again.ok()) << again.status().ToString();
+  store_ = std::move(*again);
+  auto user = store_->GetUser(kUnicodeName);
+  ASSERT_TRUE(user.ok()) << user.status().ToString();
+  ExpectSameUser(*user, ana);
+  auto token = store_->FindApiToken("aa01");
+  ASSERT_TRUE(token.ok()) << token.status().ToString();
+  ExpectSameToken(*token, t);
+  // Ids keep increasing across restarts.
+  auto next = store_->InsertApiToken(MakeToken("after restart", "bb02"));
+  ASSERT_TRUE(next.ok());
+  EXPECT_GT(*next, t.id);
+}
+
 TEST_P(StoreContractTest, ConcurrentWritersFromManyThreads) {
   constexpr int kThreads = 4;
   constexpr int kPerThread = 20;
