@@ -1,0 +1,247 @@
+#include "auth/authenticator.h"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <cctype>
+#include <chrono>
+#include <cmath>
+
+namespace argus::auth {
+namespace {
+
+using Seconds = std::chrono::duration<double>;
+
+core::WallTime Plus(core::WallTime t, double s) {
+  return t + std::chrono::duration_cast<core::WallTime::duration>(Seconds(s));
+}
+
+double SecondsBetween(core::WallTime from, core::WallTime to) {
+  return std::chrono::duration_cast<Seconds>(to - from).count();
+}
+
+const char* kBadLogin = "wrong user name or password";
+
+}  // namespace
+
+core::Status CheckUserName(const std::string& name) {
+  const bool ok_chars = std::all_of(name.begin(), name.end(), [](unsigned char c) {
+    return std::isalnum(c) || c == '.' || c == '_' || c == '-' || c == '@';
+  });
+  if (name.empty() || name.size() > kMaxUserNameLength || !ok_chars) {
+    return core::InvalidArgument("user name must be 1.." + std::to_string(kMaxUserNameLength) +
+                                 " letters, digits or . _ - @");
+  }
+  return core::Status::Ok();
+}
+
+Authenticator::Authenticator(store::Store& store, const core::Clock& clock, AuthOptions options)
+    : store_(store), clock_(clock), options_(options) {
+  core::Result<std::string> h = HashPassword(NewSecret(), options_.cost);
+  if (h.ok()) dummy_hash_ = *h;
+}
+
+void Authenticator::Audit(const std::string& who, const std::string& what,
+                          const std::string& from) {
+  core::Status st = store_.AppendAudit({0, who, what, clock_.Now(), from});
+  if (!st.ok()) spdlog::error("audit: cannot record '{}' by {}: {}", what, who, st.message());
+}
+
+double Authenticator::LockedForS(const std::string& key, core::WallTime now) {
+  auto it = failures_.find(key);
+  if (it == failures_.end()) return 0;
+  return std::max(0.0, SecondsBetween(now, it->second.locked_until));
+}
+
+void Authenticator::RecordFailure(const std::string& key, int limit, core::WallTime now) {
+  Failures& f = failures_[key];
+  const core::WallTime window_start = Plus(now, -options_.failure_window_s);
+  std::erase_if(f.at, [&](core::WallTime t) { return t < window_start; });
+  f.at.push_back(now);
+  if (static_cast<int>(f.at.size()) >= limit) {
+    f.locked_until = Plus(now, options_.lockout_s);
+    f.at.clear();
+  }
+}
+
+double Authenticator::RetryAfterS(const std::string& user, const std::string& from) {
+  std::lock_guard lock(mu_);
+  const core::WallTime now = clock_.Now();
+  return std::max(LockedForS("addr:" + from, now), LockedForS("user:" + user, now));
+}
+
+void Authenticator::PurgeExpired(core::WallTime now) {
+  std::erase_if(sessions_, [&](const auto& kv) {
+    const SessionState& s = kv.second;
+    return now >= s.expires_at || SecondsBetween(s.last_seen, now) >= options_.session_idle_s;
+  });
+  std::erase_if(failures_, [&](const auto& kv) {
+    return kv.second.locked_until <= now &&
+           (kv.second.at.empty() ||
+            SecondsBetween(kv.second.at.back(), now) > options_.failure_window_s);
+  });
+}
+
+core::Result<Session> Authenticator::Login(const std::string& user, const std::string& password,
+                                           const std::string& from) {
+  const std::string addr_key = "addr:" + from, user_key = "user:" + user;
+  if (const double wait = RetryAfterS(user, from); wait > 0) {
+    Audit(CheckUserName(user).ok() ? user : "?", "login refused (locked out)", from);
+    return core::ResourceExhausted("too many failed logins; try again in " +
+                                   std::to_string(static_cast<int>(std::ceil(wait))) + " s");
+  }
+  std::optional<store::UserRecord> record;
+  if (CheckUserName(user).ok()) {
+    core::Result<store::UserRecord> r = store_.GetUser(user);
+    if (r.ok()) {
+      record = *r;
+    } else if (r.status().code() != core::StatusCode::kNotFound) {
+      return core::Unavailable("user store: " + r.status().message());
+    }
+  }
+  // Always verify against some hash so that timing does not tell which users exist.
+  const bool password_ok = VerifyPassword(record ? record->password_hash : dummy_hash_, password);
+  Role role = Role::kViewer;
+  const bool ok = record && password_ok && !record->disabled && ParseRole(record->role, &role);
+  const core::WallTime now = clock_.Now();
+  if (!ok) {
+    {
+      std::lock_guard lock(mu_);
+      RecordFailure(addr_key, options_.max_address_failures, now);
+      RecordFailure(user_key, options_.max_login_failures, now);
+    }
+    Audit(CheckUserName(user).ok() ? user : "?", "login failed", from);
+    return core::Unauthenticated(kBadLogin);
+  }
+  Session s{NewSecret(), Principal{user, role, false}, Plus(now, options_.session_max_s)};
+  {
+    std::lock_guard lock(mu_);
+    PurgeExpired(now);
+    failures_.erase(user_key);
+    failures_.erase(addr_key);
+    if (sessions_.size() >= options_.max_sessions) {
+      // Evict the session idle the longest rather than refuse a legitimate login.
+      auto oldest = std::min_element(sessions_.begin(), sessions_.end(), [](auto& a, auto& b) {
+        return a.second.last_seen < b.second.last_seen;
+      });
+      sessions_.erase(oldest);
+    }
+    sessions_[HashSecret(s.secret)] = SessionState{s.who, s.expires_at, now};
+  }
+  Audit(user, "login", from);
+  return s;
+}
+
+void Authenticator::Logout(const std::string& session_secret) {
+  std::lock_guard lock(mu_);
+  sessions_.erase(HashSecret(session_secret));
+}
+
+core::Result<Principal> Authenticator::FromSession(const std::string& session_secret) {
+  std::lock_guard lock(mu_);
+  auto it = sessions_.find(HashSecret(session_secret));
+  if (it == sessions_.end()) return core::Unauthenticated("not logged in");
+  const core::WallTime now = clock_.Now();
+  SessionState& s = it->second;
+  if (now >= s.expires_at || SecondsBetween(s.last_seen, now) >= options_.session_idle_s) {
+    sessions_.erase(it);
+    return core::Unauthenticated("session expired; log in again");
+  }
+  s.last_seen = now;
+  return s.who;
+}
+
+core::Result<Principal> Authenticator::FromToken(const std::string& token_secret) {
+  core::Result<store::ApiTokenRecord> t = store_.FindApiToken(HashSecret(token_secret));
+  if (!t.ok()) {
+    if (t.status().code() == core::StatusCode::kNotFound) {
+      return core::Unauthenticated("unknown API token");
+    }
+    return core::Unavailable("token store: " + t.status().message());
+  }
+  Role role;
+  if (t->revoked || !ParseRole(t->role, &role)) {
+    return core::Unauthenticated("API token revoked");
+  }
+  return Principal{"token:" + t->name, role, true};
+}
+
+void Authenticator::EndSessionsOf(const std::string& user) {
+  std::lock_guard lock(mu_);
+  std::erase_if(sessions_, [&](const auto& kv) { return kv.second.who.name == user; });
+}
+
+core::Result<store::UserRecord> Authenticator::AddUser(const std::string& name,
+                                                       const std::string& password, Role role,
+                                                       const std::string& by,
+                                                       const std::string& from) {
+  ARGUS_RETURN_IF_ERROR(CheckUserName(name));
+  if (core::Result<store::UserRecord> old = store_.GetUser(name); old.ok()) {
+    return core::InvalidArgument("user '" + name + "' already exists");
+  } else if (old.status().code() != core::StatusCode::kNotFound) {
+    return old.status();
+  }
+  core::Result<std::string> hash = HashPassword(password, options_.cost);
+  if (!hash.ok()) return hash.status();
+  store::UserRecord u{name, ToString(role), *hash, clock_.Now(), false};
+  ARGUS_RETURN_IF_ERROR(store_.UpsertUser(u));
+  Audit(by, "add user " + name + " as " + ToString(role), from);
+  return u;
+}
+
+core::Result<store::UserRecord> Authenticator::UpdateUser(const std::string& name,
+                                                          const UserChange& change,
+                                                          const std::string& by,
+                                                          const std::string& from) {
+  core::Result<store::UserRecord> u = store_.GetUser(name);
+  if (!u.ok()) return u.status();
+  std::string what;
+  if (change.role) {
+    u->role = ToString(*change.role);
+    what += " role=" + u->role;
+  }
+  if (change.password) {
+    core::Result<std::string> hash = HashPassword(*change.password, options_.cost);
+    if (!hash.ok()) return hash.status();
+    u->password_hash = *hash;
+    what += " password";
+  }
+  if (change.disabled) {
+    u->disabled = *change.disabled;
+    what += *change.disabled ? " disabled" : " enabled";
+  }
+  if (what.empty()) return core::InvalidArgument("nothing to change");
+  ARGUS_RETURN_IF_ERROR(store_.UpsertUser(*u));
+  EndSessionsOf(name);
+  Audit(by, "change user " + name + ":" + what, from);
+  return u;
+}
+
+core::Result<std::pair<int64_t, std::string>> Authenticator::CreateToken(const std::string& name,
+                                                                         Role role,
+                                                                         const std::string& by,
+                                                                         const std::string& from) {
+  ARGUS_RETURN_IF_ERROR(CheckUserName(name));
+  std::string secret = NewSecret();
+  store::ApiTokenRecord t{0, name, ToString(role), HashSecret(secret), by, clock_.Now(), false};
+  core::Result<int64_t> id = store_.InsertApiToken(t);
+  if (!id.ok()) return id.status();
+  Audit(by, "create token " + std::to_string(*id) + " (" + name + ", " + ToString(role) + ")",
+        from);
+  return std::make_pair(*id, std::move(secret));
+}
+
+core::Status Authenticator::RevokeToken(int64_t id, const std::string& by,
+                                        const std::string& from) {
+  ARGUS_RETURN_IF_ERROR(store_.RevokeApiToken(id));
+  Audit(by, "revoke token " + std::to_string(id), from);
+  return core::Status::Ok();
+}
+
+size_t Authenticator::session_count() {
+  std::lock_guard lock(mu_);
+  PurgeExpired(clock_.Now());
+  return sessions_.size();
+}
+
+}  // namespace argus::auth

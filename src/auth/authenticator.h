@@ -1,0 +1,133 @@
+// Who is calling, and may they: users with passwords and roles, login sessions,
+// API tokens, login rate limiting, and the audit entries these produce.
+//
+// Users and API tokens live in the Store (so `argus user add` and the daemon
+// share them); sessions live in memory: a restarted daemon asks everyone to log
+// in again, and a disabled user or a changed role ends that user's sessions at once.
+// Rate limiting: after max_login_failures failed logins for one user name within
+// failure_window_s, or max_address_failures from one client address (higher: a
+// control room behind one NAT address must not lock itself out over one mistyped
+// name), logins for that name / from there are refused for lockout_s without
+// checking the password (no oracle for the guesser, no Argon2 time spent).
+// Thread safety: every method may be called from any thread.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "auth/roles.h"
+#include "auth/secrets.h"
+#include "core/clock.h"
+#include "core/status.h"
+#include "store/store.h"
+
+namespace argus::auth {
+
+inline constexpr double kDefaultSessionIdleS = 2 * 3600.0;  // no request for this long
+inline constexpr double kDefaultSessionMaxS = 12 * 3600.0;  // a control-room shift
+inline constexpr int kDefaultMaxLoginFailures = 5;          // per user name
+inline constexpr int kDefaultMaxAddressFailures = 20;       // per client address
+inline constexpr double kDefaultFailureWindowS = 300;
+inline constexpr double kDefaultLockoutS = 300;
+inline constexpr size_t kDefaultMaxSessions = 10000;
+inline constexpr size_t kMaxUserNameLength = 64;
+
+struct AuthOptions {
+  double session_idle_s = kDefaultSessionIdleS;
+  double session_max_s = kDefaultSessionMaxS;
+  int max_login_failures = kDefaultMaxLoginFailures;
+  int max_address_failures = kDefaultMaxAddressFailures;
+  double failure_window_s = kDefaultFailureWindowS;
+  double lockout_s = kDefaultLockoutS;
+  size_t max_sessions = kDefaultMaxSessions;
+  PasswordCost cost = PasswordCost::Interactive();
+};
+
+// The authenticated caller of one request.
+struct Principal {
+  std::string name;  // user name, or "token:<name>" for an API token
+  Role role = Role::kViewer;
+  bool via_token = false;
+};
+
+struct Session {
+  std::string secret;  // the cookie value; shown once, only its hash is kept
+  Principal who;
+  core::WallTime expires_at;  // the absolute limit; idleness may end it earlier
+};
+
+// Letters, digits and . _ - @, 1..kMaxUserNameLength.
+core::Status CheckUserName(const std::string& name);
+
+class Authenticator {
+ public:
+  // `store` and `clock` must outlive the Authenticator.
+  Authenticator(store::Store& store, const core::Clock& clock, AuthOptions options = {});
+
+  // kUnauthenticated for a wrong password, an unknown or a disabled user (one
+  // message for all three); kResourceExhausted while locked out (see
+  // RetryAfterS); kUnavailable when the store fails. Audited either way.
+  core::Result<Session> Login(const std::string& user, const std::string& password,
+                              const std::string& from);
+  // Seconds until `from` / `user` may try again; 0 when not locked out.
+  double RetryAfterS(const std::string& user, const std::string& from);
+  void Logout(const std::string& session_secret);
+  // kUnauthenticated when unknown, expired or idle for too long; refreshes idleness.
+  core::Result<Principal> FromSession(const std::string& session_secret);
+  // kUnauthenticated for unknown or revoked tokens.
+  core::Result<Principal> FromToken(const std::string& token_secret);
+
+  // User administration; `by` and `from` go to the audit log.
+  core::Result<store::UserRecord> AddUser(const std::string& name, const std::string& password,
+                                          Role role, const std::string& by,
+                                          const std::string& from);
+  struct UserChange {
+    std::optional<Role> role;
+    std::optional<std::string> password;
+    std::optional<bool> disabled;
+  };
+  // Any change ends the user's sessions (they log in again with the new rights).
+  core::Result<store::UserRecord> UpdateUser(const std::string& name, const UserChange& change,
+                                             const std::string& by, const std::string& from);
+  // Returns {id, secret}: the secret is shown once and never stored.
+  core::Result<std::pair<int64_t, std::string>> CreateToken(const std::string& name, Role role,
+                                                            const std::string& by,
+                                                            const std::string& from);
+  core::Status RevokeToken(int64_t id, const std::string& by, const std::string& from);
+
+  size_t session_count();
+
+ private:
+  struct SessionState {
+    Principal who;
+    core::WallTime expires_at;
+    core::WallTime last_seen;
+  };
+  struct Failures {
+    std::vector<core::WallTime> at;  // within the window, oldest first
+    core::WallTime locked_until{};
+  };
+
+  double LockedForS(const std::string& key, core::WallTime now);              // mu_ held
+  void RecordFailure(const std::string& key, int limit, core::WallTime now);  // mu_ held
+  void Audit(const std::string& who, const std::string& what, const std::string& from);
+  void EndSessionsOf(const std::string& user);
+  void PurgeExpired(core::WallTime now);  // mu_ held
+
+  store::Store& store_;
+  const core::Clock& clock_;
+  AuthOptions options_;
+  // A valid hash that matches nothing: unknown users cost the same time as known ones.
+  std::string dummy_hash_;
+
+  std::mutex mu_;
+  std::map<std::string, SessionState> sessions_;  // by HashSecret(secret)
+  std::map<std::string, Failures> failures_;      // "addr:<ip>" and "user:<name>"
+};
+
+}  // namespace argus::auth
