@@ -3,6 +3,13 @@
 #include <utility>
 
 namespace argus::api {
+namespace {
+
+size_t Index(FrameVariant v) { return static_cast<size_t>(v); }
+
+}  // namespace
+
+FrameHub::FrameHub(const core::Clock& clock) : clock_(clock) {}
 
 std::shared_ptr<FrameHub::Slot> FrameHub::FindSlot(const std::string& camera, bool create) const {
   std::lock_guard<std::mutex> lock(mu_);
@@ -14,43 +21,66 @@ std::shared_ptr<FrameHub::Slot> FrameHub::FindSlot(const std::string& camera, bo
   return slot;
 }
 
-void FrameHub::Set(const std::string& camera, std::shared_ptr<const std::string> jpeg) {
+void FrameHub::Set(const std::string& camera, std::shared_ptr<const std::string> jpeg,
+                   FrameVariant variant) {
   auto slot = FindSlot(camera, /*create=*/true);
   {
     std::lock_guard<std::mutex> lock(slot->mu);
-    slot->frame.jpeg = std::move(jpeg);
-    ++slot->frame.seq;
+    Frame& f = slot->variants[Index(variant)].frame;
+    f.jpeg = std::move(jpeg);
+    ++f.seq;
   }
   slot->cv.notify_all();
 }
 
-bool FrameHub::Has(const std::string& camera) const {
+void FrameHub::Clear(const std::string& camera, FrameVariant variant) {
+  auto slot = FindSlot(camera, /*create=*/false);
+  if (!slot) return;
+  std::lock_guard<std::mutex> lock(slot->mu);
+  slot->variants[Index(variant)].frame.jpeg.reset();
+}
+
+bool FrameHub::Has(const std::string& camera, FrameVariant variant) const {
   auto slot = FindSlot(camera, /*create=*/false);
   if (!slot) return false;
   std::lock_guard<std::mutex> lock(slot->mu);
-  return slot->frame.jpeg != nullptr;
+  return slot->variants[Index(variant)].frame.jpeg != nullptr;
 }
 
-std::optional<FrameHub::Frame> FrameHub::Latest(const std::string& camera) const {
+std::optional<FrameHub::Frame> FrameHub::Latest(const std::string& camera,
+                                                FrameVariant variant) const {
   auto slot = FindSlot(camera, /*create=*/false);
   if (!slot) return std::nullopt;
   std::lock_guard<std::mutex> lock(slot->mu);
-  if (!slot->frame.jpeg) return std::nullopt;
-  return slot->frame;
+  const Frame& f = slot->variants[Index(variant)].frame;
+  if (!f.jpeg) return std::nullopt;
+  return f;
 }
 
 std::optional<FrameHub::Frame> FrameHub::WaitNewer(const std::string& camera, uint64_t after_seq,
-                                                   std::chrono::milliseconds timeout) {
+                                                   std::chrono::milliseconds timeout,
+                                                   FrameVariant variant) {
   // Creating the slot lets a viewer wait for a camera that has not sent a frame
   // yet; callers only wait for cameras they know exist.
   auto slot = FindSlot(camera, /*create=*/true);
   std::unique_lock<std::mutex> lock(slot->mu);
-  if (!slot->cv.wait_for(lock, timeout, [&] {
-        return slot->frame.jpeg != nullptr && slot->frame.seq > after_seq;
-      })) {
-    return std::nullopt;
-  }
-  return slot->frame;
+  Variant& v = slot->variants[Index(variant)];
+  v.last_asked_s = clock_.Seconds();
+  ++v.waiters;
+  const bool got = slot->cv.wait_for(
+      lock, timeout, [&] { return v.frame.jpeg != nullptr && v.frame.seq > after_seq; });
+  --v.waiters;
+  v.last_asked_s = clock_.Seconds();  // a long wait counts until its end
+  if (!got) return std::nullopt;
+  return v.frame;
+}
+
+bool FrameHub::Wanted(const std::string& camera, FrameVariant variant, double within_s) const {
+  auto slot = FindSlot(camera, /*create=*/false);
+  if (!slot) return false;
+  std::lock_guard<std::mutex> lock(slot->mu);
+  const Variant& v = slot->variants[Index(variant)];
+  return v.waiters > 0 || (v.last_asked_s && clock_.Seconds() - *v.last_asked_s <= within_s);
 }
 
 std::vector<std::string> FrameHub::cameras() const {

@@ -8,6 +8,7 @@
 #include "api/json_format.h"
 #include "api/live_hub.h"
 #include "api/metrics.h"
+#include "core/clock.h"
 
 namespace argus::api {
 namespace {
@@ -78,6 +79,72 @@ TEST(FrameHub, WaitNewerSeesOnlyNewerFrames) {
   EXPECT_GT(g->seq, f->seq);
   EXPECT_EQ(*hub.Latest("a")->jpeg, "two");
   EXPECT_TRUE(hub.Has("a"));
+}
+
+TEST(FrameHub, VariantsAreSeparate) {
+  FrameHub hub;
+  hub.Set("a", std::make_shared<const std::string>("clear"));
+  EXPECT_TRUE(hub.Has("a"));
+  EXPECT_FALSE(hub.Has("a", FrameVariant::kBlurred));
+  EXPECT_FALSE(hub.Latest("a", FrameVariant::kBlurred));
+  EXPECT_FALSE(hub.WaitNewer("a", 0, 1ms, FrameVariant::kBlurred)) << "a clear frame is no answer";
+  hub.Set("a", std::make_shared<const std::string>("blurred"), FrameVariant::kBlurred);
+  auto b = hub.WaitNewer("a", 0, 1ms, FrameVariant::kBlurred);
+  ASSERT_TRUE(b);
+  EXPECT_EQ(*b->jpeg, "blurred");
+  EXPECT_EQ(*hub.Latest("a")->jpeg, "clear");
+  EXPECT_EQ(*hub.WaitNewer("a", 0, 1ms)->jpeg, "clear");
+
+  // Cleared (its producer stopped): no old picture for the next reader, who waits for a
+  // new one.
+  hub.Clear("a", FrameVariant::kBlurred);
+  EXPECT_FALSE(hub.Has("a", FrameVariant::kBlurred));
+  EXPECT_FALSE(hub.WaitNewer("a", 0, 1ms, FrameVariant::kBlurred));
+  EXPECT_TRUE(hub.Has("a")) << "the clear variant stays";
+  std::thread t([&] {
+    std::this_thread::sleep_for(20ms);
+    hub.Set("a", std::make_shared<const std::string>("fresh"), FrameVariant::kBlurred);
+  });
+  auto c = hub.WaitNewer("a", 0, 30s, FrameVariant::kBlurred);
+  t.join();
+  ASSERT_TRUE(c);
+  EXPECT_EQ(*c->jpeg, "fresh");
+  EXPECT_GT(c->seq, b->seq);
+  hub.Clear("unknown", FrameVariant::kBlurred);  // harmless
+  EXPECT_FALSE(hub.Has("unknown"));
+}
+
+TEST(FrameHub, AVariantIsWantedWhileAReaderAsksOrAskedRecently) {
+  core::FakeClock clock;
+  FrameHub hub(clock);
+  EXPECT_FALSE(hub.Wanted("a", FrameVariant::kBlurred));
+  hub.Set("a", std::make_shared<const std::string>("x"));
+  EXPECT_FALSE(hub.Wanted("a", FrameVariant::kBlurred)) << "producing is not asking";
+  EXPECT_FALSE(hub.WaitNewer("a", 0, 1ms, FrameVariant::kBlurred));
+  EXPECT_TRUE(hub.Wanted("a", FrameVariant::kBlurred));
+  EXPECT_FALSE(hub.Wanted("a", FrameVariant::kClear)) << "per variant";
+  EXPECT_FALSE(hub.Wanted("b", FrameVariant::kBlurred)) << "per camera";
+  clock.Advance(4s);
+  EXPECT_TRUE(hub.Wanted("a", FrameVariant::kBlurred));
+  EXPECT_FALSE(hub.Wanted("a", FrameVariant::kBlurred, /*within_s=*/3));
+  clock.Advance(2s);
+  EXPECT_FALSE(hub.Wanted("a", FrameVariant::kBlurred)) << "nobody asked for 6 s";
+
+  // A reader still waiting wants it, however long ago it started.
+  std::atomic<bool> waiting{false};
+  std::thread t([&] {
+    waiting = true;
+    EXPECT_TRUE(hub.WaitNewer("a", 0, 30s, FrameVariant::kBlurred));
+  });
+  while (!waiting) std::this_thread::sleep_for(1ms);
+  std::this_thread::sleep_for(50ms);  // inside the wait by now
+  clock.Advance(60s);
+  EXPECT_TRUE(hub.Wanted("a", FrameVariant::kBlurred));
+  hub.Set("a", std::make_shared<const std::string>("y"), FrameVariant::kBlurred);
+  t.join();
+  EXPECT_TRUE(hub.Wanted("a", FrameVariant::kBlurred)) << "the wait just ended";
+  clock.Advance(6s);
+  EXPECT_FALSE(hub.Wanted("a", FrameVariant::kBlurred));
 }
 
 TEST(JsonFormat, TimesRoundTripAndParseBothForms) {

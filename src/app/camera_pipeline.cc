@@ -1,7 +1,6 @@
 #include "app/camera_pipeline.h"
 
-#include <opencv2/imgproc.hpp>
-
+#include "record/privacy_mask.h"
 #include "track/byte_tracker.h"
 
 namespace argus::app {
@@ -61,16 +60,8 @@ core::Result<std::unique_ptr<CameraPipeline>> CameraPipeline::Create(
 }
 
 void CameraPipeline::ApplyPrivacyMasks(cv::Mat& bgr) const {
-  if (camera_.privacy_masks.empty()) return;
-  std::vector<std::vector<cv::Point>> polys;
-  for (const core::Polygon& rel : camera_.privacy_masks) {
-    std::vector<cv::Point> pts;
-    for (const core::Point& p : core::ToPixels(rel, bgr.cols, bgr.rows)) {
-      pts.emplace_back(cvRound(p.x), cvRound(p.y));
-    }
-    polys.push_back(std::move(pts));
-  }
-  cv::fillPoly(bgr, polys, cv::Scalar::all(0));
+  // The same rasterisation as evidence clips (ClipWriter): both black out the same pixels.
+  record::ApplyPrivacyMasks(bgr, camera_.privacy_masks);
 }
 
 core::Status CameraPipeline::Process(ingest::Frame& frame, core::WallTime wall, FrameOutput* out) {

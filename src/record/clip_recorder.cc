@@ -208,6 +208,7 @@ void ClipRecorder::Service(Clip& c, std::unique_lock<std::mutex>& lock) {
     wo.force_reencode = options_.force_reencode;
     wo.start_t = c.start_t;
     wo.end_t = c.end_t;
+    wo.privacy_masks = options_.privacy_masks;
     auto w = ClipWriter::Open(c.path, params, wo);
     if (w.ok()) {
       c.writer = std::move(*w);

@@ -1,9 +1,9 @@
 // ClipRecorder: evidence clips of one camera. Keeps the camera's last seconds of compressed
 // video in a PacketRing and, on StartClip(), writes an MP4 from the key frame at or before
 // `at - pre_roll` to `at + post_roll` by remuxing the camera's own packets (ClipWriter; it
-// re-encodes only codecs MP4 cannot carry). Several clips may overlap. Files are written
-// by the recorder's own thread, so a slow disk never stalls the reading thread, and appear
-// under their final name only when complete.
+// re-encodes codecs MP4 cannot carry, and cameras with privacy masks). Several clips may
+// overlap. Files are written by the recorder's own thread, so a slow disk never stalls the
+// reading thread, and appear under their final name only when complete.
 //
 // Times are the packets' own stream seconds (dts, else pts, times the stream time base),
 // the same timeline as PacketRing; latest_t() gives the newest. For files that start at 0
@@ -25,6 +25,7 @@
 #include <thread>
 #include <vector>
 
+#include "core/geometry.h"
 #include "core/status.h"
 #include "record/clip_writer.h"
 #include "record/packet_ring.h"
@@ -43,6 +44,8 @@ struct ClipRecorderOptions {
   // Packets waiting for the disk, per clip; beyond this the clip fails rather than grow.
   size_t max_pending_bytes = kDefaultRingMaxBytes;
   bool force_reencode = false;  // see ClipWriterOptions
+  // The camera's privacy masks (relative polygons): clips are re-encoded with them black.
+  std::vector<core::Polygon> privacy_masks;
 };
 
 struct ClipResult {

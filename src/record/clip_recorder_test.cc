@@ -75,7 +75,9 @@ struct Probe {
   cv::Mat first_frame;
 };
 
-Probe ProbeClip(const std::string& path) {
+// `each_frame`, when set, sees every decoded picture as BGR.
+Probe ProbeClip(const std::string& path,
+                const std::function<void(const cv::Mat&)>& each_frame = nullptr) {
   Probe r;
   AVFormatContext* fmt = nullptr;
   if (avformat_open_input(&fmt, path.c_str(), nullptr, nullptr) < 0) {
@@ -106,15 +108,17 @@ Probe ProbeClip(const std::string& path) {
     while (avcodec_receive_frame(dec, frame) == 0) {
       ++r.decoded;
       if ((frame->flags & AV_FRAME_FLAG_CORRUPT) || frame->decode_error_flags) ++r.corrupt;
-      if (r.first_frame.empty()) {
-        r.first_frame = cv::Mat(frame->height, frame->width, CV_8UC3);
+      if (r.first_frame.empty() || each_frame) {
+        cv::Mat bgr(frame->height, frame->width, CV_8UC3);
         SwsContext* sws = sws_getContext(
             frame->width, frame->height, static_cast<AVPixelFormat>(frame->format), frame->width,
             frame->height, AV_PIX_FMT_BGR24, SWS_BILINEAR, nullptr, nullptr, nullptr);
-        uint8_t* dst[4] = {r.first_frame.data, nullptr, nullptr, nullptr};
-        int stride[4] = {static_cast<int>(r.first_frame.step[0]), 0, 0, 0};
+        uint8_t* dst[4] = {bgr.data, nullptr, nullptr, nullptr};
+        int stride[4] = {static_cast<int>(bgr.step[0]), 0, 0, 0};
         sws_scale(sws, frame->data, frame->linesize, 0, frame->height, dst, stride);
         sws_freeContext(sws);
+        if (r.first_frame.empty()) r.first_frame = bgr;
+        if (each_frame) each_frame(bgr);
       }
       av_frame_unref(frame);
     }
@@ -399,6 +403,85 @@ TEST(ClipRecorder, ForcedReencodeOfH264) {
   Probe p = ProbeClip(dir / "x.mp4");
   EXPECT_EQ(p.decoded, results[0].frames);
   EXPECT_NEAR(p.decoded, (kDefaultPreRollS + kPost) * 10 + 1, 1.5);
+}
+
+// Masked regions are black in what is analysed (CameraPipeline); the camera's packets still
+// show them, so a camera with masks gets re-encoded clips with the same regions black.
+TEST(ClipRecorder, PrivacyMasksAreBlackInEveryPictureOfTheClip) {
+  REQUIRE_VTEST();
+  const std::string src = H264Fixture();
+  ASSERT_FALSE(src.empty());
+  TempDir dir;
+  const core::Polygon left_half = {{0, 0}, {0.5, 0}, {0.5, 1}, {0, 1}};
+  ClipRecorder masked({.privacy_masks = {left_half}});
+  ClipRecorder plain;
+  constexpr double kAt = 12, kPost = 2;
+  bool started = false;
+  Play(
+      {.url = src, .convert_to_bgr = false},
+      [&](const AVPacket& p, const AVStream& s) {
+        masked.OnPacket(p, s);
+        plain.OnPacket(p, s);
+      },
+      [&](const ingest::Frame& f) {
+        if (!started && f.t >= kAt - 1e-6) {
+          EXPECT_TRUE(masked.StartClip(dir / "masked.mp4", f.t, kPost).ok());
+          EXPECT_TRUE(plain.StartClip(dir / "plain.mp4", f.t, kPost).ok());
+          started = true;
+        }
+        return f.t <= kAt + kPost + 1;
+      });
+  ASSERT_TRUE(started);
+  ASSERT_TRUE(masked.WaitIdle(kWaitS));
+  ASSERT_TRUE(plain.WaitIdle(kWaitS));
+  auto masked_results = masked.TakeResults(), plain_results = plain.TakeResults();
+  ASSERT_EQ(masked_results.size(), 1u);
+  ASSERT_EQ(plain_results.size(), 1u);
+  ASSERT_TRUE(masked_results[0].status.ok()) << masked_results[0].status.ToString();
+  ASSERT_TRUE(plain_results[0].status.ok()) << plain_results[0].status.ToString();
+  EXPECT_TRUE(masked_results[0].reencoded) << "H.264 could be remuxed, but not with masks";
+  EXPECT_FALSE(plain_results[0].reencoded) << "without masks the camera's packets are kept";
+
+  // Left and right of the mask's edge, a few pixels away from it (chroma is subsampled and
+  // the encoder blurs edges a little).
+  constexpr int kEdgeMarginPx = 8;
+  struct HalfMeans {
+    int frames = 0;
+    double max_left_mean = 0, min_left_mean = 1e9, min_right_mean = 1e9;
+    double max_left_pixel = 0;
+  };
+  auto measure = [&](const std::string& path, HalfMeans* m) {
+    return ProbeClip(path, [&](const cv::Mat& bgr) {
+      const int half = bgr.cols / 2;
+      cv::Mat gray;
+      cv::cvtColor(bgr, gray, cv::COLOR_BGR2GRAY);
+      const cv::Mat left = gray(cv::Rect(0, 0, half - kEdgeMarginPx, gray.rows));
+      const cv::Mat right =
+          gray(cv::Rect(half + kEdgeMarginPx, 0, half - kEdgeMarginPx, gray.rows));
+      double lo = 0, hi = 0;
+      cv::minMaxLoc(left, &lo, &hi);
+      const double lm = cv::mean(left)[0], rm = cv::mean(right)[0];
+      ++m->frames;
+      m->max_left_mean = std::max(m->max_left_mean, lm);
+      m->min_left_mean = std::min(m->min_left_mean, lm);
+      m->min_right_mean = std::min(m->min_right_mean, rm);
+      m->max_left_pixel = std::max(m->max_left_pixel, hi);
+    });
+  };
+  HalfMeans mm, pm;
+  Probe mp = measure(dir / "masked.mp4", &mm);
+  Probe pp = measure(dir / "plain.mp4", &pm);
+  ASSERT_TRUE(mp.error.empty()) << mp.error;
+  ASSERT_TRUE(pp.error.empty()) << pp.error;
+  EXPECT_EQ(mm.frames, masked_results[0].frames);
+  EXPECT_NEAR(mm.frames, (kDefaultPreRollS + kPost) * 10 + 1, 1.5);
+  EXPECT_LT(mm.max_left_mean, 2) << "the masked half is black in every picture";
+  EXPECT_LT(mm.max_left_pixel, 16);
+  EXPECT_GT(mm.min_right_mean, 40) << "the rest of the picture is still there";
+  // The same pictures without the mask: the left half is not black (the check above can fail).
+  ASSERT_GT(pm.frames, 0);
+  EXPECT_GT(pm.min_left_mean, 40);
+  EXPECT_EQ(dir.List(), (std::vector<std::string>{"masked.mp4", "plain.mp4"}));
 }
 
 TEST(ClipRecorder, EndOfStreamFinishesAClipStillWaitingForPostRoll) {

@@ -10,6 +10,7 @@
 
 #include "ingest/ffmpeg_util.h"
 #include "record/packet_ring.h"
+#include "record/privacy_mask.h"
 #include "record/video_writer.h"
 
 extern "C" {
@@ -140,8 +141,10 @@ core::Result<std::unique_ptr<ClipWriter>> ClipWriter::Open(
   if (!params) return core::InvalidArgument("clip " + path + ": no stream parameters");
   ingest::QuietFfmpegLogsOnce();
   std::unique_ptr<ClipWriter> w(new ClipWriter(path, std::move(params), options));
-  std::string why_not = "re-encoding was requested";
-  if (!options.force_reencode) {
+  std::string why_not =
+      !options.privacy_masks.empty() ? "the camera has privacy masks" : "re-encoding was requested";
+  // Remuxed packets would show what the masks hide.
+  if (!options.force_reencode && options.privacy_masks.empty()) {
     core::Status st = w->OpenRemux(&why_not);
     if (st.ok()) return w;
     if (st.code() == core::StatusCode::kIoError) return st;  // the file, not the codec
@@ -289,6 +292,8 @@ core::Status ClipWriter::DecodeAndEncode(const AVPacket* packet) {
     int dst_stride[4] = {static_cast<int>(bgr.step[0]), 0, 0, 0};
     sws_scale(m.sws, f->data, f->linesize, 0, f->height, dst, dst_stride);
     av_frame_unref(m.frame);
+    // On the whole picture, before the even-size crop: the geometry of the analysed frames.
+    ApplyPrivacyMasks(bgr, options_.privacy_masks);
     if (bgr.cols != w || bgr.rows != h) bgr = bgr(cv::Rect(0, 0, w, h)).clone();
     ARGUS_RETURN_IF_ERROR(m.writer->Write(bgr));
     ++frames_;

@@ -2,6 +2,8 @@
 // Remuxing (no re-encode) keeps the picture exactly as the camera sent it and costs almost
 // no CPU. When MP4 cannot carry the codec (avformat_write_header refuses it, e.g. the
 // MS-MPEG-4 v3 of old AVI files) it decodes the packets and re-encodes them with Mp4Writer.
+// A camera with privacy masks is always re-encoded: the camera's packets show the masked
+// regions, so every decoded picture has them filled black before it is encoded again.
 // The clip is written to `path + ".part"`, synced and renamed: a reader never sees a
 // half-written clip, and an error or destruction before Close() removes the partial file.
 // Thread safety: one thread at a time.
@@ -11,7 +13,9 @@
 #include <limits>
 #include <memory>
 #include <string>
+#include <vector>
 
+#include "core/geometry.h"
 #include "core/status.h"
 
 struct AVCodecParameters;
@@ -52,6 +56,9 @@ struct ClipWriterOptions {
   // Re-encoding only: decoded frames after this stream time are dropped (with B-frames the
   // last packets before the end in decode order show pictures a little after it).
   double end_t = std::numeric_limits<double>::infinity();
+  // Privacy masks (relative polygons, as config::CameraConfig::privacy_masks). When not
+  // empty the clip is re-encoded and the polygons are black in every picture.
+  std::vector<core::Polygon> privacy_masks;
 };
 
 class ClipWriter {

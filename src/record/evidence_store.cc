@@ -28,8 +28,12 @@ bool IsDateFolder(const std::string& name) {
   return true;
 }
 
-// "<alert_id>-<severity>.jpg|mp4" -> the severity; false for anything else.
-bool ParseEvidenceName(const std::string& name, events::Severity* severity) {
+// "<alert_id>-<severity>.jpg|mp4|blurred.jpg" -> the severity; false for anything else.
+bool ParseEvidenceName(std::string name, events::Severity* severity) {
+  if (name.ends_with(kBlurredSnapshotSuffix)) {  // the twin expires with its snapshot
+    name.resize(name.size() - std::strlen(kBlurredSnapshotSuffix));
+    name += ".jpg";
+  }
   const size_t dot = name.rfind('.');
   if (dot == std::string::npos) return false;
   const std::string ext = name.substr(dot + 1);
@@ -103,6 +107,7 @@ EvidencePaths EvidencePathsFor(const std::string& root, const std::string& camer
   const std::string base = (fs::path(p.dir) / SanitizePathComponent(alert_id)).string() + "-" +
                            events::ToString(severity);
   p.snapshot = base + ".jpg";
+  p.snapshot_blurred = base + kBlurredSnapshotSuffix;
   p.clip = base + ".mp4";
   return p;
 }

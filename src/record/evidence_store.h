@@ -1,7 +1,7 @@
 // Where evidence lives on disk, when there is room for it, and how long it stays.
 //
-// Layout: <root>/<camera>/<YYYY-MM-DD>/<alert_id>-<severity>.{jpg,mp4}, the date in UTC
-// (a change of time zone or daylight saving never reorders or merges folders). Camera
+// Layout: <root>/<camera>/<YYYY-MM-DD>/<alert_id>-<severity>.{jpg,blurred.jpg,mp4}, the date
+// in UTC (a change of time zone or daylight saving never reorders or merges folders). Camera
 // names and alert ids are sanitised so neither can leave the root.
 //
 // A full disk stops recording, not analysis: DiskGuard tells the daemon whether to write
@@ -23,6 +23,8 @@
 
 namespace argus::record {
 
+// The snapshot with every person blurred, for viewers: "<alert_id>-<severity>.blurred.jpg".
+inline constexpr const char* kBlurredSnapshotSuffix = ".blurred.jpg";
 inline constexpr uint64_t kDefaultMinFreeBytes = uint64_t{1} << 30;  // 1 GiB
 inline constexpr double kDefaultDiskCheckIntervalS = 10;             // statvfs is cheap, not free
 inline constexpr size_t kMaxPathComponent = 128;
@@ -37,9 +39,10 @@ inline constexpr double kEmptyDirGraceS = 3600;
 std::string SanitizePathComponent(const std::string& name);
 
 struct EvidencePaths {
-  std::string dir;       // <root>/<camera>/<YYYY-MM-DD>
-  std::string snapshot;  // <dir>/<alert_id>-<severity>.jpg
-  std::string clip;      // <dir>/<alert_id>-<severity>.mp4
+  std::string dir;               // <root>/<camera>/<YYYY-MM-DD>
+  std::string snapshot;          // <dir>/<alert_id>-<severity>.jpg
+  std::string snapshot_blurred;  // <dir>/<alert_id>-<severity>.blurred.jpg
+  std::string clip;              // <dir>/<alert_id>-<severity>.mp4
 };
 EvidencePaths EvidencePathsFor(const std::string& root, const std::string& camera,
                                const std::string& alert_id, events::Severity severity,
@@ -89,11 +92,12 @@ struct RetentionStats {
   uint64_t bytes_freed = 0;
 };
 
-// Deletes evidence files (the layout above) whose modification time is more than
-// `days[severity]` days before `now`; a severity that is absent or has days <= 0 is kept
-// forever. Also deletes ".part" files of evidence older than kStalePartialAgeS (a crash
-// mid-write). Removes empty date folders of past days and camera folders empty for longer
-// than kEmptyDirGraceS. Leaves every other file and folder alone, and follows no symlink.
+// Deletes evidence files (the layout above, blurred snapshots included) whose modification
+// time is more than `days[severity]` days before `now`; a severity that is absent or has
+// days <= 0 is kept forever. Also deletes ".part" files of evidence older than
+// kStalePartialAgeS (a crash mid-write). Removes empty date folders of past days and camera
+// folders empty for longer than kEmptyDirGraceS. Leaves every other file and folder alone,
+// and follows no symlink.
 RetentionStats ApplyEvidenceRetention(const std::string& root,
                                       const std::map<events::Severity, int>& days,
                                       core::WallTime now);

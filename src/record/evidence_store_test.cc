@@ -10,6 +10,8 @@
 #include <fstream>
 #include <set>
 
+#include "record/video_writer.h"
+
 namespace argus::record {
 namespace {
 
@@ -59,6 +61,7 @@ TEST(EvidencePaths, LayoutIsCameraThenUtcDateThenAlertAndSeverity) {
   auto p = EvidencePathsFor("/var/ev", "lobby", "a42", Severity::kCritical, SomeTime());
   EXPECT_EQ(p.dir, "/var/ev/lobby/2024-03-10");
   EXPECT_EQ(p.snapshot, "/var/ev/lobby/2024-03-10/a42-critical.jpg");
+  EXPECT_EQ(p.snapshot_blurred, "/var/ev/lobby/2024-03-10/a42-critical.blurred.jpg");
   EXPECT_EQ(p.clip, "/var/ev/lobby/2024-03-10/a42-critical.mp4");
   // An hour later is the next day in UTC, whatever the local time zone.
   EXPECT_EQ(EvidencePathsFor("/r", "c", "x", Severity::kInfo, SomeTime() + hours(1)).dir,
@@ -217,6 +220,39 @@ TEST(Retention, DeletesExactlyTheExpiredEvidence) {
   EXPECT_FALSE(fs::exists(root / "lobby/2024-03-01"));
   EXPECT_FALSE(fs::exists(root / "gate/2024-01-01"));
   EXPECT_TRUE(fs::exists(root / "gate/2023-01-01/a7-critical.mp4"));
+}
+
+// The viewers' blurred twin of a snapshot goes when its snapshot goes, and only then.
+TEST(Retention, BlurredSnapshotTwinExpiresWithItsSnapshot) {
+  TempDir tmp;
+  const fs::path root = tmp.path();
+  const core::WallTime now = SomeTime();
+  const auto day = hours(24);
+  const std::map<Severity, int> days = {{Severity::kInfo, 1}, {Severity::kAlert, 30}};
+  const EvidencePaths old_p =
+      EvidencePathsFor(root.string(), "hall", "7", Severity::kInfo, now - 2 * day);
+  const EvidencePaths young_p =
+      EvidencePathsFor(root.string(), "hall", "8", Severity::kAlert, now - 2 * day);
+  Touch(old_p.snapshot, now - 2 * day, "12");
+  Touch(old_p.snapshot_blurred, now - 2 * day, "345");
+  Touch(old_p.snapshot_blurred + kPartialSuffix, now - 2 * day, "6789");  // a crash mid-write
+  Touch(young_p.snapshot, now - 2 * day);
+  Touch(young_p.snapshot_blurred, now - 2 * day);
+  Touch(root / "hall/2024-03-08/9-unknown.blurred.jpg", now - 100 * day);  // not ours
+  Touch(root / "hall/2024-03-08/9-info.blurred.png", now - 100 * day);
+
+  RetentionStats st = ApplyEvidenceRetention(root.string(), days, now);
+  EXPECT_EQ(st.files_deleted, 2);
+  EXPECT_EQ(st.partials_deleted, 1);
+  EXPECT_EQ(st.bytes_freed, 2u + 3u + 4u);
+  EXPECT_EQ(st.errors, 0);
+  EXPECT_FALSE(fs::exists(old_p.snapshot));
+  EXPECT_FALSE(fs::exists(old_p.snapshot_blurred));
+  EXPECT_FALSE(fs::exists(old_p.snapshot_blurred + kPartialSuffix));
+  EXPECT_TRUE(fs::exists(young_p.snapshot));
+  EXPECT_TRUE(fs::exists(young_p.snapshot_blurred));
+  EXPECT_TRUE(fs::exists(root / "hall/2024-03-08/9-unknown.blurred.jpg"));
+  EXPECT_TRUE(fs::exists(root / "hall/2024-03-08/9-info.blurred.png"));
 }
 
 TEST(Retention, EmptyCameraFolderGoesOnceItHasBeenEmptyAWhile) {
