@@ -62,6 +62,7 @@ for n in "${counts[@]}"; do
 CAM
     done
   } > "$cfg"
+  token=$("$ARGUS" token add bench --role viewer --config "$cfg" --data-dir "$data" 2>/dev/null)
   "$ARGUS" serve --config "$cfg" --port 0 --data-dir "$data" > "$OUT/serve_$n.log" 2>&1 &
   spid=$!
   for _ in $(seq 300); do grep -q 'listening on port' "$OUT/serve_$n.log" && break; sleep 0.1; done
@@ -69,10 +70,10 @@ CAM
   sleep "$WARMUP_S"
   "$LAT" 127.0.0.1 "$mqtt_port" "$SECONDS_PER_RUN" > "$OUT/latency_$n.txt" &
   lpid=$!
-  curl -s "http://127.0.0.1:$http/metrics" > "$OUT/m0_$n.txt"
+  curl -s -H "Authorization: Bearer $token" "http://127.0.0.1:$http/metrics" > "$OUT/m0_$n.txt"
   c0=$(cpu_ticks "$spid")
   sleep "$SECONDS_PER_RUN"
-  curl -s "http://127.0.0.1:$http/metrics" > "$OUT/m1_$n.txt"
+  curl -s -H "Authorization: Bearer $token" "http://127.0.0.1:$http/metrics" > "$OUT/m1_$n.txt"
   c1=$(cpu_ticks "$spid")
   rss=$(awk '/VmHWM/{print int($2/1024)}' "/proc/$spid/status")
   kill -TERM "$spid"; wait "$spid" || true

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <cctype>
 #include <chrono>
 #include <cstdio>
 #include <cstring>
@@ -119,6 +120,12 @@ class ChildProcess {
   std::optional<int> status_;
 };
 
+// The admin API token of the daemon under test (one daemon per test process).
+inline std::string& ApiToken() {
+  static std::string token;
+  return token;
+}
+
 // `argus serve --config F --port 0 --data-dir D` with its output in files
 // under `dir` (serve-<n>.out / .err, n counting the starts).
 class ServeDaemon {
@@ -127,10 +134,12 @@ class ServeDaemon {
               std::filesystem::path dir)
       : config_(std::move(config)), data_dir_(std::move(data_dir)), dir_(std::move(dir)) {}
 
-  // Starts and waits for "listening on port N" (ASan builds start slowly).
+  // Starts and waits for "listening on port N" (ASan builds start slowly). The
+  // first start makes an admin API token (`argus token add`) that HttpGet/HttpPost send.
   bool Start(double timeout_s = 90) {
     ++starts_;
     port_ = 0;
+    if (starts_ == 1 && !MakeApiToken()) return false;
     if (!process_.Spawn({ARGUS_BINARY, "serve", "--config", config_.string(), "--port", "0",
                          "--data-dir", data_dir_.string()},
                         out_path().string(), err_path().string())) {
@@ -152,6 +161,24 @@ class ServeDaemon {
 
   int port() const { return port_; }
   ChildProcess& process() { return process_; }
+  // `argus token add serve-test --role admin` on this daemon's store.
+  bool MakeApiToken() {
+    ChildProcess cli;
+    const auto out = dir_ / "token.out";
+    if (!cli.Spawn({ARGUS_BINARY, "token", "add", "serve-test", "--role", "admin", "--config",
+                    config_.string(), "--data-dir", data_dir_.string()},
+                   out.string(), (dir_ / "token.err").string())) {
+      return false;
+    }
+    const std::optional<int> st = cli.WaitExit(60);
+    std::string token = ReadFile(out);
+    while (!token.empty() && std::isspace(static_cast<unsigned char>(token.back()))) {
+      token.pop_back();
+    }
+    if (!st || *st != 0 || token.empty()) return false;
+    ApiToken() = token;
+    return true;
+  }
   std::filesystem::path out_path() const {
     return dir_ / ("serve-" + std::to_string(starts_) + ".out");
   }
@@ -280,7 +307,9 @@ class SseReader {
       close(fd);
       return;
     }
-    const std::string req = "GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
+    const std::string req = "GET " + path +
+                            " HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " + ApiToken() +
+                            "\r\n\r\n";
     if (send(fd, req.data(), req.size(), MSG_NOSIGNAL) != static_cast<ssize_t>(req.size())) {
       close(fd);
       return;
@@ -322,6 +351,7 @@ inline HttpAnswer ToAnswer(const httplib::Result& r) {
 
 inline std::unique_ptr<httplib::Client> HttpClient(int port) {
   auto c = std::make_unique<httplib::Client>("127.0.0.1", port);
+  if (!ApiToken().empty()) c->set_default_headers({{"Authorization", "Bearer " + ApiToken()}});
   c->set_connection_timeout(10);
   c->set_read_timeout(30);
   return c;

@@ -33,6 +33,11 @@ struct CameraStatus {
   std::string error;  // last error, "" if none
 };
 
+// Zone occupancy over time is kept as the readings of one virtual sensor per zone.
+inline std::string ZoneSensorName(const std::string& camera, const std::string& zone) {
+  return "zone:" + camera + "/" + zone;
+}
+
 class Backend {
  public:
   virtual ~Backend() = default;
@@ -46,13 +51,19 @@ class Backend {
                                                   const std::string& from) = 0;
   virtual core::Result<events::Alert> Resolve(int64_t alert_id, const std::string& who,
                                               const std::string& note, const std::string& from) = 0;
-  enum class Evidence { kSnapshot, kClip };
+  // kSnapshotBlurred: the snapshot with people blurred, for viewers.
+  enum class Evidence { kSnapshot, kSnapshotBlurred, kClip };
   // A file path; kNotFound if there is none (yet).
   virtual core::Result<std::string> EvidencePath(int64_t alert_id, Evidence kind) = 0;
   // {"camera":{"zone":count,...},...}
   virtual nlohmann::json ZoneCounts() = 0;
   // A sensor reported over HTTP. kInvalidArgument -> 400, kUnavailable -> 503.
   virtual core::Status OnSensor(const notify::SensorReading& r) = 0;
+  // The site map of the dashboard (site::SiteMapJson); nullopt when no site model
+  // is configured.
+  virtual std::optional<nlohmann::json> SiteMap() { return std::nullopt; }
+  // Retention and recording state for the dashboard's system page.
+  virtual nlohmann::json System() { return nlohmann::json::object(); }
   // More Prometheus lines from the daemon (MQTT queue, store errors), with their
   // HELP/TYPE lines, appended to /metrics as they are.
   virtual std::string ExtraMetrics() { return ""; }

@@ -40,6 +40,10 @@ constexpr int kSseRetryMs = 3000;
 constexpr int kReadTimeoutS = 5;
 constexpr auto kStartTimeout = std::chrono::seconds(5);
 const std::set<std::string> kLiveTypes = {"event", "alert", "camera"};
+constexpr auto kTimelineMargin = std::chrono::minutes(1);
+constexpr int kTimelineMaxPages = 10;
+constexpr auto kDefaultZoneHistory = std::chrono::hours(24);
+constexpr int kMaxZoneHistoryPoints = 20000;
 
 void SendJson(Response& res, int code, const json& j) {
   res.status = code;
@@ -60,6 +64,12 @@ int HttpCode(const core::Status& s) {
       return 404;
     case core::StatusCode::kUnavailable:
       return 503;
+    case core::StatusCode::kUnauthenticated:
+      return 401;
+    case core::StatusCode::kPermissionDenied:
+      return 403;
+    case core::StatusCode::kResourceExhausted:
+      return 429;
     default:
       return 500;
   }
@@ -212,13 +222,96 @@ void AppendSse(std::string* out, const LiveMessage& m) {
   *out += '\n';
 }
 
+// The value of cookie `name` in the request's Cookie header; "" when absent.
+std::string CookieValue(const Request& req, std::string_view name) {
+  const std::string header = req.get_header_value("Cookie");
+  std::string_view rest = header;
+  while (!rest.empty()) {
+    const size_t semi = rest.find(';');
+    std::string_view pair = Trim(rest.substr(0, semi));
+    const size_t eq = pair.find('=');
+    if (eq != std::string_view::npos && Trim(pair.substr(0, eq)) == name) {
+      return std::string(Trim(pair.substr(eq + 1)));
+    }
+    if (semi == std::string_view::npos) break;
+    rest.remove_prefix(semi + 1);
+  }
+  return "";
+}
+
+bool HasJsonContentType(const Request& req) {
+  return req.has_header("Content-Type") && IsJsonContentType(req);
+}
+
+// A JSON POST that the browser says comes from this server's own pages. Forms of
+// other sites cannot send application/json, and scripts of other sites that try
+// are stopped by CORS before the request (preflight) or carry their Origin.
+bool SameOriginJson(const Request& req) {
+  if (!HasJsonContentType(req)) return false;
+  const std::string site = req.get_header_value("Sec-Fetch-Site");
+  if (!site.empty() && site != "same-origin" && site != "none") return false;
+  const std::string origin = req.get_header_value("Origin");
+  if (origin.empty() || origin == "null") return origin.empty();
+  const size_t scheme = origin.find("://");
+  return scheme != std::string::npos && origin.substr(scheme + 3) == req.get_header_value("Host");
+}
+
+// A string field of a JSON body; false (400 sent) when absent or not a string.
+bool StringField(const json& body, Response& res, const char* name, std::string* out) {
+  auto it = body.find(name);
+  if (it == body.end() || !it->is_string()) {
+    SendError(res, 400, std::string("\"") + name + "\" must be a string");
+    return false;
+  }
+  *out = it->get<std::string>();
+  return true;
+}
+
+bool RoleField(const json& body, Response& res, auth::Role* out) {
+  std::string role;
+  if (!StringField(body, res, "role", &role)) return false;
+  if (!auth::ParseRole(role, out)) {
+    SendError(res, 400, "\"role\" must be viewer, operator or admin");
+    return false;
+  }
+  return true;
+}
+
+// The first `limit` items as JSON, and the `key` of the last one when more follow
+// (the query asked for limit + 1 rows to tell).
+template <typename T, typename ToJsonFn>
+std::pair<json, json> PageOf(const std::vector<T>& items, int64_t limit, const char* key,
+                             ToJsonFn to_json) {
+  json list = json::array();
+  json next = nullptr;
+  for (const T& item : items) {
+    if (static_cast<int64_t>(list.size()) == limit) {
+      next = list.back()[key];
+      break;
+    }
+    list.push_back(to_json(item));
+  }
+  return {list, next};
+}
+
+json UserJson(const store::UserRecord& u) {
+  return {{"name", u.name},
+          {"role", u.role},
+          {"created_at", FormatTime(u.created_at)},
+          {"disabled", u.disabled}};
+}
+
 }  // namespace
 
 struct HttpServer::Impl {
-  Impl(ServerOptions o, Backend& b, LiveHub& l, FrameHub& f, const core::Clock& c)
-      : options(std::move(o)), backend(b), live(l), frames(f), clock(c) {}
+  Impl(ServerOptions o, Backend& b, auth::Authenticator& a, LiveHub& l, FrameHub& f,
+       const core::Clock& c)
+      : options(std::move(o)), backend(b), auth(a), live(l), frames(f), clock(c) {}
 
-  using Method = void (Impl::*)(const Request&, Response&);
+  using Principal = auth::Principal;
+  using Method = void (Impl::*)(const Request&, Response&, const Principal&);
+  // Who may call a route: anyone, or a role and those above it.
+  enum class Access { kPublic, kViewer, kOperator, kAdmin };
 
   // Counts one open stream for as long as the stream's response lives.
   struct StreamSlot {
@@ -235,35 +328,52 @@ struct HttpServer::Impl {
 
   core::Status Validate() const;
   void Configure();
-  void Route(const char* method, const std::string& pattern, Method fn);
-  // Authentication and roles (a later issue) go here: every API route passes
-  // through it before its handler.
-  core::Status Authorize(const Request&) { return core::Status::Ok(); }
+  void Route(const char* method, const std::string& pattern, Access access, Method fn);
+  // The caller of a request: an API token (Authorization: Bearer) or a session cookie.
+  core::Result<Principal> Authenticate(const Request& req);
+  void WriteAudit(const Principal& who, const std::string& what, const Request& req);
   std::shared_ptr<StreamSlot> AcquireStream(std::atomic<int64_t>* kind);
 
-  void Healthz(const Request& req, Response& res);
-  void Metrics(const Request& req, Response& res);
-  void Cameras(const Request& req, Response& res);
-  void Events(const Request& req, Response& res);
-  void Alerts(const Request& req, Response& res);
-  void Alert(const Request& req, Response& res);
-  void Acknowledge(const Request& req, Response& res) { AlertAction(req, res, false); }
-  void Resolve(const Request& req, Response& res) { AlertAction(req, res, true); }
-  void AlertAction(const Request& req, Response& res, bool resolve);
-  void Snapshot(const Request& req, Response& res) {
-    Evidence(req, res, Backend::Evidence::kSnapshot);
+  void Healthz(const Request& req, Response& res, const Principal&);
+  void Metrics(const Request& req, Response& res, const Principal&);
+  void Login(const Request& req, Response& res, const Principal&);
+  void Logout(const Request& req, Response& res, const Principal& who);
+  void Me(const Request& req, Response& res, const Principal& who);
+  void Cameras(const Request& req, Response& res, const Principal&);
+  void Events(const Request& req, Response& res, const Principal&);
+  void Alerts(const Request& req, Response& res, const Principal&);
+  void Alert(const Request& req, Response& res, const Principal&);
+  void Timeline(const Request& req, Response& res, const Principal&);
+  void Acknowledge(const Request& req, Response& res, const Principal& who) {
+    AlertAction(req, res, who, false);
   }
-  void Clip(const Request& req, Response& res) { Evidence(req, res, Backend::Evidence::kClip); }
+  void Resolve(const Request& req, Response& res, const Principal& who) {
+    AlertAction(req, res, who, true);
+  }
+  void AlertAction(const Request& req, Response& res, const Principal& who, bool resolve);
+  void Snapshot(const Request& req, Response& res, const Principal& who);
+  void Clip(const Request& req, Response& res, const Principal& who);
   void Evidence(const Request& req, Response& res, Backend::Evidence kind);
-  void ZoneCounts(const Request& req, Response& res);
-  void Sensors(const Request& req, Response& res);
-  void Live(const Request& req, Response& res);
-  void Mjpeg(const Request& req, Response& res);
+  void ZoneCounts(const Request& req, Response& res, const Principal&);
+  void ZoneHistory(const Request& req, Response& res, const Principal&);
+  void Site(const Request& req, Response& res, const Principal&);
+  void System(const Request& req, Response& res, const Principal& who);
+  void Sensors(const Request& req, Response& res, const Principal&);
+  void Live(const Request& req, Response& res, const Principal&);
+  void Mjpeg(const Request& req, Response& res, const Principal& who);
+  void Users(const Request& req, Response& res, const Principal&);
+  void AddUser(const Request& req, Response& res, const Principal& who);
+  void UpdateUser(const Request& req, Response& res, const Principal& who);
+  void Tokens(const Request& req, Response& res, const Principal&);
+  void AddToken(const Request& req, Response& res, const Principal& who);
+  void RevokeToken(const Request& req, Response& res, const Principal& who);
+  void Audit(const Request& req, Response& res, const Principal&);
 
   std::optional<int64_t> AlertId(const Request& req, Response& res);
 
   ServerOptions options;
   Backend& backend;
+  auth::Authenticator& auth;
   LiveHub& live;
   FrameHub& frames;
   const core::Clock& clock;
@@ -308,23 +418,73 @@ core::Status HttpServer::Impl::Validate() const {
   return core::Status::Ok();
 }
 
-void HttpServer::Impl::Route(const char* method, const std::string& pattern, Method fn) {
-  httplib::Server::Handler h = [this, fn](const Request& req, Response& res) {
-    if (core::Status st = Authorize(req); !st.ok()) {
-      SendError(res, 401, st.message());
-      return;
+void HttpServer::Impl::Route(const char* method, const std::string& pattern, Access access,
+                             Method fn) {
+  const bool post = std::string_view(method) == "POST";
+  httplib::Server::Handler h = [this, fn, access, post](const Request& req, Response& res) {
+    Principal who;
+    if (access != Access::kPublic) {
+      core::Result<Principal> p = Authenticate(req);
+      if (!p.ok()) {
+        if (p.status().code() == core::StatusCode::kUnauthenticated) {
+          res.set_header("WWW-Authenticate", "Bearer realm=\"argus\"");
+        }
+        SendStatus(res, p.status());
+        return;
+      }
+      const auth::Role need = access == Access::kAdmin      ? auth::Role::kAdmin
+                              : access == Access::kOperator ? auth::Role::kOperator
+                                                            : auth::Role::kViewer;
+      if (!auth::Includes(p->role, need)) {
+        SendError(res, 403,
+                  std::string("this needs the ") + auth::ToString(need) + " role; " + p->name +
+                      " is " + auth::ToString(p->role));
+        return;
+      }
+      // Browsers attach the cookie to requests other sites make too; only a script
+      // of the dashboard's own origin can send a JSON body.
+      if (post && !p->via_token && !SameOriginJson(req)) {
+        SendError(res, 403,
+                  "cross-site request refused: POST JSON (Content-Type: application/json) "
+                  "from the dashboard's origin");
+        return;
+      }
+      who = std::move(*p);
     }
     try {
-      (this->*fn)(req, res);
+      (this->*fn)(req, res, who);
     } catch (const std::exception& e) {  // a bug, but not one that takes the daemon down
       spdlog::error("http {} {}: {}", req.method, req.path, e.what());
       SendError(res, 500, "internal error");
     }
   };
-  if (std::string_view(method) == "GET") {
-    server.Get(pattern, h);
-  } else {
+  if (post) {
     server.Post(pattern, h);
+  } else {
+    server.Get(pattern, h);
+  }
+}
+
+core::Result<auth::Principal> HttpServer::Impl::Authenticate(const Request& req) {
+  const std::string authz = req.get_header_value("Authorization");
+  if (!authz.empty()) {
+    constexpr std::string_view kBearer = "Bearer ";
+    if (!StartsWith(authz, kBearer)) {
+      return core::Unauthenticated("the Authorization header must be 'Bearer <token>'");
+    }
+    return auth.FromToken(std::string(Trim(std::string_view(authz).substr(kBearer.size()))));
+  }
+  const std::string cookie = CookieValue(req, kSessionCookie);
+  if (cookie.empty()) return core::Unauthenticated("log in first, or send an API token");
+  return auth.FromSession(cookie);
+}
+
+void HttpServer::Impl::WriteAudit(const Principal& who, const std::string& what,
+                                  const Request& req) {
+  if (core::Status st =
+          backend.store().AppendAudit({0, who.name, what, clock.Now(), req.remote_addr});
+      !st.ok()) {
+    spdlog::error("audit: cannot record '{}' by {}: {}", what, who.name, st.message());
   }
 }
 
@@ -366,20 +526,35 @@ void HttpServer::Impl::Configure() {
     ++requests_by_code[res.status];
   });
 
-  Route("GET", "/healthz", &Impl::Healthz);
-  Route("GET", "/metrics", &Impl::Metrics);
-  Route("GET", "/api/cameras", &Impl::Cameras);
-  Route("GET", "/api/cameras/([^/]+)/mjpeg", &Impl::Mjpeg);
-  Route("GET", "/api/events", &Impl::Events);
-  Route("GET", "/api/alerts", &Impl::Alerts);
-  Route("GET", "/api/alerts/([^/]+)", &Impl::Alert);
-  Route("POST", "/api/alerts/([^/]+)/acknowledge", &Impl::Acknowledge);
-  Route("POST", "/api/alerts/([^/]+)/resolve", &Impl::Resolve);
-  Route("GET", "/api/alerts/([^/]+)/snapshot", &Impl::Snapshot);
-  Route("GET", "/api/alerts/([^/]+)/clip", &Impl::Clip);
-  Route("GET", "/api/zones/counts", &Impl::ZoneCounts);
-  Route("POST", "/api/sensors", &Impl::Sensors);
-  Route("GET", "/api/live", &Impl::Live);
+  using A = Access;
+  Route("GET", "/healthz", A::kPublic, &Impl::Healthz);
+  Route("POST", "/api/login", A::kPublic, &Impl::Login);
+  Route("POST", "/api/logout", A::kViewer, &Impl::Logout);
+  Route("GET", "/api/me", A::kViewer, &Impl::Me);
+  Route("GET", "/metrics", A::kViewer, &Impl::Metrics);
+  Route("GET", "/api/cameras", A::kViewer, &Impl::Cameras);
+  Route("GET", "/api/cameras/([^/]+)/mjpeg", A::kViewer, &Impl::Mjpeg);
+  Route("GET", "/api/events", A::kViewer, &Impl::Events);
+  Route("GET", "/api/alerts", A::kViewer, &Impl::Alerts);
+  Route("GET", "/api/alerts/([^/]+)", A::kViewer, &Impl::Alert);
+  Route("GET", "/api/alerts/([^/]+)/timeline", A::kViewer, &Impl::Timeline);
+  Route("POST", "/api/alerts/([^/]+)/acknowledge", A::kOperator, &Impl::Acknowledge);
+  Route("POST", "/api/alerts/([^/]+)/resolve", A::kOperator, &Impl::Resolve);
+  Route("GET", "/api/alerts/([^/]+)/snapshot", A::kViewer, &Impl::Snapshot);
+  Route("GET", "/api/alerts/([^/]+)/clip", A::kOperator, &Impl::Clip);
+  Route("GET", "/api/zones/counts", A::kViewer, &Impl::ZoneCounts);
+  Route("GET", "/api/zones/history", A::kViewer, &Impl::ZoneHistory);
+  Route("GET", "/api/site", A::kViewer, &Impl::Site);
+  Route("GET", "/api/system", A::kViewer, &Impl::System);
+  Route("POST", "/api/sensors", A::kOperator, &Impl::Sensors);
+  Route("GET", "/api/live", A::kViewer, &Impl::Live);
+  Route("GET", "/api/users", A::kAdmin, &Impl::Users);
+  Route("POST", "/api/users", A::kAdmin, &Impl::AddUser);
+  Route("POST", "/api/users/([^/]+)", A::kAdmin, &Impl::UpdateUser);
+  Route("GET", "/api/tokens", A::kAdmin, &Impl::Tokens);
+  Route("POST", "/api/tokens", A::kAdmin, &Impl::AddToken);
+  Route("POST", "/api/tokens/([^/]+)/revoke", A::kAdmin, &Impl::RevokeToken);
+  Route("GET", "/api/audit", A::kAdmin, &Impl::Audit);
 }
 
 std::shared_ptr<HttpServer::Impl::StreamSlot> HttpServer::Impl::AcquireStream(
@@ -394,11 +569,11 @@ std::shared_ptr<HttpServer::Impl::StreamSlot> HttpServer::Impl::AcquireStream(
   return std::make_shared<StreamSlot>(this, kind);
 }
 
-void HttpServer::Impl::Healthz(const Request&, Response& res) {
+void HttpServer::Impl::Healthz(const Request&, Response& res, const Principal&) {
   SendJson(res, 200, {{"status", "ok"}, {"time", FormatTime(clock.Now())}});
 }
 
-void HttpServer::Impl::Metrics(const Request&, Response& res) {
+void HttpServer::Impl::Metrics(const Request&, Response& res, const Principal&) {
   ServerCounters c;
   {
     std::lock_guard<std::mutex> lock(counters_mu);
@@ -414,13 +589,13 @@ void HttpServer::Impl::Metrics(const Request&, Response& res) {
   res.set_content(body, kMetricsContentType);
 }
 
-void HttpServer::Impl::Cameras(const Request&, Response& res) {
+void HttpServer::Impl::Cameras(const Request&, Response& res, const Principal&) {
   json cams = json::array();
   for (const CameraStatus& c : backend.Cameras()) cams.push_back(ToJson(c));
   SendJson(res, 200, {{"cameras", cams}});
 }
 
-void HttpServer::Impl::Events(const Request& req, Response& res) {
+void HttpServer::Impl::Events(const Request& req, Response& res, const Principal&) {
   store::EventQuery q;
   int64_t before = 0, limit = store::kDefaultPageSize;
   if (!TimeParam(req, res, "from", &q.from) || !TimeParam(req, res, "to", &q.to) ||
@@ -456,7 +631,7 @@ void HttpServer::Impl::Events(const Request& req, Response& res) {
             {"next_before", page->next_before_seq > 0 ? json(page->next_before_seq) : json()}});
 }
 
-void HttpServer::Impl::Alerts(const Request& req, Response& res) {
+void HttpServer::Impl::Alerts(const Request& req, Response& res, const Principal&) {
   store::AlertQuery q;
   int64_t before = 0, limit = store::kDefaultPageSize;
   if (!IntParam(req, res, "before", 0, INT64_MAX, &before) ||
@@ -480,15 +655,8 @@ void HttpServer::Impl::Alerts(const Request& req, Response& res) {
     SendStatus(res, alerts.status());
     return;
   }
-  json list = json::array();
-  json next = nullptr;
-  for (const events::Alert& a : *alerts) {
-    if (static_cast<int64_t>(list.size()) == limit) {
-      next = list.back()["id"];
-      break;
-    }
-    list.push_back(ToJson(a));
-  }
+  auto [list, next] =
+      PageOf(*alerts, limit, "id", [](const events::Alert& a) { return ToJson(a); });
   if (limit == store::kMaxPageSize && static_cast<int64_t>(alerts->size()) == limit) {
     next = list.back()["id"];  // cannot tell; an empty next page is harmless
   }
@@ -504,7 +672,7 @@ std::optional<int64_t> HttpServer::Impl::AlertId(const Request& req, Response& r
   return id;
 }
 
-void HttpServer::Impl::Alert(const Request& req, Response& res) {
+void HttpServer::Impl::Alert(const Request& req, Response& res, const Principal&) {
   std::optional<int64_t> id = AlertId(req, res);
   if (!id) return;
   core::Result<events::Alert> a = backend.store().GetAlert(*id);
@@ -515,20 +683,14 @@ void HttpServer::Impl::Alert(const Request& req, Response& res) {
   SendJson(res, 200, ToJson(*a));
 }
 
-void HttpServer::Impl::AlertAction(const Request& req, Response& res, bool resolve) {
+void HttpServer::Impl::AlertAction(const Request& req, Response& res, const Principal& who,
+                                   bool resolve) {
   std::optional<int64_t> id = AlertId(req, res);
   if (!id) return;
   json body;
   if (!ReadJsonObject(req, res, &body)) return;
-  auto who = body.find("who");
-  if (who == body.end() || !who->is_string() || Trim(who->get_ref<const std::string&>()).empty()) {
-    SendError(res, 400, "\"who\" must be a non-empty string");
-    return;
-  }
-  if (who->get_ref<const std::string&>().size() > static_cast<size_t>(kMaxWhoLength)) {
-    SendError(res, 400, "\"who\" must be at most " + std::to_string(kMaxWhoLength) + " bytes");
-    return;
-  }
+  // Who acts is the authenticated caller; a "who" in the body (older clients) is
+  // ignored so nobody can acknowledge in someone else's name.
   std::string note;
   auto n = body.find("note");
   if (n != body.end() && !n->is_null()) {
@@ -540,9 +702,9 @@ void HttpServer::Impl::AlertAction(const Request& req, Response& res, bool resol
     }
     note = n->get<std::string>();
   }
-  const std::string who_s = who->get<std::string>();
-  core::Result<events::Alert> a = resolve ? backend.Resolve(*id, who_s, note, req.remote_addr)
-                                          : backend.Acknowledge(*id, who_s, note, req.remote_addr);
+  core::Result<events::Alert> a = resolve
+                                      ? backend.Resolve(*id, who.name, note, req.remote_addr)
+                                      : backend.Acknowledge(*id, who.name, note, req.remote_addr);
   if (!a.ok()) {
     // Not in the state the action needs (e.g. resolving an open alert): a conflict
     // with the alert's state, not a malformed request.
@@ -600,11 +762,11 @@ void HttpServer::Impl::Evidence(const Request& req, Response& res, Backend::Evid
                            });
 }
 
-void HttpServer::Impl::ZoneCounts(const Request&, Response& res) {
+void HttpServer::Impl::ZoneCounts(const Request&, Response& res, const Principal&) {
   SendJson(res, 200, backend.ZoneCounts());
 }
 
-void HttpServer::Impl::Sensors(const Request& req, Response& res) {
+void HttpServer::Impl::Sensors(const Request& req, Response& res, const Principal&) {
   if (!IsJsonContentType(req)) {
     SendError(res, 415, "Content-Type must be application/json");
     return;
@@ -623,7 +785,7 @@ void HttpServer::Impl::Sensors(const Request& req, Response& res) {
   SendJson(res, 202, {{"status", "accepted"}});
 }
 
-void HttpServer::Impl::Live(const Request& req, Response& res) {
+void HttpServer::Impl::Live(const Request& req, Response& res, const Principal&) {
   std::set<std::string> types;
   if (const std::string* v = Param(req, "types")) {
     std::string_view rest = *v;
@@ -685,7 +847,7 @@ void HttpServer::Impl::Live(const Request& req, Response& res) {
       });
 }
 
-void HttpServer::Impl::Mjpeg(const Request& req, Response& res) {
+void HttpServer::Impl::Mjpeg(const Request& req, Response& res, const Principal& who) {
   const std::string camera = req.matches[1].str();
   bool known = frames.Has(camera);
   if (!known) {
@@ -720,10 +882,14 @@ void HttpServer::Impl::Mjpeg(const Request& req, Response& res) {
       std::chrono::duration_cast<SteadyClock::duration>(std::chrono::duration<double>(1.0 / fps));
   const auto repeat = std::chrono::duration_cast<SteadyClock::duration>(
       std::chrono::duration<double>(kMjpegRepeatS));
+  // Viewers see people blurred; operators see them as the camera does.
+  const FrameVariant variant = auth::Includes(who.role, auth::Role::kOperator)
+                                   ? FrameVariant::kClear
+                                   : FrameVariant::kBlurred;
   res.set_header("Cache-Control", "no-cache, no-store");
   res.set_content_provider(
       std::string("multipart/x-mixed-replace; boundary=") + kMjpegBoundary,
-      [this, slot, state, camera, interval, repeat](size_t, httplib::DataSink& sink) {
+      [this, slot, state, camera, interval, repeat, variant](size_t, httplib::DataSink& sink) {
         if (stopping) {
           sink.done();
           return true;
@@ -735,7 +901,7 @@ void HttpServer::Impl::Mjpeg(const Request& req, Response& res) {
           return true;
         }
         std::shared_ptr<const std::string> jpeg;
-        if (auto f = frames.WaitNewer(camera, state->seq, kStreamPoll)) {
+        if (auto f = frames.WaitNewer(camera, state->seq, kStreamPoll, variant)) {
           state->seq = f->seq;
           jpeg = f->jpeg;
         } else if (state->last && now - state->last_sent >= repeat) {
@@ -754,9 +920,285 @@ void HttpServer::Impl::Mjpeg(const Request& req, Response& res) {
       });
 }
 
-HttpServer::HttpServer(ServerOptions options, Backend& backend, LiveHub& live, FrameHub& frames,
-                       const core::Clock& clock)
-    : impl_(std::make_unique<Impl>(std::move(options), backend, live, frames, clock)) {}
+void HttpServer::Impl::Login(const Request& req, Response& res, const Principal&) {
+  // Only the dashboard's own script posts JSON: a login form elsewhere cannot log
+  // a browser into an attacker's account here.
+  if (!SameOriginJson(req)) {
+    SendError(res, 403, "log in with a JSON POST from the dashboard's origin");
+    return;
+  }
+  json body;
+  std::string user, password;
+  if (!ReadJsonObject(req, res, &body) || !StringField(body, res, "user", &user) ||
+      !StringField(body, res, "password", &password)) {
+    return;
+  }
+  core::Result<auth::Session> s = auth.Login(user, password, req.remote_addr);
+  if (!s.ok()) {
+    if (s.status().code() == core::StatusCode::kResourceExhausted) {
+      const double wait = auth.RetryAfterS(user, req.remote_addr);
+      res.set_header("Retry-After", std::to_string(static_cast<int>(std::ceil(wait))));
+    }
+    SendStatus(res, s.status());
+    return;
+  }
+  const auto max_age =
+      std::chrono::duration_cast<std::chrono::seconds>(s->expires_at - clock.Now()).count();
+  res.set_header("Set-Cookie",
+                 std::string(kSessionCookie) + "=" + s->secret +
+                     "; Path=/; HttpOnly; SameSite=Strict; Max-Age=" + std::to_string(max_age) +
+                     (options.secure_cookies ? "; Secure" : ""));
+  SendJson(res, 200,
+           {{"user", s->who.name},
+            {"role", auth::ToString(s->who.role)},
+            {"expires_at", FormatTime(s->expires_at)}});
+}
+
+void HttpServer::Impl::Logout(const Request& req, Response& res, const Principal& who) {
+  if (!who.via_token) auth.Logout(CookieValue(req, kSessionCookie));
+  res.set_header("Set-Cookie", std::string(kSessionCookie) +
+                                   "=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0" +
+                                   (options.secure_cookies ? "; Secure" : ""));
+  SendJson(res, 200, json::object());
+}
+
+void HttpServer::Impl::Me(const Request&, Response& res, const Principal& who) {
+  SendJson(res, 200,
+           {{"user", who.name}, {"role", auth::ToString(who.role)}, {"via_token", who.via_token}});
+}
+
+void HttpServer::Impl::Timeline(const Request& req, Response& res, const Principal&) {
+  std::optional<int64_t> id = AlertId(req, res);
+  if (!id) return;
+  core::Result<events::Alert> a = backend.store().GetAlert(*id);
+  if (!a.ok()) {
+    SendStatus(res, a.status());
+    return;
+  }
+  // Events are stored by arrival; an alert's are those of its incidents, received
+  // between its opening and its last event (a margin covers clock steps).
+  const std::set<std::string> incidents(a->incident_ids.begin(), a->incident_ids.end());
+  store::EventQuery q;
+  q.camera = a->camera;
+  q.from = a->opened_at - kTimelineMargin;
+  q.to = a->last_event_at + kTimelineMargin;
+  q.limit = store::kMaxPageSize;
+  json list = json::array();
+  for (int page = 0; page < kTimelineMaxPages; ++page) {
+    core::Result<store::EventPage> p = backend.store().QueryEvents(q);
+    if (!p.ok()) {
+      SendStatus(res, p.status());
+      return;
+    }
+    for (const store::StoredEvent& e : p->events) {
+      if (incidents.count(e.event.id)) list.push_back(ToJson(e));
+    }
+    if (p->next_before_seq == 0) break;
+    q.before_seq = p->next_before_seq;
+  }
+  std::reverse(list.begin(), list.end());  // oldest first
+  SendJson(res, 200, {{"events", list}});
+}
+
+void HttpServer::Impl::Snapshot(const Request& req, Response& res, const Principal& who) {
+  // Viewers see people blurred; operators see the evidence as recorded.
+  Evidence(req, res,
+           auth::Includes(who.role, auth::Role::kOperator) ? Backend::Evidence::kSnapshot
+                                                           : Backend::Evidence::kSnapshotBlurred);
+}
+
+void HttpServer::Impl::Clip(const Request& req, Response& res, const Principal& who) {
+  const bool download = Param(req, "download") && *Param(req, "download") == "1";
+  Evidence(req, res, Backend::Evidence::kClip);
+  if (res.status >= 300 || !res.body.empty()) return;  // an error was sent
+  // A player fetches a clip in several ranges; the first one (from byte 0) is the view.
+  const bool first = req.ranges.empty() || req.ranges.front().first <= 0;
+  const std::string alert = "alert " + req.matches[1].str();
+  if (download) {
+    res.set_header("Content-Disposition",
+                   "attachment; filename=\"argus-alert-" + req.matches[1].str() + ".mp4\"");
+    WriteAudit(who, "export clip of " + alert, req);
+  } else if (first) {
+    WriteAudit(who, "view clip of " + alert, req);
+  }
+}
+
+void HttpServer::Impl::ZoneHistory(const Request& req, Response& res, const Principal&) {
+  const std::string* camera = Param(req, "camera");
+  const std::string* zone = Param(req, "zone");
+  if (!camera || !zone) {
+    SendError(res, 400, "query parameters 'camera' and 'zone' are required");
+    return;
+  }
+  std::optional<core::WallTime> from, to;
+  if (!TimeParam(req, res, "from", &from) || !TimeParam(req, res, "to", &to)) return;
+  if (!to) to = clock.Now();
+  if (!from) from = *to - kDefaultZoneHistory;
+  core::Result<std::vector<store::SensorReading>> r = backend.store().QuerySensorReadings(
+      ZoneSensorName(*camera, *zone), *from, *to, kMaxZoneHistoryPoints);
+  if (!r.ok()) {
+    SendStatus(res, r.status());
+    return;
+  }
+  json points = json::array();
+  for (const store::SensorReading& p : *r) {
+    points.push_back({{"at", FormatTime(p.at)}, {"count", p.value}});
+  }
+  SendJson(res, 200, {{"camera", *camera}, {"zone", *zone}, {"points", points}});
+}
+
+void HttpServer::Impl::Site(const Request&, Response& res, const Principal&) {
+  std::optional<json> site = backend.SiteMap();
+  if (!site) {
+    SendError(res, 404, "no site model configured (server.site_model)");
+    return;
+  }
+  SendJson(res, 200, *site);
+}
+
+void HttpServer::Impl::System(const Request&, Response& res, const Principal& who) {
+  json j = backend.System();
+  j["user"] = {{"name", who.name}, {"role", auth::ToString(who.role)}};
+  SendJson(res, 200, j);
+}
+
+void HttpServer::Impl::Users(const Request&, Response& res, const Principal&) {
+  core::Result<std::vector<store::UserRecord>> users = backend.store().ListUsers();
+  if (!users.ok()) {
+    SendStatus(res, users.status());
+    return;
+  }
+  json list = json::array();
+  for (const store::UserRecord& u : *users) list.push_back(UserJson(u));
+  SendJson(res, 200, {{"users", list}});
+}
+
+void HttpServer::Impl::AddUser(const Request& req, Response& res, const Principal& who) {
+  json body;
+  std::string name, password;
+  auth::Role role;
+  if (!ReadJsonObject(req, res, &body) || !StringField(body, res, "name", &name) ||
+      !StringField(body, res, "password", &password) || !RoleField(body, res, &role)) {
+    return;
+  }
+  core::Result<store::UserRecord> u = auth.AddUser(name, password, role, who.name, req.remote_addr);
+  if (!u.ok()) {
+    SendStatus(res, u.status());
+    return;
+  }
+  SendJson(res, 201, UserJson(*u));
+}
+
+void HttpServer::Impl::UpdateUser(const Request& req, Response& res, const Principal& who) {
+  const std::string name = req.matches[1].str();
+  json body;
+  if (!ReadJsonObject(req, res, &body)) return;
+  auth::Authenticator::UserChange change;
+  if (body.contains("role")) {
+    auth::Role role;
+    if (!RoleField(body, res, &role)) return;
+    change.role = role;
+  }
+  if (body.contains("password")) {
+    std::string password;
+    if (!StringField(body, res, "password", &password)) return;
+    change.password = password;
+  }
+  if (body.contains("disabled")) {
+    if (!body["disabled"].is_boolean()) {
+      SendError(res, 400, "\"disabled\" must be true or false");
+      return;
+    }
+    change.disabled = body["disabled"].get<bool>();
+  }
+  // An admin who demotes or disables themselves could leave nobody to undo it.
+  if (name == who.name &&
+      ((change.role && *change.role != auth::Role::kAdmin) || change.disabled.value_or(false))) {
+    SendError(res, 400, "you cannot remove your own admin rights; ask another admin");
+    return;
+  }
+  core::Result<store::UserRecord> u = auth.UpdateUser(name, change, who.name, req.remote_addr);
+  if (!u.ok()) {
+    SendStatus(res, u.status());
+    return;
+  }
+  SendJson(res, 200, UserJson(*u));
+}
+
+void HttpServer::Impl::Tokens(const Request&, Response& res, const Principal&) {
+  core::Result<std::vector<store::ApiTokenRecord>> tokens = backend.store().ListApiTokens();
+  if (!tokens.ok()) {
+    SendStatus(res, tokens.status());
+    return;
+  }
+  json list = json::array();
+  for (const store::ApiTokenRecord& t : *tokens) {
+    list.push_back({{"id", t.id},
+                    {"name", t.name},
+                    {"role", t.role},
+                    {"created_by", t.created_by},
+                    {"created_at", FormatTime(t.created_at)},
+                    {"revoked", t.revoked}});
+  }
+  SendJson(res, 200, {{"tokens", list}});
+}
+
+void HttpServer::Impl::AddToken(const Request& req, Response& res, const Principal& who) {
+  json body;
+  std::string name;
+  auth::Role role;
+  if (!ReadJsonObject(req, res, &body) || !StringField(body, res, "name", &name) ||
+      !RoleField(body, res, &role)) {
+    return;
+  }
+  auto t = auth.CreateToken(name, role, who.name, req.remote_addr);
+  if (!t.ok()) {
+    SendStatus(res, t.status());
+    return;
+  }
+  SendJson(
+      res, 201,
+      {{"id", t->first}, {"name", name}, {"role", auth::ToString(role)}, {"token", t->second}});
+}
+
+void HttpServer::Impl::RevokeToken(const Request& req, Response& res, const Principal& who) {
+  std::optional<int64_t> id = ParseInt(req.matches[1].str());
+  if (!id || *id <= 0) {
+    SendError(res, 400, "token id must be a positive integer");
+    return;
+  }
+  if (core::Status st = auth.RevokeToken(*id, who.name, req.remote_addr); !st.ok()) {
+    SendStatus(res, st);
+    return;
+  }
+  SendJson(res, 200, {{"id", *id}, {"revoked", true}});
+}
+
+void HttpServer::Impl::Audit(const Request& req, Response& res, const Principal&) {
+  int64_t before = 0, limit = store::kDefaultPageSize;
+  if (!IntParam(req, res, "before", 0, INT64_MAX, &before) ||
+      !IntParam(req, res, "limit", 1, store::kMaxPageSize - 1, &limit)) {
+    return;
+  }
+  core::Result<std::vector<store::AuditEntry>> entries =
+      backend.store().ListAudit(before, static_cast<int>(limit + 1));
+  if (!entries.ok()) {
+    SendStatus(res, entries.status());
+    return;
+  }
+  auto [list, next] = PageOf(*entries, limit, "seq", [](const store::AuditEntry& e) {
+    return json{{"seq", e.seq},
+                {"who", e.who},
+                {"what", e.what},
+                {"when", FormatTime(e.when)},
+                {"from", e.from}};
+  });
+  SendJson(res, 200, {{"entries", list}, {"next_before", next}});
+}
+
+HttpServer::HttpServer(ServerOptions options, Backend& backend, auth::Authenticator& auth,
+                       LiveHub& live, FrameHub& frames, const core::Clock& clock)
+    : impl_(std::make_unique<Impl>(std::move(options), backend, auth, live, frames, clock)) {}
 
 HttpServer::~HttpServer() { Stop(); }
 

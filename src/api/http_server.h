@@ -3,8 +3,11 @@
 // optionally, the static dashboard at /.
 //
 // Every response is JSON except streams, evidence files, metrics and static files;
-// errors are {"error":"..."} with a 4xx/5xx code. Requests go through one wrapper
-// (HttpServer::Impl::Route) where authentication will be checked.
+// errors are {"error":"..."} with a 4xx/5xx code. Every route goes through one
+// wrapper (HttpServer::Impl::Route) that authenticates the caller (session cookie
+// or API token) and checks the role the route needs: 401 without valid
+// credentials, 403 when the role is not enough. /healthz, /api/login and the
+// static files are the only public paths; the static files carry no data.
 //
 // Thread safety: Start/Stop/port from the owning thread. Requests are served on the
 // server's own worker threads, which call the Backend, LiveHub and FrameHub; those
@@ -18,6 +21,7 @@
 #include "api/backend.h"
 #include "api/frame_hub.h"
 #include "api/live_hub.h"
+#include "auth/authenticator.h"
 #include "core/clock.h"
 #include "core/status.h"
 
@@ -31,7 +35,6 @@ inline constexpr double kDefaultMjpegMaxFps = 10;
 // Idle keep-alive connections are closed after this long; it also bounds how long
 // Stop() waits for them.
 inline constexpr int kDefaultKeepAliveTimeoutS = 1;
-inline constexpr int kMaxWhoLength = 128;
 inline constexpr int kMaxNoteLength = 4000;
 
 struct ServerOptions {
@@ -46,12 +49,18 @@ struct ServerOptions {
   // (at least 1), so that streams can never starve the API.
   int max_streams = 0;
   int keep_alive_timeout_s = kDefaultKeepAliveTimeoutS;
+  // The session cookie is marked Secure (sent over HTTPS only; browsers make an
+  // exception for localhost). Turn off only for plain HTTP on a trusted LAN.
+  bool secure_cookies = true;
 };
+
+inline constexpr const char* kSessionCookie = "argus_session";
 
 class HttpServer {
  public:
-  HttpServer(ServerOptions options, Backend& backend, LiveHub& live, FrameHub& frames,
-             const core::Clock& clock);
+  // Everything passed in must outlive the server.
+  HttpServer(ServerOptions options, Backend& backend, auth::Authenticator& auth, LiveHub& live,
+             FrameHub& frames, const core::Clock& clock);
   ~HttpServer();  // Stop()s
   HttpServer(const HttpServer&) = delete;
   HttpServer& operator=(const HttpServer&) = delete;

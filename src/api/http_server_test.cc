@@ -70,22 +70,22 @@ TEST_F(ServerTest, StartReportsBadOptionsAndBusyPorts) {
   StartServer();
   ServerOptions o = options_;
   o.port = server_->port();
-  HttpServer busy(o, *backend_, live_, frames_, clock_);
+  HttpServer busy(o, *backend_, *authn_, live_, frames_, clock_);
   core::Status st = busy.Start();
   EXPECT_EQ(st.code(), core::StatusCode::kUnavailable) << st.ToString();
   EXPECT_NE(st.message().find(std::to_string(o.port)), std::string::npos) << st.message();
 
   o = options_;
   o.host = "no such host.invalid";
-  EXPECT_EQ(HttpServer(o, *backend_, live_, frames_, clock_).Start().code(),
+  EXPECT_EQ(HttpServer(o, *backend_, *authn_, live_, frames_, clock_).Start().code(),
             core::StatusCode::kInvalidArgument);
   o = options_;
   o.static_dir = dir_.File("missing");
-  EXPECT_EQ(HttpServer(o, *backend_, live_, frames_, clock_).Start().code(),
+  EXPECT_EQ(HttpServer(o, *backend_, *authn_, live_, frames_, clock_).Start().code(),
             core::StatusCode::kInvalidArgument);
   o = options_;
   o.port = 70000;
-  EXPECT_EQ(HttpServer(o, *backend_, live_, frames_, clock_).Start().code(),
+  EXPECT_EQ(HttpServer(o, *backend_, *authn_, live_, frames_, clock_).Start().code(),
             core::StatusCode::kInvalidArgument);
 }
 
@@ -266,8 +266,9 @@ class AlertsTest : public ServerTest {
     StartServer();
   }
   httplib::Result Post(const std::string& path, const std::string& body,
-                       const char* type = "application/json") {
-    return Client()->Post(path, body, type);
+                       const char* type = "application/json",
+                       auth::Role role = auth::Role::kAdmin) {
+    return Client(role)->Post(path, body, type);
   }
 };
 
@@ -328,35 +329,38 @@ TEST_F(AlertsTest, ListGetAndPage) {
 }
 
 TEST_F(AlertsTest, AcknowledgeThenResolveWithStateErrors) {
-  auto r = Post("/api/alerts/3/resolve", R"({"who":"ana"})");
+  auto r = Post("/api/alerts/3/resolve", R"({})");
   ASSERT_TRUE(r);
   EXPECT_EQ(r->status, 409) << r->body;  // open alerts must be acknowledged first
 
-  r = Post("/api/alerts/3/acknowledge", R"({"who":"ana","note":"guard sent"})");
+  // Who acts is the authenticated caller, whatever the body claims.
+  r = Post("/api/alerts/3/acknowledge", R"({"who":"mallory","note":"guard sent"})",
+           "application/json", auth::Role::kOperator);
   ASSERT_TRUE(r);
   ASSERT_EQ(r->status, 200) << r->body;
   json a = Json(r);
   EXPECT_EQ(a["state"], "acknowledged");
-  EXPECT_EQ(a["ack"]["who"], "ana");
+  EXPECT_EQ(a["ack"]["who"], "token:test-operator");
   EXPECT_EQ(a["ack"]["note"], "guard sent");
   r = Client()->Get("/api/alerts?state=acknowledged");
   ASSERT_EQ(Json(r)["alerts"].size(), 1u);
   EXPECT_EQ(Json(r)["alerts"][0]["id"], 3);
 
-  r = Post("/api/alerts/3/acknowledge", R"({"who":"bob"})");
+  r = Post("/api/alerts/3/acknowledge", R"({})");
   EXPECT_EQ(r->status, 409);
-  r = Post("/api/alerts/3/resolve", R"({"who":"bob","note":null})");
+  r = Post("/api/alerts/3/resolve", R"({"note":null})");
   ASSERT_EQ(r->status, 200) << r->body;
   EXPECT_EQ(Json(r)["state"], "resolved");
-  EXPECT_EQ(Json(r)["resolution"]["who"], "bob");
-  r = Post("/api/alerts/3/resolve", R"({"who":"bob"})");
+  EXPECT_EQ(Json(r)["resolution"]["who"], "token:test-admin");
+  r = Post("/api/alerts/3/resolve", R"({})");
   EXPECT_EQ(r->status, 409);
   auto audit = backend_->store().ListAudit(0, 10);
   ASSERT_TRUE(audit.ok());
-  ASSERT_EQ(audit->size(), 2u);
+  ASSERT_EQ(audit->size(), 5u);  // 3 tokens created by the fixture, then ack and resolve
   EXPECT_EQ((*audit)[0].from, "127.0.0.1");
+  EXPECT_EQ((*audit)[1].who, "token:test-operator");
 
-  r = Post("/api/alerts/999/acknowledge", R"({"who":"ana"})");
+  r = Post("/api/alerts/999/acknowledge", R"({})");
   EXPECT_EQ(r->status, 404);
 }
 
@@ -371,17 +375,11 @@ TEST_F(AlertsTest, BadActionBodies) {
       {"{", "application/json", 400},
       {"[1,2]", "application/json", 400},
       {"\"ana\"", "application/json", 400},
-      {"{}", "application/json", 400},
-      {R"({"who":""})", "application/json", 400},
-      {R"({"who":"   "})", "application/json", 400},
-      {R"({"who":42})", "application/json", 400},
-      {R"({"who":"ana","note":7})", "application/json", 400},
-      {R"({"who":")" + std::string(kMaxWhoLength + 1, 'w') + "\"}", "application/json", 400},
-      {R"({"who":"ana","note":")" + std::string(kMaxNoteLength + 1, 'n') + "\"}",
-       "application/json", 400},
-      {R"({"who":"ana"})", "text/plain", 415},
-      {"who=ana", "application/x-www-form-urlencoded", 415},
-      {R"({"who":"ana","note":")" + std::string(100 * 1024, 'x') + "\"}", "application/json", 413},
+      {R"({"note":7})", "application/json", 400},
+      {R"({"note":")" + std::string(kMaxNoteLength + 1, 'n') + "\"}", "application/json", 400},
+      {R"({})", "text/plain", 415},
+      {"note=x", "application/x-www-form-urlencoded", 415},
+      {R"({"note":")" + std::string(100 * 1024, 'x') + "\"}", "application/json", 413},
   };
   for (const Case& c : cases) {
     auto r = Post("/api/alerts/1/acknowledge", c.body, c.type);
@@ -392,7 +390,7 @@ TEST_F(AlertsTest, BadActionBodies) {
   auto a = backend_->store().GetAlert(1);
   EXPECT_EQ(a->state, events::AlertState::kOpen);  // nothing above changed it
   // A JSON body with charset, and a +json type, are fine.
-  auto r = Post("/api/alerts/1/acknowledge", R"({"who":"ana"})", "application/json; charset=utf-8");
+  auto r = Post("/api/alerts/1/acknowledge", R"({})", "application/json; charset=utf-8");
   EXPECT_EQ(r->status, 200) << r->body;
 }
 
@@ -498,9 +496,10 @@ TEST_F(ServerTest, ZoneCountsAndSensors) {
 // Collects an SSE stream on a thread until told to stop.
 class SseReader {
  public:
-  SseReader(int port, const std::string& path) {
-    thread_ = std::thread([this, port, path] {
+  SseReader(int port, const std::string& token, const std::string& path) {
+    thread_ = std::thread([this, port, path, token] {
       httplib::Client c("127.0.0.1", port);
+      c.set_default_headers({{"Authorization", "Bearer " + token}});
       c.set_read_timeout(30);
       auto r = c.Get(
           path,
@@ -561,8 +560,8 @@ size_t Count(const std::string& s, const std::string& needle) {
 TEST_F(ServerTest, LiveDeliversPublishedMessagesInOrder) {
   options_.heartbeat_s = 0.2;
   StartServer();
-  SseReader all(server_->port(), "/api/live");
-  SseReader alerts(server_->port(), "/api/live?types=alert,camera");
+  SseReader all(server_->port(), tokens_[auth::Role::kAdmin], "/api/live");
+  SseReader alerts(server_->port(), tokens_[auth::Role::kAdmin], "/api/live?types=alert,camera");
   ASSERT_TRUE(WaitFor([&] { return live_.subscribers() == 2; }));
   for (int i = 0; i < 60; ++i) {
     const char* name = i % 3 == 0 ? "event" : i % 3 == 1 ? "alert" : "camera";
@@ -604,7 +603,8 @@ TEST_F(ServerTest, SlowLiveClientNeverBlocksPublishAndIsToldItLostMessages) {
   ASSERT_GE(fd, 0);
   int small = 64 * 1024;
   setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &small, sizeof(small));
-  const std::string req = "GET /api/live HTTP/1.1\r\nHost: x\r\n\r\n";
+  const std::string req = "GET /api/live HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " +
+                          tokens_[auth::Role::kViewer] + "\r\n\r\n";
   ASSERT_EQ(send(fd, req.data(), req.size(), 0), static_cast<ssize_t>(req.size()));
   ASSERT_TRUE(WaitFor([&] { return live_.subscribers() == 1; }));
   // Far more than the socket buffers and the subscriber queue hold; the client
@@ -642,10 +642,11 @@ TEST_F(ServerTest, SlowLiveClientNeverBlocksPublishAndIsToldItLostMessages) {
 }
 
 // Reads a multipart MJPEG stream and returns the parts' bodies once `want` arrived.
-std::vector<std::string> ReadMjpeg(int port, const std::string& path, size_t want,
-                                   std::string* content_type,
+std::vector<std::string> ReadMjpeg(int port, const std::string& token, const std::string& path,
+                                   size_t want, std::string* content_type,
                                    std::atomic<bool>* started = nullptr) {
   httplib::Client c("127.0.0.1", port);
+  c.set_default_headers({{"Authorization", "Bearer " + token}});
   c.set_read_timeout(30);
   std::string buf;
   std::vector<std::string> parts;
@@ -691,7 +692,8 @@ TEST_F(ServerTest, MjpegStreamsLatestFrames) {
     }
   });
   std::string type;
-  auto parts = ReadMjpeg(server_->port(), "/api/cameras/hall/mjpeg", 4, &type);
+  auto parts =
+      ReadMjpeg(server_->port(), tokens_[auth::Role::kAdmin], "/api/cameras/hall/mjpeg", 4, &type);
   stop = true;
   producer.join();
   EXPECT_EQ(type, "multipart/x-mixed-replace; boundary=argusframe");
@@ -725,7 +727,8 @@ TEST_F(ServerTest, MjpegHonoursTheFrameRateCap) {
   });
   std::string type;
   const auto start = std::chrono::steady_clock::now();
-  auto parts = ReadMjpeg(server_->port(), "/api/cameras/yard/mjpeg?fps=5", 6, &type);
+  auto parts = ReadMjpeg(server_->port(), tokens_[auth::Role::kAdmin],
+                         "/api/cameras/yard/mjpeg?fps=5", 6, &type);
   const double elapsed =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   stop = true;
@@ -739,7 +742,7 @@ TEST_F(ServerTest, StreamLimitKeepsTheApiAvailable) {
   options_.max_streams = 1;
   options_.heartbeat_s = 0.2;
   StartServer();
-  SseReader first(server_->port(), "/api/live");
+  SseReader first(server_->port(), tokens_[auth::Role::kAdmin], "/api/live");
   ASSERT_TRUE(WaitFor([&] { return live_.subscribers() == 1; }));
   auto r = Client()->Get("/api/live");
   ASSERT_TRUE(r);
@@ -753,12 +756,13 @@ TEST_F(ServerTest, StopClosesOpenStreamsPromptly) {
   cam.name = "hall";
   backend_->SetCameras({cam});
   StartServer();
-  SseReader live1(server_->port(), "/api/live");
-  SseReader live2(server_->port(), "/api/live?types=alert");
+  SseReader live1(server_->port(), tokens_[auth::Role::kAdmin], "/api/live");
+  SseReader live2(server_->port(), tokens_[auth::Role::kAdmin], "/api/live?types=alert");
   std::atomic<bool> mjpeg_started{false};
   std::thread mjpeg([&] {
     std::string type;
-    ReadMjpeg(server_->port(), "/api/cameras/hall/mjpeg", 1000, &type, &mjpeg_started);
+    ReadMjpeg(server_->port(), tokens_[auth::Role::kAdmin], "/api/cameras/hall/mjpeg", 1000, &type,
+              &mjpeg_started);
   });
   auto idle = Client();  // a keep-alive connection left idle
   idle->set_keep_alive(true);

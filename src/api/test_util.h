@@ -132,6 +132,16 @@ class ServerTest : public ::testing::Test {
     auto s = store::SqliteStore::Open(dir_.File("argus.db"));
     ASSERT_TRUE(s.ok()) << s.status().ToString();
     backend_ = std::make_unique<FakeBackend>(std::move(*s));
+    auth::AuthOptions ao;
+    ao.cost = auth::PasswordCost::Minimal();  // many logins per test run
+    ao.max_login_failures = 3;
+    authn_ = std::make_unique<auth::Authenticator>(backend_->store(), clock_, ao);
+    // Most tests act as an admin integration; the auth tests use the others.
+    for (auth::Role r : {auth::Role::kViewer, auth::Role::kOperator, auth::Role::kAdmin}) {
+      auto t = authn_->CreateToken(std::string("test-") + auth::ToString(r), r, "test", "");
+      ASSERT_TRUE(t.ok()) << t.status().ToString();
+      tokens_[r] = t->second;
+    }
     options_.port = 0;
     options_.threads = 8;
   }
@@ -139,12 +149,19 @@ class ServerTest : public ::testing::Test {
     if (server_) server_->Stop();
   }
   void StartServer() {
-    server_ = std::make_unique<HttpServer>(options_, *backend_, live_, frames_, clock_);
+    server_ = std::make_unique<HttpServer>(options_, *backend_, *authn_, live_, frames_, clock_);
     core::Status st = server_->Start();
     ASSERT_TRUE(st.ok()) << st.ToString();
     ASSERT_GT(server_->port(), 0);
   }
-  std::unique_ptr<httplib::Client> Client() {
+  // A client sending the API token of `role` (admin by default).
+  std::unique_ptr<httplib::Client> Client(auth::Role role = auth::Role::kAdmin) {
+    auto c = AnonymousClient();
+    c->set_default_headers({{"Authorization", "Bearer " + tokens_[role]}});
+    return c;
+  }
+  // A client without credentials.
+  std::unique_ptr<httplib::Client> AnonymousClient() {
     auto c = std::make_unique<httplib::Client>("127.0.0.1", server_->port());
     c->set_connection_timeout(10);
     c->set_read_timeout(20);
@@ -158,6 +175,8 @@ class ServerTest : public ::testing::Test {
 
   store::testing::TempDir dir_;
   std::unique_ptr<FakeBackend> backend_;
+  std::unique_ptr<auth::Authenticator> authn_;
+  std::map<auth::Role, std::string> tokens_;
   LiveHub live_;
   FrameHub frames_;
   core::FakeClock clock_{kT0};

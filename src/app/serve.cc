@@ -22,6 +22,8 @@
 #include "app/annotator.h"
 #include "app/camera_runner.h"
 #include "app/command.h"
+#include "app/privacy.h"
+#include "auth/authenticator.h"
 #include "config/config.h"
 #include "events/alert.h"
 #include "notify/mqtt_publisher.h"
@@ -32,8 +34,10 @@
 #include "record/evidence_store.h"
 #include "record/snapshot.h"
 #include "rules/rule_engine.h"
-#include "store/pg_store.h"
-#include "store/sqlite_store.h"
+#include "site/coverage.h"
+#include "site/report.h"
+#include "site/site_config.h"
+#include "store/open_store.h"
 
 namespace argus::app {
 
@@ -43,7 +47,13 @@ namespace {
 // a camera wall needs, and keeps the cost per camera small.
 constexpr double kLiveViewFps = 2;
 constexpr int kLiveViewJpegQuality = 70;
-constexpr double kHousekeepingPeriodS = 0.25;  // escalation ticks, camera status polls
+// The viewers' blurred live view costs a blur and a second encode: it is made only while
+// someone asked for it this recently (an open MJPEG stream asks several times a second).
+constexpr double kBlurredViewWantedS = 5;
+constexpr double kHousekeepingPeriodS = 0.25;
+constexpr double kZoneHistoryMinPeriodS = 2;
+// The first retention run, after start: the daemon is up before it deletes anything.
+constexpr double kFirstRetentionS = 60;  // escalation ticks, camera status polls
 constexpr double kRetentionPeriodS = 3600;
 // Batches waiting for the event loop beyond which their frames are dropped
 // (the events are kept; only the snapshot of a new alert would be missing).
@@ -94,8 +104,14 @@ struct Daemon::Impl final : api::Backend {
     std::unique_ptr<record::ClipRecorder> clips;
     std::unique_ptr<Annotator> annotator;  // analysis thread only
     double last_live_view_s = 0;           // analysis thread only
-    std::mutex mu;                         // guards the fields below
-    cv::Mat last_frame;                    // for sensor snapshots
+    // People of the last analysed frame, blurred for viewers in the frames after it too
+    // (the rate limit skips detection on some). Analysis thread only.
+    std::vector<core::Box> people;
+    bool blurred_view_live = false;  // analysis thread only: the blurred view is published
+    std::mutex mu;                   // guards the fields below
+    cv::Mat last_frame;              // for sensor snapshots
+    // The people to blur in `last_frame`.
+    std::vector<core::Box> last_frame_people;
     std::map<std::string, int> zone_counts;
   };
 
@@ -104,6 +120,7 @@ struct Daemon::Impl final : api::Backend {
     std::vector<events::Event> events;
     cv::Mat frame;  // the analysed frame (masked), for a new alert's snapshot
     core::WallTime arrived;
+    std::vector<core::Box> people;  // in `frame`: blurred in the viewers' snapshot
   };
   struct SensorTrip {
     notify::SensorReading reading;
@@ -129,7 +146,7 @@ struct Daemon::Impl final : api::Backend {
   std::unique_ptr<events::AlertManager> alerts;
 
   api::LiveHub live;
-  api::FrameHub frames;
+  api::FrameHub frames{clock};
   std::unique_ptr<api::HttpServer> http;
   std::unique_ptr<notify::MqttPublisher> mqtt;
   std::unique_ptr<notify::SensorSubscriber> sensor_sub;
@@ -146,6 +163,26 @@ struct Daemon::Impl final : api::Backend {
   size_t queued_frames = 0;
   bool loop_stop = false;
   std::thread loop;
+
+  std::unique_ptr<auth::Authenticator> authn;
+  std::optional<nlohmann::json> site_map;  // computed once at start (site::SiteMapJson)
+
+  // Zone occupancy history: the latest count of each zone, written at most every
+  // kZoneHistoryMinPeriodS (event loop only).
+  struct ZoneSample {
+    int count = 0;
+    double written_s = -1e9;
+    bool pending = false;
+  };
+  std::map<std::pair<std::string, std::string>, ZoneSample> zone_samples;
+
+  struct RetentionRun {
+    std::optional<core::WallTime> last_run;
+    core::WallTime next_run;
+    int64_t events_deleted = 0, alerts_deleted = 0, files_deleted = 0;  // last run
+  };
+  std::mutex retention_mu;
+  RetentionRun retention;
 
   std::atomic<uint64_t> store_errors{0};
   std::atomic<uint64_t> evidence_errors{0};
@@ -227,16 +264,30 @@ struct Daemon::Impl final : api::Backend {
         record::EvidencePathsFor(evidence_root, a->camera.empty() ? "site" : a->camera,
                                  std::to_string(id), events::Severity::kInfo, a->opened_at);
     const std::string prefix = std::to_string(id) + "-";
-    const std::string ext = kind == Evidence::kSnapshot ? ".jpg" : ".mp4";
+    // "<id>-<severity>.jpg" must not match the blurred twin "<id>-<severity>.blurred.jpg",
+    // nor the other way round.
+    auto matches = [kind](const std::string& name) {
+      const bool blurred = name.ends_with(record::kBlurredSnapshotSuffix);
+      switch (kind) {
+        case Evidence::kSnapshot:
+          return name.ends_with(".jpg") && !blurred;
+        case Evidence::kSnapshotBlurred:
+          return blurred;
+        case Evidence::kClip:
+          return name.ends_with(".mp4");
+      }
+      return false;
+    };
     std::error_code ec;
     for (const auto& entry : fs::directory_iterator(p.dir, ec)) {
       const std::string name = entry.path().filename().string();
-      if (name.rfind(prefix, 0) == 0 && entry.path().extension() == ext) {
-        return entry.path().string();
-      }
+      if (name.rfind(prefix, 0) == 0 && matches(name)) return entry.path().string();
     }
-    return core::NotFound(std::string("no ") + (kind == Evidence::kSnapshot ? "snapshot" : "clip") +
-                          " for alert " + std::to_string(id) + " (yet)");
+    const char* what = kind == Evidence::kClip              ? "clip"
+                       : kind == Evidence::kSnapshotBlurred ? "blurred snapshot"
+                                                            : "snapshot";
+    return core::NotFound(std::string("no ") + what + " for alert " + std::to_string(id) +
+                          " (yet)");
   }
 
   nlohmann::json ZoneCounts() override {
@@ -252,6 +303,32 @@ struct Daemon::Impl final : api::Backend {
   core::Status OnSensor(const notify::SensorReading& r) override {
     Post(SensorTrip{r});
     return core::Status::Ok();
+  }
+
+  std::optional<nlohmann::json> SiteMap() override { return site_map; }
+
+  nlohmann::json System() override {
+    nlohmann::json days = nlohmann::json::object();
+    {
+      std::lock_guard lock(config_mu);
+      for (const auto& [sev, d] : config.evidence.retention_days) days[events::ToString(sev)] = d;
+    }
+    RetentionRun r;
+    {
+      std::lock_guard lock(retention_mu);
+      r = retention;
+    }
+    const record::DiskStatus disk_status = disk->Check();
+    return {{"retention",
+             {{"days", days},
+              {"last_run",
+               r.last_run ? nlohmann::json(api::FormatTime(*r.last_run)) : nlohmann::json()},
+              {"next_run", api::FormatTime(r.next_run)},
+              {"events_deleted", r.events_deleted},
+              {"alerts_deleted", r.alerts_deleted},
+              {"files_deleted", r.files_deleted}}},
+            {"recording",
+             {{"enabled", config.evidence.enabled}, {"paused_low_disk", !disk_status.recording}}}};
   }
 
   std::string ExtraMetrics() override {
@@ -293,6 +370,8 @@ struct Daemon::Impl final : api::Backend {
     cam->config = cc;
     record::ClipRecorderOptions clip_options;
     clip_options.pre_roll_s = cfg.evidence.pre_roll_s;
+    // Clips are cut from the camera's own packets: the masks must be applied again there.
+    clip_options.privacy_masks = cc.privacy_masks;
     cam->clips = std::make_unique<record::ClipRecorder>(clip_options);
     Camera* raw = cam.get();
     cam->clips->OnClipDone([this, name = cc.name](const record::ClipResult& r) {
@@ -350,22 +429,50 @@ struct Daemon::Impl final : api::Backend {
     runner.RecordAnalysis((clock.Seconds() - t0) * 1000);
     const cv::Mat& bgr = qf.frame.bgr;
     UpdateZoneCounts(*cam, out.tracks, bgr.cols, bgr.rows);
+    if (out.analysed) cam->people = BoxesToBlur(out.tracks, out.detections);
     {
       std::lock_guard lock(cam->mu);
       cam->last_frame = bgr;  // decoded frames are not reused: sharing is safe
+      cam->last_frame_people = cam->people;
     }
     cam->annotator->Observe(out.events);
-    if (!out.events.empty()) Post(Batch{runner.name(), std::move(out.events), bgr, qf.arrived});
+    if (!out.events.empty()) {
+      Post(Batch{runner.name(), std::move(out.events), bgr, qf.arrived, cam->people});
+    }
     const double now = clock.Seconds();
     if (now - cam->last_live_view_s >= 1.0 / kLiveViewFps) {
       cam->last_live_view_s = now;
-      cv::Mat view = bgr.clone();
-      cam->annotator->Draw(view, out.tracks, qf.frame.t);
-      std::vector<uchar> jpeg;
-      if (cv::imencode(".jpg", view, jpeg, {cv::IMWRITE_JPEG_QUALITY, kLiveViewJpegQuality})) {
-        frames.Set(runner.name(), std::make_shared<const std::string>(jpeg.begin(), jpeg.end()));
-      }
+      PublishLiveView(*cam, bgr, out.tracks, qf.frame.t);
     }
+  }
+
+  // The annotated view for operators, and for viewers the same with people blurred under
+  // the overlays, only while someone watches it.
+  void PublishLiveView(Camera& cam, const cv::Mat& bgr, const std::vector<track::Track>& tracks,
+                       double t) {
+    const std::string& name = cam.config.name;
+    auto encode = [](const cv::Mat& view) -> std::shared_ptr<const std::string> {
+      std::vector<uchar> jpeg;
+      if (!cv::imencode(".jpg", view, jpeg, {cv::IMWRITE_JPEG_QUALITY, kLiveViewJpegQuality})) {
+        return nullptr;
+      }
+      return std::make_shared<const std::string>(jpeg.begin(), jpeg.end());
+    };
+    cv::Mat view = bgr.clone();
+    cam.annotator->Draw(view, tracks, t);
+    if (auto jpeg = encode(view)) frames.Set(name, std::move(jpeg));
+    const bool wanted = frames.Wanted(name, api::FrameVariant::kBlurred, kBlurredViewWantedS);
+    if (wanted) {
+      cv::Mat blurred = bgr.clone();
+      BlurBoxes(blurred, cam.people);
+      cam.annotator->Draw(blurred, tracks, t);
+      if (auto jpeg = encode(blurred)) {
+        frames.Set(name, std::move(jpeg), api::FrameVariant::kBlurred);
+      }
+    } else if (cam.blurred_view_live) {
+      frames.Clear(name, api::FrameVariant::kBlurred);  // a later viewer gets a fresh one
+    }
+    cam.blurred_view_live = wanted;
   }
 
   void UpdateZoneCounts(Camera& cam, const std::vector<track::Track>& tracks, int w, int h) {
@@ -403,7 +510,7 @@ struct Daemon::Impl final : api::Backend {
   }
 
   void Loop() {
-    double next_housekeeping = 0, next_retention = clock.Seconds() + 60;
+    double next_housekeeping = 0, next_retention = clock.Seconds() + kFirstRetentionS;
     std::unique_lock lock(loop_mu);
     while (true) {
       loop_cv.wait_for(lock, std::chrono::duration<double>(kHousekeepingPeriodS),
@@ -422,6 +529,7 @@ struct Daemon::Impl final : api::Backend {
       if (now >= next_housekeeping) {
         next_housekeeping = now + kHousekeepingPeriodS;
         Escalate();
+        FlushZoneSamples(false);
         std::shared_lock cams(cameras_mu);
         for (auto& [name, cam] : cameras) cam->runner->Poll();
       }
@@ -501,6 +609,28 @@ struct Daemon::Impl final : api::Backend {
       mqtt->PublishZoneCount(z.camera, z.zone,
                              {{"count", z.count}, {"t", UnixSeconds(clock.Now())}});
     }
+    ZoneSample& s = zone_samples[{z.camera, z.zone}];
+    s.count = z.count;
+    s.pending = true;
+    FlushZoneSamples(false);
+  }
+
+  // Writes each zone's latest count when it changed, at most every
+  // kZoneHistoryMinPeriodS (counts flicker as tracks cross a border); `all` at exit.
+  void FlushZoneSamples(bool all) {
+    const double now = clock.Seconds();
+    for (auto& [key, s] : zone_samples) {
+      if (!s.pending || (!all && now - s.written_s < kZoneHistoryMinPeriodS)) continue;
+      store::SensorReading r;
+      r.sensor = api::ZoneSensorName(key.first, key.second);
+      r.kind = "zone_count";
+      r.value = s.count;
+      r.unit = "objects";
+      r.at = clock.Now();
+      if (!db->InsertSensorReading(r).ok()) ++store_errors;
+      s.written_s = now;
+      s.pending = false;
+    }
   }
 
   void OnAlertEvent(const events::Event& e, const Batch* batch) {
@@ -576,15 +706,27 @@ struct Daemon::Impl final : api::Backend {
       auto it = cameras.find(name);
       if (it == cameras.end()) continue;
       Camera& cam = *it->second;
-      cv::Mat frame = b.frame;
+      // The batch's frame is of the batch's camera; the others give their latest.
+      cv::Mat frame = name == b.camera ? b.frame : cv::Mat();
+      std::vector<core::Box> people = b.people;
       if (frame.empty()) {
         std::lock_guard cam_lock(cam.mu);
         frame = cam.last_frame;
+        people = cam.last_frame_people;
       }
       if (!frame.empty()) {
         const core::Box box = name == e.camera && e.bbox.w > 0 ? e.bbox : core::Box{0, 0, 0, 0};
         const std::string label = e.label.empty() ? e.type : e.label + " " + e.type;
         if (core::Status st = record::WriteSnapshot(p.snapshot, frame, box, label); !st.ok()) {
+          ++evidence_errors;
+          spdlog::warn("evidence: {}", st.message());
+        }
+        // The viewers' twin: everyone in the frame blurred, the alert's box drawn on top.
+        if (box.w > 0) people.push_back(box);
+        cv::Mat blurred = frame.clone();
+        BlurBoxes(blurred, people);
+        if (core::Status st = record::WriteSnapshot(p.snapshot_blurred, blurred, box, label);
+            !st.ok()) {
           ++evidence_errors;
           spdlog::warn("evidence: {}", st.message());
         }
@@ -607,9 +749,22 @@ struct Daemon::Impl final : api::Backend {
       days = config.evidence.retention_days;
     }
     store::RetentionPolicy policy{days};
-    if (auto r = db->ApplyRetention(policy, clock.Now()); !r.ok()) ++store_errors;
+    RetentionRun run;
+    run.last_run = clock.Now();
+    run.next_run = clock.Now() + std::chrono::seconds(static_cast<int64_t>(kRetentionPeriodS));
+    if (auto r = db->ApplyRetention(policy, clock.Now()); r.ok()) {
+      run.events_deleted = r->events_deleted;
+      run.alerts_deleted = r->alerts_deleted;
+    } else {
+      ++store_errors;
+    }
     const record::RetentionStats s =
         record::ApplyEvidenceRetention(evidence_root, days, clock.Now());
+    run.files_deleted = s.files_deleted;
+    {
+      std::lock_guard lock(retention_mu);
+      retention = run;
+    }
     if (s.files_deleted > 0) {
       spdlog::info("retention: {} evidence files deleted ({} MiB)", s.files_deleted,
                    s.bytes_freed >> 20);
@@ -653,14 +808,31 @@ core::Result<std::unique_ptr<Daemon>> Daemon::Create(const ServeOptions& options
   namespace fs = std::filesystem;
   impl->evidence_root = (fs::path(c.server.data_dir) / "evidence").string();
 
-  if (c.server.postgres.empty()) {
-    auto db = store::SqliteStore::Open((fs::path(c.server.data_dir) / "argus.db").string());
-    if (!db.ok()) return db.status();
-    impl->db = std::move(db).value();
-  } else {
-    auto db = store::PgStore::Open(c.server.postgres);
-    if (!db.ok()) return db.status();
-    impl->db = std::move(db).value();
+  auto db = store::OpenStore(c.server.data_dir, c.server.postgres);
+  if (!db.ok()) return db.status();
+  impl->db = std::move(db).value();
+
+  auth::AuthOptions ao;
+  ao.session_idle_s = c.server.session_idle_s;
+  ao.session_max_s = c.server.session_max_s;
+  impl->authn = std::make_unique<auth::Authenticator>(*impl->db, clock, ao);
+  if (auto users = impl->db->ListUsers(); users.ok() && users->empty()) {
+    spdlog::warn(
+        "no users yet: nobody can log in to the dashboard; add one with "
+        "`argus user add NAME --role admin --config {}`",
+        options.config_path);
+  }
+  if (!c.server.site_model.empty()) {
+    auto site = site::LoadSiteFile(c.server.site_model);
+    if (!site.ok()) return site.status();
+    auto report = site::AnalyzeCoverage(*site, site->analysis);
+    if (!report.ok()) return report.status();
+    impl->site_map = site::SiteMapJson(*report);  // before `site` goes: the report points into it
+  }
+  {
+    std::lock_guard lock(impl->retention_mu);
+    impl->retention.next_run =
+        clock.Now() + std::chrono::seconds(static_cast<int64_t>(kFirstRetentionS));
   }
 
   events::AlertPolicy policy;
@@ -737,7 +909,8 @@ core::Status Daemon::Start() {
   // showing every camera, and the API beside it.
   ho.threads = std::max(api::kDefaultHttpThreads,
                         static_cast<int>(c.cameras.size()) + kHttpThreadsBesideStreams);
-  d.http = std::make_unique<api::HttpServer>(ho, d, d.live, d.frames, d.clock);
+  ho.secure_cookies = c.server.secure_cookies;
+  d.http = std::make_unique<api::HttpServer>(ho, d, *d.authn, d.live, d.frames, d.clock);
   if (core::Status st = d.http->Start(); !st.ok()) return st;
   d.started = true;
   spdlog::info("argus serve: {} cameras, {} analysis threads, http://{}:{}", c.cameras.size(),
@@ -775,6 +948,7 @@ void Daemon::Stop() {
     }
     d.loop_cv.notify_all();
     d.loop.join();
+    d.FlushZoneSamples(true);
   }
   if (d.sensor_sub) d.sensor_sub->Stop();
   if (d.mqtt) {

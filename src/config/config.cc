@@ -121,6 +121,10 @@ void ParseServer(MapReader& r, ServerSettings* s) {
   r.GetInt("workers", &s->workers, 0, 1024);
   r.GetInt("queue_frames", &s->queue_frames, 1, 100);
   r.GetString("static_dir", &s->static_dir);
+  r.GetString("site_model", &s->site_model);
+  r.GetBool("secure_cookies", &s->secure_cookies);
+  r.GetDouble("session_idle_s", &s->session_idle_s, 60, 7 * 24 * 3600.0);
+  r.GetDouble("session_max_s", &s->session_max_s, 60, 30 * 24 * 3600.0);
 }
 
 void ParseMqtt(MapReader& r, MqttSettings* m) {

@@ -123,6 +123,9 @@ inline constexpr double kDefaultMinFreeMb = 1024;
 inline constexpr double kDefaultAlertCooldownS = 60;
 inline constexpr double kDefaultCameraStatusPeriodS = 5;
 
+inline constexpr double kDefaultSessionIdleS = 2 * 3600.0;
+inline constexpr double kDefaultSessionMaxS = 12 * 3600.0;  // a control-room shift
+
 struct ServerSettings {
   std::string host = kDefaultListenHost;
   int port = kDefaultListenPort;
@@ -133,6 +136,12 @@ struct ServerSettings {
   int workers = 0;                         // analysis threads; 0: one per core
   int queue_frames = kDefaultQueueFrames;  // per camera; older frames are dropped
   std::string static_dir;                  // dashboard files; empty: none
+  std::string site_model;                  // site YAML drawn as the dashboard's map; empty: none
+  // Mark the session cookie Secure (HTTPS only; browsers exempt localhost). Off only
+  // for plain HTTP on a trusted network.
+  bool secure_cookies = true;
+  double session_idle_s = kDefaultSessionIdleS;  // logged out after this long without a request
+  double session_max_s = kDefaultSessionMaxS;    // and after this long in any case
 };
 
 struct MqttSettings {

@@ -721,4 +721,57 @@ std::string RenderText(const CoverageReport& r, int max_findings) {
   return o.str();
 }
 
+nlohmann::json SiteMapJson(const CoverageReport& r) {
+  using nlohmann::json;
+  json floors = json::array();
+  for (size_t fi = 0; fi < r.site->floors.size(); ++fi) {
+    const Floor& f = r.site->floors[fi];
+    json walls = json::array(), pillars = json::array(), openings = json::array();
+    for (const Wall& w : f.walls) walls.push_back(PolygonJson(w.points));
+    for (const Pillar& p : f.pillars) pillars.push_back(PolygonJson(p.polygon));
+    for (const Opening& o : f.openings) {
+      openings.push_back({{"id", o.id},
+                          {"name", o.name},
+                          {"type", OpeningTypeName(o.type)},
+                          {"shape", PolygonJson(o.shape)}});
+    }
+    json assets = json::array(), sensors = json::array(), cameras = json::array();
+    for (const AssetResult& a : r.assets) {
+      if (a.floor != static_cast<int>(fi)) continue;
+      assets.push_back({{"id", a.asset->id},
+                        {"name", a.asset->name},
+                        {"kind", a.asset->kind},
+                        {"at", PointJson(a.asset->at)},
+                        {"priority", PriorityName(a.priority)}});
+    }
+    for (const SensorResult& s : r.sensors) {
+      if (s.floor != static_cast<int>(fi)) continue;
+      sensors.push_back({{"id", s.sensor->id},
+                         {"type", SensorTypeName(s.sensor->type)},
+                         {"at", PointJson(s.sensor->at)}});
+    }
+    for (const CameraResult& c : r.cameras) {
+      if (c.floor != static_cast<int>(fi)) continue;
+      cameras.push_back({{"id", c.camera->id},
+                         {"camera", c.camera->config_camera},
+                         {"at", PointJson(c.camera->at)},
+                         {"heading_deg", c.camera->heading_deg},
+                         {"hfov_deg", c.camera->hfov_deg},
+                         {"range_m", c.camera->range_m},
+                         {"view", PolygonJson(c.visible)}});
+    }
+    floors.push_back({{"id", f.id},
+                      {"name", f.name},
+                      {"level", f.level},
+                      {"outline", f.outline.empty() ? json() : PolygonJson(f.outline)},
+                      {"walls", walls},
+                      {"pillars", pillars},
+                      {"openings", openings},
+                      {"assets", assets},
+                      {"sensors", sensors},
+                      {"cameras", cameras}});
+  }
+  return {{"name", r.site->name}, {"floors", floors}};
+}
+
 }  // namespace argus::site

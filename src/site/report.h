@@ -17,6 +17,9 @@ inline constexpr int kMaxFindingsShown = 15;
 std::string RenderSvg(const CoverageReport& report);
 std::string RenderHtml(const CoverageReport& report);
 nlohmann::json ReportToJson(const CoverageReport& report);
+// The map the dashboard draws: per floor its outline, walls, pillars, openings,
+// assets, sensors and cameras with their visibility polygons (metres, y north).
+nlohmann::json SiteMapJson(const CoverageReport& report);
 std::string RenderText(const CoverageReport& report, int max_findings = kMaxFindingsShown);
 
 }  // namespace argus::site
