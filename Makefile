@@ -12,13 +12,17 @@ PACKAGES := build-essential cmake ninja-build pkg-config git time python3 \
   libyaml-cpp-dev nlohmann-json3-dev libspdlog-dev libcli11-dev libsqlite3-dev \
   libcpp-httplib-dev libeigen3-dev libgtest-dev libgmock-dev libbenchmark-dev \
   libmosquitto-dev libsodium-dev libpq-dev
-# Test peers: a real MQTT broker, a real RTSP server (GStreamer) and its codecs.
-TEST_PACKAGES := mosquitto postgresql libgstrtspserver-1.0-dev libgstreamer1.0-dev gstreamer1.0-plugins-base \
+# Test peers: a real MQTT broker, a real RTSP server (GStreamer) and its codecs,
+# PostgreSQL, and a headless Chromium driven from node for the dashboard.
+TEST_PACKAGES := mosquitto postgresql chromium fonts-dejavu-core nodejs libgstrtspserver-1.0-dev libgstreamer1.0-dev gstreamer1.0-plugins-base \
   gstreamer1.0-plugins-good gstreamer1.0-plugins-ugly gstreamer1.0-plugins-bad gstreamer1.0-libav
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: setup setup-test build test demo bench format tidy clean
+install-npm:
+	$(call install_missing,npm)
+
+.PHONY: install-npm setup setup-test build test demo bench format tidy clean
 
 # Installs only what is missing, so a second run is fast and offline.
 define install_missing
@@ -35,6 +39,12 @@ setup:
 
 setup-test: setup
 	$(call install_missing,$(TEST_PACKAGES))
+	@# Debian ships npm apart from nodejs; other nodejs builds (NodeSource) bundle it
+	@# and conflict with Debian's npm package.
+	@command -v npm >/dev/null || $(MAKE) --no-print-directory install-npm
+	@# playwright-core (pinned by tests/e2e/package-lock.json) drives Debian's chromium.
+	@[ -d tests/e2e/node_modules/playwright-core ] || \
+	  (cd tests/e2e && npm ci --no-audit --no-fund --loglevel=error)
 
 build: setup
 	cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=Release -DARGUS_BUILD_TESTS=OFF
