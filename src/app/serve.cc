@@ -309,9 +309,11 @@ struct Daemon::Impl final : api::Backend {
 
   nlohmann::json System() override {
     nlohmann::json days = nlohmann::json::object();
+    bool recording_enabled;
     {
-      std::lock_guard lock(config_mu);
+      std::lock_guard lock(config_mu);  // SIGHUP replaces the config
       for (const auto& [sev, d] : config.evidence.retention_days) days[events::ToString(sev)] = d;
+      recording_enabled = config.evidence.enabled;
     }
     RetentionRun r;
     {
@@ -328,7 +330,7 @@ struct Daemon::Impl final : api::Backend {
               {"alerts_deleted", r.alerts_deleted},
               {"files_deleted", r.files_deleted}}},
             {"recording",
-             {{"enabled", config.evidence.enabled}, {"paused_low_disk", !disk_status.recording}}}};
+             {{"enabled", recording_enabled}, {"paused_low_disk", !disk_status.recording}}}};
   }
 
   std::string ExtraMetrics() override {
