@@ -46,6 +46,9 @@ for det in "${detectors[@]}"; do
 done
 echo "(ratio: analysis throughput / plain decoding throughput, both wall-clock, same run)"
 
+echo; echo "== detection and tracking on every real scene with ground truth (one config) =="
+bash bench/scenes.sh "$ARGUS"
+
 if [ -x bench/track_mot15.sh ] || [ -f bench/track_mot15.sh ]; then
   echo; echo "== tracker on MOT15 (ByteTrack vs SORT) =="
   bash bench/track_mot15.sh "$ARGUS"

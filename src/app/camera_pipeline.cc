@@ -80,6 +80,8 @@ core::Status CameraPipeline::Process(ingest::Frame& frame, core::WallTime wall, 
   out->detections = std::move(dets).value();
   out->tracks = tracker_->Update(out->detections, frame.t);
   active_ = tracker_->Active();
+  // People who stopped stay foreground while their track lives.
+  motion_->Hold(still_hold_.Update(active_, frame.t));
 
   const motion::TamperSignals& s = last_motion_.signals;
   scene_ = {

@@ -18,6 +18,7 @@
 #include "ingest/video_source.h"
 #include "motion/motion.h"
 #include "rules/rule_engine.h"
+#include "track/still_hold.h"
 #include "track/track.h"
 
 namespace argus::app {
@@ -59,6 +60,7 @@ class CameraPipeline {
   std::unique_ptr<motion::MotionDetector> motion_;
   std::unique_ptr<detect::Detector> detector_;
   std::unique_ptr<track::Tracker> tracker_;
+  track::StillHold still_hold_;
   std::unique_ptr<rules::RuleEngine> rules_;
   motion::MotionResult last_motion_;
   rules::SceneInput scene_;

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "app/command.h"
+#include "app/scene_eval.h"
 #include "track/mot_io.h"
 #include "track/mot_metrics.h"
 
@@ -155,7 +156,20 @@ const CommandRegistrar kEval("eval", [](CLI::App& parent) {
       ->check(CLI::IsMember({"auto", "mot15", "mot17"}))
       ->capture_default_str();
   mot->add_flag("--json", o->json, "print JSON (fractions) instead of a table (percent)");
-  return [o] { return RunEvalMot(*o); };
+
+  auto so = std::make_shared<EvalScenesOptions>();
+  CLI::App* scenes = eval->add_subcommand(
+      "scenes", "Real clips with ground truth, decode -> detect -> track with one config");
+  scenes->add_option("manifest", so->manifest, "scene manifest (YAML), e.g. bench/scenes.yaml")
+      ->required();
+  scenes->add_option("--config", so->config_path, "the one config for every scene");
+  scenes->add_option("--detector", so->detector,
+                     "builtin | hog | onnx:PATH (overrides the config)");
+  scenes->add_option("--root", so->root, "data folder (overrides the manifest's root)");
+  scenes->add_option("--only", so->only, "regular expression: scenes whose name matches");
+  scenes->add_option("--out", so->out_dir, "folder for each scene's tracks (MOT text)");
+  scenes->add_flag("--json", so->json, "print JSON (fractions) instead of a table (percent)");
+  return [o, so, mot, scenes] { return mot->parsed() ? RunEvalMot(*o) : RunEvalScenes(*so); };
 });
 
 }  // namespace

@@ -1,5 +1,6 @@
 // argus serve --config F: the daemon (DESIGN.md contract).
 #include <memory>
+#include <opencv2/core/utility.hpp>
 
 #include "app/command.h"
 #include "app/serve.h"
@@ -16,7 +17,12 @@ const CommandRegistrar kServe("serve", [](CLI::App& parent) {
       ->check(CLI::Range(0, 65535));
   cmd->add_option("--data-dir", opts->data_dir,
                   "Store and evidence directory (overrides server.data_dir)");
-  return [opts] { return RunServe(*opts); };
+  return [opts] {
+    // The analysis pool already runs one worker per core across cameras; OpenCV's
+    // own threads inside each worker (DNN, resize) would only oversubscribe the cores.
+    cv::setNumThreads(1);
+    return RunServe(*opts);
+  };
 });
 
 }  // namespace

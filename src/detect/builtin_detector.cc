@@ -1,39 +1,52 @@
 // Built-in, weight-free detector: motion blobs shaped into people.
 //
 // 1. Connected components of the motion mask (analysis scale).
-// 2. A per-camera perspective model, learned online from blobs that look like
-//    one standing person, gives the expected person height at a foot row:
-//    h(y) = a + b * y (people lower in the picture are closer, hence taller).
-// 3. Blobs much wider than one expected person are split at the weakest
-//    columns of their mask projection (people side by side); optionally HOG
-//    on an upscaled crop decides instead. Blobs far smaller than a person are
-//    dropped as noise.
-// 4. Labels: "person"; a wide, low, solid blob is reported as "car" (a crude
-//    vehicle heuristic: use the onnx backend when vehicle classes matter).
+// 2. Scale comes from the blobs themselves, so no camera geometry is assumed:
+//    a blob is first taken as people of its own height (a group side by side
+//    is as tall as one of them). A per-camera perspective model, learned online
+//    from blobs that look like one standing person, then gives the expected
+//    person height at a foot row, h(y) = a + b * y, to reject noise and score.
+// 3. Blobs much wider than one person of their height are split at the
+//    weakest columns of their mask projection (people side by side);
+//    optionally HOG on an upscaled crop decides instead.
+// 4. Labels: "person"; once the perspective model is learned, a wide, low,
+//    solid blob of several person areas is reported as "car" (a crude vehicle
+//    heuristic: use the onnx backend when vehicle classes matter).
+// It cannot separate people one behind the other, sees nobody the motion mask
+// misses (people still since before the camera started), and a person lying
+// down is one wide blob (kept as a person, with a lower score).
 #include <algorithm>
 #include <cmath>
 #include <opencv2/imgproc.hpp>
 #include <opencv2/objdetect.hpp>
 
+#include "detect/blob_groups.h"
 #include "detect/detector.h"
 #include "detect/hog_people.h"
 
 namespace argus::detect {
 namespace {
 
-constexpr double kPersonAspect = 0.42;         // width / height of a walking person
-constexpr double kPriorHeightFraction = 0.15;  // of the frame height, until calibrated
-constexpr int kMinCalibrationSamples = 30;
+constexpr double kPersonAspect = 0.42;     // width / height of a walking person
+constexpr double kMinBlobFraction = 0.04;  // of the frame height: smaller blobs are noise
+constexpr int kMinCalibrationSamples = 20;
 constexpr double kCalibrationDecay = 0.995;  // per sample: forgets old geometry slowly
 constexpr double kSingleMinAspect = 2.0;     // h / w of a blob taken as one person
 constexpr double kSingleMaxAspect = 3.6;
 constexpr double kSingleMinFill = 0.45;
-constexpr double kMinPersonFraction = 0.35;  // of the expected height: smaller is noise
-constexpr double kSplitWidthRatio = 1.55;    // wider than this many persons: split
-constexpr double kVehicleMinAspect = 2.0;    // w / h
+constexpr double kMinPersonFraction = 0.35;   // of the expected height: smaller is noise
+constexpr double kSplitWidthRatio = 1.55;     // wider than this many persons: split
+constexpr double kMinGroupHeightRatio = 0.6;  // of a standing person: shorter is not a group
+constexpr double kMinGroupAspect = 0.45;      // h / w, before the model is learned
+constexpr double kVehicleMinAspect = 2.0;     // w / h
 constexpr double kVehicleMinFill = 0.75;
 constexpr double kVehicleMinPersons = 3.0;  // area in expected person areas
 constexpr double kHogCropUpscale = 2.0;
+constexpr int kMinSpeckArea = 4;            // analysis pixels
+constexpr double kMinSpeckFraction = 2e-4;  // of the mask
+// Fill (foreground / box) from which a blob scores as fully solid: a person
+// pieced together from fragments fills a third of the box.
+constexpr double kSolidFill = 0.35;
 
 struct Blob {
   cv::Rect r;  // analysis pixels
@@ -51,9 +64,9 @@ class PerspectiveModel {
     syh_ = syh_ * kCalibrationDecay + foot_y * h;
     ++n_;
   }
+  bool Calibrated() const { return n_ >= kMinCalibrationSamples; }
+  // Expected person height at a foot row; only meaningful once Calibrated().
   double Height(double foot_y, double frame_h) const {
-    const double prior = kPriorHeightFraction * frame_h;
-    if (n_ < kMinCalibrationSamples) return prior;
     const double mean_y = sy_ / sw_;
     const double mean_h = sh_ / sw_;
     const double var = syy_ / sw_ - mean_y * mean_y;
@@ -93,18 +106,22 @@ class BuiltinDetector final : public Detector {
     const cv::Mat mask(m.height, m.width, CV_8U, const_cast<uint8_t*>(m.pixels.data()));
     const double s = motion->scale;
 
-    cv::Mat labels, stats, centroids;
-    const int n = cv::connectedComponentsWithStats(mask, labels, stats, centroids, 8, CV_32S);
-    for (int i = 1; i < n; ++i) {
-      Blob b{{stats.at<int>(i, cv::CC_STAT_LEFT), stats.at<int>(i, cv::CC_STAT_TOP),
-              stats.at<int>(i, cv::CC_STAT_WIDTH), stats.at<int>(i, cv::CC_STAT_HEIGHT)},
-             stats.at<int>(i, cv::CC_STAT_AREA)};
+    const bool calibrated = model_.Calibrated();
+    for (const MaskBlob& g : Blobs(mask)) {
+      const Blob b{{g.x, g.y, g.w, g.h}, g.area};
+      if (b.r.height < kMinBlobFraction * m.height && b.r.width < kMinBlobFraction * m.height) {
+        continue;
+      }
       const double foot = b.r.y + b.r.height;
-      const double he = model_.Height(foot, m.height);
-      const double we = he * kPersonAspect;
       const double fill = double(b.area) / b.r.area();
-      if (b.r.height < kMinPersonFraction * he && b.r.width < kMinPersonFraction * he) continue;
-      if (b.area < 0.15 * he * we) continue;
+      // Expected person height here: the model's once learned, else the blob's own.
+      const double he_model = calibrated ? model_.Height(foot, m.height) : 0;
+      if (calibrated && b.r.height < kMinPersonFraction * he_model &&
+          b.r.width < kMinPersonFraction * he_model) {
+        continue;
+      }
+      const double he = calibrated ? he_model : b.r.height;
+      if (b.area < 0.15 * he * he * kPersonAspect) continue;
 
       const double aspect = double(b.r.height) / b.r.width;
       const bool touches_border = b.r.x <= 0 || b.r.y <= 0 || b.r.x + b.r.width >= m.width ||
@@ -114,22 +131,46 @@ class BuiltinDetector final : public Detector {
         model_.Add(foot, b.r.height);
       }
 
-      if (double(b.r.width) / b.r.height >= kVehicleMinAspect && fill >= kVehicleMinFill &&
-          b.area >= kVehicleMinPersons * he * we) {
+      if (calibrated && double(b.r.width) / b.r.height >= kVehicleMinAspect &&
+          fill >= kVehicleMinFill && b.area >= kVehicleMinPersons * he * he * kPersonAspect) {
         if (keep_car_) dets.push_back({ToSource(b.r, s), Score(fill, 1.0), "car"});
         continue;
       }
       if (!keep_person_) continue;
-      if (b.r.width > kSplitWidthRatio * we) {
-        SplitWide(bgr, labels, i, b, he, we, s, &dets);
+      // Side by side, people are as tall as the blob: split by its own height,
+      // unless it is far taller than a person here (one behind the other).
+      // A blob much lower than a person standing here (or, uncalibrated, very
+      // flat) is one person lying or crouching, not a row of short people.
+      const double h_split = calibrated ? std::min<double>(b.r.height, 1.5 * he_model) : b.r.height;
+      const double ratio = calibrated ? b.r.height / he_model : 1.0;
+      const bool upright = calibrated ? ratio >= kMinGroupHeightRatio : aspect >= kMinGroupAspect;
+      if (upright && b.r.width > kSplitWidthRatio * h_split * kPersonAspect) {
+        SplitWide(bgr, mask, b, h_split, ratio, s, &dets);
       } else {
-        dets.push_back({ToSource(b.r, s), Score(fill, b.r.height / he), "person"});
+        dets.push_back({ToSource(b.r, s), Score(fill, ratio), "person"});
       }
     }
     return dets;
   }
 
  private:
+  // Connected components without specks, pieces of one body joined.
+  static std::vector<MaskBlob> Blobs(const cv::Mat& mask) {
+    cv::Mat labels, stats, centroids;
+    const int n = cv::connectedComponentsWithStats(mask, labels, stats, centroids, 8, CV_32S);
+    const int min_area =
+        std::max(kMinSpeckArea, static_cast<int>(kMinSpeckFraction * mask.total()));
+    std::vector<MaskBlob> blobs;
+    for (int i = 1; i < n; ++i) {
+      const int area = stats.at<int>(i, cv::CC_STAT_AREA);
+      if (area < min_area) continue;
+      blobs.push_back({stats.at<int>(i, cv::CC_STAT_LEFT), stats.at<int>(i, cv::CC_STAT_TOP),
+                       stats.at<int>(i, cv::CC_STAT_WIDTH), stats.at<int>(i, cv::CC_STAT_HEIGHT),
+                       area});
+    }
+    return GroupStackedBlobs(std::move(blobs));
+  }
+
   static core::Box ToSource(const cv::Rect& r, double s) {
     return {r.x * s, r.y * s, r.width * s, r.height * s};
   }
@@ -137,14 +178,16 @@ class BuiltinDetector final : public Detector {
   // low scores as second-chance detections.
   static float Score(double fill, double height_ratio) {
     const double size = std::exp(-std::abs(std::log(std::max(1e-3, height_ratio))));
-    return static_cast<float>(std::clamp(0.25 + 0.75 * std::min(1.0, fill / 0.6) * size, 0.0, 1.0));
+    return static_cast<float>(
+        std::clamp(0.4 + 0.6 * std::min(1.0, fill / kSolidFill) * size, 0.0, 1.0));
   }
 
   // Splits a blob holding several people side by side.
-  void SplitWide(const cv::Mat& bgr, const cv::Mat& labels, int label, const Blob& b, double he,
-                 double we, double s, std::vector<track::Detection>* dets) {
+  void SplitWide(const cv::Mat& bgr, const cv::Mat& mask, const Blob& b, double he,
+                 double height_ratio, double s, std::vector<track::Detection>* dets) {
+    const double we = he * kPersonAspect;
     if (config_.builtin_hog_verify && HogSplit(bgr, b, s, dets)) return;
-    const cv::Mat own = labels(b.r) == label;
+    const cv::Mat own = mask(b.r);
     cv::Mat cols;
     cv::reduce(own, cols, 0, cv::REDUCE_SUM, CV_32S);  // foreground per column (x255)
     const int parts = std::max(2, static_cast<int>(std::lround(b.r.width / we)));
@@ -170,7 +213,7 @@ class BuiltinDetector final : public Detector {
       if (tight.height < kMinPersonFraction * he || area < 0.15 * he * we) continue;
       const cv::Rect r(b.r.x + slice.x + tight.x, b.r.y + tight.y, tight.width, tight.height);
       dets->push_back(
-          {ToSource(r, s), Score(double(area) / r.area(), r.height / he) * 0.9f, "person"});
+          {ToSource(r, s), Score(double(area) / r.area(), height_ratio) * 0.9f, "person"});
     }
   }
 

@@ -15,6 +15,8 @@ constexpr int kRelearnFrames = 2;
 // Below this mean gradient energy per pixel the reference has no structure
 // to compare (a blank wall, a covered lens at start-up).
 constexpr double kMinReferenceEnergy = 4.0;
+// Fewer foreground pixels than this in a held box: too little to judge a ghost.
+constexpr int kMinGhostTestPixels = 16;
 
 core::GrayImage ToGrayImage(const cv::Mat& m) {
   core::GrayImage img(m.cols, m.rows);
@@ -41,6 +43,28 @@ double GradientCorrelation(const cv::Mat& a, const cv::Mat& b) {
   const double bb = b.dot(b);
   if (aa <= 0 || bb <= 0) return 0;
   return std::clamp(ab / std::sqrt(aa * bb), 0.0, 1.0);
+}
+
+// Mean gradient magnitude of `img` on the non-zero pixels of `where`.
+double EdgeEnergy(const cv::Mat& img, const cv::Mat& where) {
+  cv::Mat gray = img;
+  if (img.channels() == 3) cv::cvtColor(img, gray, cv::COLOR_BGR2GRAY);
+  cv::Mat dx, dy, mag;
+  cv::Sobel(gray, dx, CV_32F, 1, 0);
+  cv::Sobel(gray, dy, CV_32F, 0, 1);
+  cv::magnitude(dx, dy, mag);
+  return cv::mean(mag, where)[0];
+}
+
+// True when the foreground of `raw` (MOG2 codes) inside a box outlines edges
+// of the background model rather than of the frame: revealed background.
+bool IsGhost(const cv::Mat& raw, const cv::Mat& frame, const cv::Mat& background) {
+  const cv::Mat fg = raw == kMogForeground;
+  if (cv::countNonZero(fg) < kMinGhostTestPixels) return false;
+  cv::Mat outline;
+  cv::morphologyEx(fg, outline, cv::MORPH_GRADIENT, cv::Mat());
+  if (cv::countNonZero(outline) == 0) return false;
+  return EdgeEnergy(background, outline) > EdgeEnergy(frame, outline);
 }
 
 }  // namespace
@@ -90,6 +114,7 @@ struct MotionDetector::Impl {
   cv::Mat reference_grad;
   double reference_energy = 0;  // mean squared gradient per pixel
   double last_t = 0;
+  std::vector<core::Box> held;  // source pixels
 
   void ResetModel() {
     mog = cv::createBackgroundSubtractorMOG2(p.history_frames, p.var_threshold, p.detect_shadows);
@@ -113,6 +138,8 @@ MotionDetector::MotionDetector(const MotionParams& params) : impl_(std::make_uni
 }
 
 MotionDetector::~MotionDetector() = default;
+
+void MotionDetector::Hold(const std::vector<core::Box>& boxes) { impl_->held = boxes; }
 
 MotionResult MotionDetector::Process(const cv::Mat& frame, double t) {
   Impl& d = *impl_;
@@ -143,7 +170,33 @@ MotionResult MotionDetector::Process(const cv::Mat& frame, double t) {
 
   const cv::Mat& model_input = p.color_model && small.channels() == 3 ? small : gray;
   cv::Mat raw;
-  d.mog->apply(model_input, raw);
+  if (d.held.empty() || d.frames == 0) {
+    d.mog->apply(model_input, raw);
+  } else {
+    // Segment without learning, then learn from a frame whose held boxes show
+    // the background: held pixels neither fade in nor drift. A ghost (the
+    // background revealed where something stood when the model was built) is
+    // not held: its outline has edges in the model, not in the frame.
+    d.mog->apply(model_input, raw, 0);
+    cv::Mat background, update = model_input.clone();
+    d.mog->getBackgroundImage(background);
+    if (background.type() == update.type()) {
+      const cv::Rect frame_rect(0, 0, update.cols, update.rows);
+      for (const core::Box& b : d.held) {
+        // A margin of a tenth of the box: limbs and edges stay foreground too.
+        const double mx = 0.1 * b.w, my = 0.1 * b.h;
+        const cv::Point tl(static_cast<int>((b.x - mx) / r.scale),
+                           static_cast<int>((b.y - my) / r.scale));
+        const cv::Point br(static_cast<int>(std::ceil((b.x + b.w + mx) / r.scale)),
+                           static_cast<int>(std::ceil((b.y + b.h + my) / r.scale)));
+        const cv::Rect box = cv::Rect(tl, br) & frame_rect;
+        if (box.area() == 0 || IsGhost(raw(box), update(box), background(box))) continue;
+        background(box).copyTo(update(box));
+      }
+    }
+    cv::Mat ignored;
+    d.mog->apply(update, ignored);
+  }
   ++d.frames;
 
   const int total = gray.rows * gray.cols;

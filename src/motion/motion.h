@@ -81,6 +81,12 @@ class MotionDetector {
   // `bgr` is an 8-bit BGR (or 1-channel grey) frame; `t` its stream time in seconds.
   MotionResult Process(const cv::Mat& bgr, double t);
 
+  // Boxes (source pixels) that the background model must not learn from the
+  // next Process() on, until the next call: people whose track is alive stay
+  // foreground while they stand still instead of fading into the background
+  // within seconds. An empty list releases everything.
+  void Hold(const std::vector<core::Box>& boxes);
+
  private:
   struct Impl;
   std::unique_ptr<Impl> impl_;

@@ -29,4 +29,28 @@ LineCounts CountGtCrossings(const std::vector<GtBox>& rows, core::Point a, core:
 int CountGtZoneEntries(const std::vector<GtBox>& rows, const core::Polygon& zone, int inertia,
                        int width, int height);
 
+// Probe lines and zones spread over a frame (relative coordinates), to check
+// counts at places nobody tuned for: `lines` tilted segments across the frame
+// (alternately about horizontal and about vertical, at positions spread by the
+// golden ratio) and `zones` rectangles of a fifth to a third of the frame.
+// Deterministic: the same probes every run.
+struct CountProbes {
+  std::vector<std::pair<core::Point, core::Point>> lines;
+  std::vector<core::Polygon> zones;
+};
+CountProbes GenerateCountProbes(int lines, int zones);
+
+// How far the counts of `counted` tracks are from those of `expected` tracks
+// on every probe: the sum over line directions and zones of |counted -
+// expected|, next to the expected and counted totals.
+struct CountComparison {
+  int64_t expected = 0;
+  int64_t counted = 0;
+  int64_t abs_error = 0;
+  double RelativeError() const { return expected > 0 ? double(abs_error) / expected : 0; }
+};
+CountComparison CompareCounts(const std::vector<GtBox>& expected, const std::vector<GtBox>& counted,
+                              const CountProbes& probes, double band, int inertia, int width,
+                              int height);
+
 }  // namespace argus::rules
