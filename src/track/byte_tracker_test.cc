@@ -280,11 +280,12 @@ TEST(ByteTracker, GoldenReplayOfTwoPeopleCrossing) {
   }
 }
 
-// Camera shake: three people stand still while the whole picture jumps by up
-// to 60 px between frames, more than a 40-px-wide box, so nothing overlaps its
-// previous position. Returns, per person, the ids the tracker gave them.
+// A shaking, then panning camera: three people stand still while the whole
+// picture jumps by up to 60 px between frames, more than a 40-px-wide box, so
+// nothing overlaps its previous position. Returns, per person, the ids the
+// tracker gave them.
 std::vector<std::set<int>> IdsUnderShake(bool compensate) {
-  const double kOffsets[] = {0, 0, 0, 60, -5, 55, 0, -50, 10, 60, 0, 0};
+  const double kOffsets[] = {0, 0, 0, 60, 5, 55, 115, 170, 170, 170, 170, 170};
   const double kPeople[] = {100, 300, 500};
   auto tracker = MakeByteTracker({});
   std::vector<std::set<int>> ids(3);
