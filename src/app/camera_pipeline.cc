@@ -51,6 +51,8 @@ core::Result<std::unique_ptr<CameraPipeline>> CameraPipeline::Create(
     tp.birth_score = kNeuralBirthScore;
   }
   p->tracker_ = track::MakeByteTracker(tp);
+  if (config.tracker.camera_motion)
+    p->camera_motion_ = std::make_unique<motion::CameraMotionEstimator>();
 
   // Rules refer to the pipeline's own copies of the config, which outlive them.
   auto engine = rules::RuleEngine::Build(p->site_, p->camera_, diag);
@@ -78,6 +80,9 @@ core::Status CameraPipeline::Process(ingest::Frame& frame, core::WallTime wall, 
   auto dets = detector_->Detect(frame.bgr, &last_motion_);
   if (!dets.ok()) return dets.status();
   out->detections = std::move(dets).value();
+  if (camera_motion_) {
+    tracker_->SetCameraMotion(camera_motion_->Estimate(last_motion_.gray, last_motion_.scale));
+  }
   out->tracks = tracker_->Update(out->detections, frame.t);
   active_ = tracker_->Active();
   // People who stopped stay foreground while their track lives.

@@ -16,6 +16,7 @@
 #include "events/event.h"
 #include "ingest/rate_limiter.h"
 #include "ingest/video_source.h"
+#include "motion/camera_motion.h"
 #include "motion/motion.h"
 #include "rules/rule_engine.h"
 #include "track/still_hold.h"
@@ -58,6 +59,7 @@ class CameraPipeline {
   std::string detector_name_;
   ingest::RateLimiter limiter_;
   std::unique_ptr<motion::MotionDetector> motion_;
+  std::unique_ptr<motion::CameraMotionEstimator> camera_motion_;  // null: off
   std::unique_ptr<detect::Detector> detector_;
   std::unique_ptr<track::Tracker> tracker_;
   track::StillHold still_hold_;

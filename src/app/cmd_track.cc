@@ -145,6 +145,9 @@ const CommandRegistrar kTrack("track", [](CLI::App& parent) {
       ->capture_default_str();
   cmd->add_option("--max-age", b.max_age_seconds, "ByteTrack: seconds a lost track is kept")
       ->capture_default_str();
+  cmd->add_option("--max-lost-updates", b.max_lost_updates,
+                  "ByteTrack: also drop a lost track after this many missed updates (0: off)")
+      ->capture_default_str();
   cmd->add_option("--duplicate-iou", b.duplicate_iou,
                   "ByteTrack: IoU above which a lost twin of a tracked track is dropped (0: off)")
       ->capture_default_str();

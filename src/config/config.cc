@@ -93,6 +93,7 @@ void ParseTracker(MapReader& r, TrackerSettings* t) {
   if (r.GetDouble("max_age_s", &max_age, 0.01, 600)) t->max_age_s = max_age;
   int min_hits = 0;
   if (r.GetInt("min_hits", &min_hits, 1, 100)) t->min_hits = min_hits;
+  r.GetBool("camera_motion", &t->camera_motion);
 }
 
 void ParseServer(MapReader& r, ServerSettings* s) {

@@ -52,6 +52,9 @@ struct DetectorSettings {
 struct TrackerSettings {
   std::optional<double> max_age_s;
   std::optional<int> min_hits;
+  // Compensate camera motion (pan, shake) in the tracker; off by default: a
+  // fixed camera gains nothing and pays the optical flow (motion/camera_motion.h).
+  bool camera_motion = false;
 };
 
 struct Zone {

@@ -18,6 +18,7 @@ detector:
   kind: hog
 tracker:
   max_age_s: 2
+  camera_motion: true
 cameras:
   - name: hall
     source: /tmp/x.avi
@@ -57,6 +58,7 @@ TEST(Config, ParsesAValidSite) {
   EXPECT_EQ(cfg->detector.spec, "hog");
   EXPECT_EQ(cfg->tracker.max_age_s, 2.0);
   EXPECT_FALSE(cfg->tracker.min_hits.has_value());
+  EXPECT_TRUE(cfg->tracker.camera_motion);
   ASSERT_EQ(cfg->cameras.size(), 1u);
   const CameraConfig& cam = cfg->cameras[0];
   EXPECT_DOUBLE_EQ(cam.detect_fps, 5);

@@ -16,6 +16,7 @@ struct Tracklet {
   KalmanBoxFilter filter;
   int label_id = 0;
   bool matched = false;  // in the current update
+  int missed = 0;        // consecutive updates without a match
 };
 
 core::Box Buffered(const core::Box& b, double buffer) {
@@ -34,6 +35,9 @@ class ByteTracker final : public Tracker {
 
   std::vector<Track> Update(const std::vector<Detection>& detections, double t) override;
   std::vector<Track> Active() const override;
+  void SetCameraMotion(const core::Affine2D& prev_to_next) override {
+    camera_motion_ = prev_to_next;
+  }
 
  private:
   int LabelId(const std::string& label) {
@@ -62,6 +66,7 @@ class ByteTracker final : public Tracker {
   int next_id_ = 1;
   bool started_ = false;
   double last_t_ = 0;
+  core::Affine2D camera_motion_;  // for the next update; identity when still
   // Scratch buffers reused across updates.
   std::vector<core::Box> boxes_a_, boxes_b_;
   std::vector<Edge> edges_;
@@ -129,6 +134,10 @@ std::vector<Track> ByteTracker::Update(const std::vector<Detection>& detections,
     tl.matched = false;
     if (tl.track.state == TrackState::kLost) tl.filter.StopHeightChange();
     tl.filter.Predict(dt);
+  }
+  if (camera_motion_ != core::Affine2D{}) {
+    for (Tracklet& tl : tracklets_) tl.filter.Warp(camera_motion_);
+    camera_motion_ = {};
   }
 
   std::vector<Candidate> high, low;
@@ -215,9 +224,12 @@ std::vector<Track> ByteTracker::Update(const std::vector<Detection>& detections,
     tracklets_.push_back(std::move(tl));
   }
 
-  // Deaths: lost for longer than max_age_seconds.
+  // Deaths: lost for longer than max_age_seconds or max_lost_updates.
   for (Tracklet& tl : tracklets_) {
-    if (tl.track.state == TrackState::kLost && tl.track.TimeSinceSeen(t) > p_.max_age_seconds) {
+    tl.missed = tl.matched ? 0 : tl.missed + 1;
+    if (tl.track.state == TrackState::kLost &&
+        (tl.track.TimeSinceSeen(t) > p_.max_age_seconds ||
+         (p_.max_lost_updates > 0 && tl.missed > p_.max_lost_updates))) {
       tl.track.state = TrackState::kRemoved;
     }
   }

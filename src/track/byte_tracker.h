@@ -26,6 +26,7 @@ struct ByteTrackParams {
   static constexpr double kDefaultLostMatchIou = 0.3;
   static constexpr int kDefaultMinHits = 2;
   static constexpr double kDefaultMaxAgeSeconds = 1.2;
+  static constexpr int kDefaultMaxLostUpdates = 0;  // off
   static constexpr size_t kDefaultHistoryLength = 64;
   static constexpr double kDefaultDuplicateIou = 0.85;
   static constexpr double kDefaultKalmanPositionNoise = 0.1;  // ByteTrack: 1/20
@@ -61,6 +62,10 @@ struct ByteTrackParams {
   bool confirm_in_first_update = true;
   // A lost track is removed when it has not been seen for longer than this.
   double max_age_seconds = kDefaultMaxAgeSeconds;
+  // ... or when it has missed more than this many updates in a row (0: no
+  // limit). Each update is another chance to take a stranger's box, so at high
+  // detection rates a count bounds the risk better than a duration.
+  int max_lost_updates = kDefaultMaxLostUpdates;
   // Foot points kept per track.
   size_t history_length = kDefaultHistoryLength;
   // A tracked and a lost track overlapping more than this are one person: the

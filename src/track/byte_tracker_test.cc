@@ -3,7 +3,9 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <iterator>
 #include <map>
+#include <set>
 
 namespace argus::track {
 namespace {
@@ -276,6 +278,70 @@ TEST(ByteTracker, GoldenReplayOfTwoPeopleCrossing) {
       EXPECT_EQ(ids_by_frame[f], want) << "frame " << f;
     }
   }
+}
+
+// A shaking, then panning camera: three people stand still while the whole
+// picture jumps by up to 60 px between frames, more than a 40-px-wide box, so
+// nothing overlaps its previous position. Returns, per person, the ids the
+// tracker gave them.
+std::vector<std::set<int>> IdsUnderShake(bool compensate) {
+  const double kOffsets[] = {0, 0, 0, 60, 5, 55, 115, 170, 170, 170, 170, 170};
+  const double kPeople[] = {100, 300, 500};
+  auto tracker = MakeByteTracker({});
+  std::vector<std::set<int>> ids(3);
+  double previous = 0;
+  for (int f = 0; f < static_cast<int>(std::size(kOffsets)); ++f) {
+    const double dx = kOffsets[f];
+    if (compensate) tracker->SetCameraMotion(core::Affine2D::Translation(dx - previous, 0));
+    previous = dx;
+    std::vector<Detection> dets;
+    for (double x : kPeople) dets.push_back(Person(x + dx, 300));
+    for (const Track& t : tracker->Update(dets, f * 0.1)) {
+      for (int p = 0; p < 3; ++p) {
+        if (std::abs(t.box.Center().x - (kPeople[p] + dx)) < 20) ids[p].insert(t.id);
+      }
+    }
+  }
+  return ids;
+}
+
+TEST(ByteTracker, CameraMotionKeepsIdsThroughAShakingPicture) {
+  const std::vector<std::set<int>> with = IdsUnderShake(true);
+  for (int p = 0; p < 3; ++p) EXPECT_EQ(with[p].size(), 1u) << "person " << p;
+  // The scene really is hard: without the camera's motion identities break.
+  const std::vector<std::set<int>> without = IdsUnderShake(false);
+  size_t broken = 0;
+  for (const auto& s : without) broken += s.size() > 1 ? 1 : 0;
+  EXPECT_GT(broken, 0u);
+}
+
+TEST(ByteTracker, CameraMotionMovesLostTracksToo) {
+  // A person is missed while the camera pans 50 px; when seen again, at the
+  // panned position, the lost track must take the box rather than a new id.
+  auto tracker = MakeByteTracker({});
+  for (int f = 0; f < 3; ++f) tracker->Update({Person(200, 300)}, f * 0.1);
+  tracker->SetCameraMotion(core::Affine2D::Translation(-25, 0));
+  tracker->Update({}, 0.3);
+  ASSERT_EQ(tracker->Active().size(), 1u);
+  EXPECT_NEAR(tracker->Active()[0].box.Center().x, 175, 1e-6);
+  tracker->SetCameraMotion(core::Affine2D::Translation(-25, 0));
+  const auto out = tracker->Update({Person(150, 300)}, 0.4);
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(out[0].id, 1);
+}
+
+TEST(ByteTracker, MaxLostUpdatesEndsALostTrackBeforeItsMaxAge) {
+  ByteTrackParams p;
+  p.max_age_seconds = 100;
+  p.max_lost_updates = 3;
+  auto tracker = MakeByteTracker(p);
+  tracker->Update({Person(200, 300)}, 0.0);
+  for (int f = 1; f <= 3; ++f) {
+    tracker->Update({}, f * 0.1);
+    EXPECT_EQ(tracker->Active().size(), 1u) << "missed " << f;
+  }
+  tracker->Update({}, 0.4);
+  EXPECT_TRUE(tracker->Active().empty());
 }
 
 }  // namespace

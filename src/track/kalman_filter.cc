@@ -73,6 +73,29 @@ void KalmanBoxFilter::Update(const core::Box& box) {
   cov_ = 0.5 * (cov_ + cov_.transpose());  // keep it symmetric against round-off
 }
 
+void KalmanBoxFilter::Warp(const core::Affine2D& m) {
+  const core::Point c = m.Apply({mean_(0), mean_(1)});
+  const core::Point v = m.ApplyLinear({mean_(4), mean_(5)});
+  const double s = m.Scale();
+  mean_(0) = c.x;
+  mean_(1) = c.y;
+  mean_(3) *= s;
+  mean_(4) = v.x;
+  mean_(5) = v.y;
+  mean_(7) *= s;
+  // P' = J P J^T with J block-diagonal: the 2x2 linear part on each (x, y)
+  // pair, the scale on each height term, 1 on the aspect terms.
+  Matrix8 j = Matrix8::Identity();
+  for (int k : {0, 4}) {
+    j(k, k) = m.a;
+    j(k, k + 1) = m.b;
+    j(k + 1, k) = m.c;
+    j(k + 1, k + 1) = m.d;
+    j(k + 3, k + 3) = s;
+  }
+  cov_ = j * cov_ * j.transpose();
+}
+
 core::Box KalmanBoxFilter::box() const {
   const double h = mean_(3);
   const double w = mean_(2) * h;

@@ -6,6 +6,7 @@
 
 #include <Eigen/Core>
 
+#include "core/affine.h"
 #include "core/geometry.h"
 
 namespace argus::track {
@@ -35,6 +36,10 @@ class KalmanBoxFilter {
   // Freezes the height rate (ByteTrack does this for lost tracks so their
   // boxes do not grow or shrink without evidence).
   void StopHeightChange() { mean_(7) = 0; }
+  // Moves the state into the coordinates of a frame related to the current one
+  // by the camera motion `m` (BoT-SORT's GMC): centre by the full map,
+  // velocity by its linear part, height and height rate by its scale.
+  void Warp(const core::Affine2D& m);
 
   core::Box box() const;
   // Velocity of the box centre and of its height, per second.

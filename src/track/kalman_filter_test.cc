@@ -75,5 +75,42 @@ TEST(KalmanBoxFilter, UpdateMovesTowardsTheMeasurement) {
   EXPECT_LT(cx, 10.0);
 }
 
+TEST(KalmanBoxFilter, WarpMovesTheBoxWithTheCameraAndKeepsItsVelocity) {
+  KalmanBoxFilter f(BoxAt(100, 300), {});
+  for (int i = 1; i <= 10; ++i) {
+    f.Predict(0.1);
+    f.Update(BoxAt(100 + 6 * i, 300));  // 60 px/s to the right
+  }
+  const core::Box before = f.box();
+  const core::Point v = f.CenterVelocity();
+  const double var_x = f.covariance()(0, 0);
+  f.Warp(core::Affine2D::Translation(-35, 12));
+  EXPECT_NEAR(f.box().x, before.x - 35, 1e-9);
+  EXPECT_NEAR(f.box().y, before.y + 12, 1e-9);
+  EXPECT_NEAR(f.box().w, before.w, 1e-9);
+  EXPECT_NEAR(f.box().h, before.h, 1e-9);
+  EXPECT_NEAR(f.CenterVelocity().x, v.x, 1e-9) << "a shift does not change motion";
+  EXPECT_NEAR(f.covariance()(0, 0), var_x, 1e-9);
+}
+
+TEST(KalmanBoxFilter, WarpZoomScalesSizeVelocityAndUncertainty) {
+  KalmanBoxFilter f(BoxAt(100, 300), {});
+  f.Predict(0.1);
+  f.Update(BoxAt(104, 300));
+  const core::Box before = f.box();
+  const core::Point v = f.CenterVelocity();
+  const double var_x = f.covariance()(0, 0);
+  const double var_h = f.covariance()(3, 3);
+  f.Warp({2, 0, 10, 0, 2, -5});  // zoom x2 about the origin, then shift
+  const core::Box after = f.box();
+  EXPECT_NEAR(after.Center().x, 2 * before.Center().x + 10, 1e-9);
+  EXPECT_NEAR(after.Center().y, 2 * before.Center().y - 5, 1e-9);
+  EXPECT_NEAR(after.h, 2 * before.h, 1e-9);
+  EXPECT_NEAR(after.w, 2 * before.w, 1e-9) << "aspect ratio kept";
+  EXPECT_NEAR(f.CenterVelocity().x, 2 * v.x, 1e-9);
+  EXPECT_NEAR(f.covariance()(0, 0), 4 * var_x, 1e-9);
+  EXPECT_NEAR(f.covariance()(3, 3), 4 * var_h, 1e-9);
+}
+
 }  // namespace
 }  // namespace argus::track

@@ -8,27 +8,28 @@
 #include <string>
 #include <vector>
 
+#include "core/affine.h"
 #include "core/geometry.h"
 
 namespace argus::track {
 
 struct Detection {
-  core::Box box;        // pixels of the source frame
-  float score = 1.0f;   // 0..1
+  core::Box box;       // pixels of the source frame
+  float score = 1.0f;  // 0..1
   std::string label = "person";
 };
 
 enum class TrackState { kNew, kTracked, kLost, kRemoved };
 
 struct TrackPoint {
-  double t = 0;          // stream seconds
-  core::Point foot;      // bottom-centre of the box, pixels
+  double t = 0;      // stream seconds
+  core::Point foot;  // bottom-centre of the box, pixels
 };
 
 struct Track {
   int id = 0;
-  core::Box box;                   // current (filtered) box, pixels
-  float score = 0;                 // score of the last matched detection
+  core::Box box;    // current (filtered) box, pixels
+  float score = 0;  // score of the last matched detection
   std::string label;
   TrackState state = TrackState::kNew;
   double first_seen = 0;           // stream seconds
@@ -49,6 +50,10 @@ class Tracker {
   // Consumes the detections of one frame at stream time `t` (seconds, increasing)
   // and returns the confirmed tracks visible in this frame.
   virtual std::vector<Track> Update(const std::vector<Detection>& detections, double t) = 0;
+  // Optional: the camera's global motion from the previous Update's frame to
+  // the next one's (pan, shake), applied to the predictions of that next
+  // Update only. Trackers without motion compensation ignore it.
+  virtual void SetCameraMotion(const core::Affine2D& /*prev_to_next*/) {}
   // Every track the tracker still holds (tracked and lost), for rules that need
   // to know an occluded person is still around.
   virtual std::vector<Track> Active() const = 0;
