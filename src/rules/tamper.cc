@@ -78,12 +78,13 @@ void TamperRule::ObserveFrozen(const FrameInput& in, std::vector<events::Event>*
   }
   if (frozen_since_ < 0) frozen_since_ = previous_t_;
   if (in.t - frozen_since_ < p_.frozen_s) return;
-  Observation o = SceneObservation(in, "frozen");
+  Observation o = SceneObservation(in, "frozen", in.scene->background_match);
   o.details["frozen_s"] = in.t - frozen_since_;
   incidents_.Observe("frozen", o, out);
 }
 
-Observation TamperRule::SceneObservation(const FrameInput& in, const char* reason) const {
+Observation TamperRule::SceneObservation(const FrameInput& in, const char* reason,
+                                         double match) const {
   const SceneInput& s = *in.scene;
   Observation o;
   o.t = in.t;
@@ -92,7 +93,7 @@ Observation TamperRule::SceneObservation(const FrameInput& in, const char* reaso
   o.details = {{"reason", reason},
                {"mean_luma", s.mean_luma},
                {"uniform_fraction", s.uniform_fraction},
-               {"background_match", s.background_match}};
+               {"background_match", match}};
   return o;
 }
 
@@ -117,12 +118,16 @@ void TamperRule::ProcessScene(const FrameInput& in, std::vector<events::Event>* 
   luma_.emplace_back(t, luma);
   const bool jump =
       std::fabs(luma - ref_luma) > kTamperLightJumpRatio * std::max(ref_luma, kMinNormLuma);
-  if (jump && !raw[kCovered] && s.background_match >= p_.moved_match && episode_since_ < 0) {
-    ClearBaselines();
-  }
 
-  raw[kDefocused] = !raw[kCovered] && base_sharp > 0 && norm_sharp < p_.defocus_ratio * base_sharp;
-  raw[kMoved] = !raw[kCovered] && !raw[kDefocused] && s.background_match < p_.moved_match;
+  // A turning camera is also blurred: when the view changed it is "moved";
+  // a defocused lens keeps the structure of the view.
+  // The view's structure without what moves in front of it (a crowd is not a
+  // turned camera); without a grey frame, the motion module's whole-frame match.
+  const double match = s.gray ? matcher_.Update(*s.gray, t, s.mask) : s.background_match;
+  raw[kMoved] = !raw[kCovered] && match < p_.moved_match;
+  raw[kDefocused] = !raw[kCovered] && !raw[kMoved] && base_sharp > 0 &&
+                    norm_sharp < p_.defocus_ratio * base_sharp;
+  if (jump && !raw[kCovered] && !raw[kMoved] && episode_since_ < 0) ClearBaselines();
 
   const bool any = raw[kCovered] || raw[kDefocused] || raw[kMoved];
   for (int r = 0; r < kReasons; ++r) {
@@ -155,7 +160,7 @@ void TamperRule::ProcessScene(const FrameInput& in, std::vector<events::Event>* 
   episode_reported_ = true;
   for (int r = 0; r < kReasons; ++r) {
     if (t - last_seen_[r] > kTamperReasonWindowSeconds) continue;
-    Observation o = SceneObservation(in, kReasonNames[r]);
+    Observation o = SceneObservation(in, kReasonNames[r], match);
     if (base_sharp > 0) o.details["sharpness_ratio"] = norm_sharp / base_sharp;
     if (r == kCovered) o.details["cause"] = dark ? "dark" : blinded ? "blinded" : "uniform";
     incidents_.Observe(kReasonNames[r], o, out);

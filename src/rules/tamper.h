@@ -9,7 +9,9 @@
 //   dimmer scene does not look blurred) falls below `defocus_ratio` of the
 //   camera's own baseline (median over the last kTamperBaselineWindowSeconds of
 //   normal frames);
-// - moved: SceneInput::background_match below `moved_match`;
+// - moved: the gradient correlation of the view with its long-term reference
+//   (BackgroundMatcher over SceneInput::gray, leaving out the foreground mask)
+//   below `moved_match`;
 // - frozen: the picture repeats (no pixel of the grey frame changes by
 //   kTamperFrozenMaxDelta levels or more between analysed frames) for
 //   `frozen_s`: a hung encoder or a replayed still. Live sensors always show
@@ -36,6 +38,7 @@
 #include "core/image.h"
 #include "rules/incident.h"
 #include "rules/rule.h"
+#include "rules/scene_signals.h"
 
 namespace argus::rules {
 
@@ -88,7 +91,7 @@ class TamperRule final : public Rule {
   void ObserveFrozen(const FrameInput& in, std::vector<events::Event>* out);
   void ObserveLost(const FrameInput& in, double t, double gap, std::vector<events::Event>* out);
   void ClearBaselines();
-  Observation SceneObservation(const FrameInput& in, const char* reason) const;
+  Observation SceneObservation(const FrameInput& in, const char* reason, double match) const;
 
   TamperParams p_;
   IncidentTracker incidents_;
@@ -109,6 +112,8 @@ class TamperRule final : public Rule {
   core::GrayImage previous_;
   double previous_t_ = 0;
   double frozen_since_ = -1;
+  // "Moved": structure of the view outside the foreground mask (see BackgroundMatcher).
+  BackgroundMatcher matcher_;
 };
 
 core::Result<std::unique_ptr<Rule>> MakeTamperRule(const RuleContext& ctx,
