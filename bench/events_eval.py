@@ -112,11 +112,15 @@ def main():
         rows = [r for r in rows if r["role"] == keep]
     clips = sorted({r["clip"] for r in rows})
     results = {}
+    failed = []
     with tempfile.TemporaryDirectory() as work, \
             concurrent.futures.ThreadPoolExecutor(max(1, a.jobs)) as pool:
         futs = {pool.submit(analyze, a.argus, c, a.detector, work): c for c in clips}
         for i, fut in enumerate(concurrent.futures.as_completed(futs), 1):
-            results[futs[fut]] = fut.result()
+            try:
+                results[futs[fut]] = fut.result()
+            except RuntimeError as e:  # reported, and left out of every figure
+                failed.append((futs[fut], str(e).splitlines()[-1]))
             sys.stderr.write("\r[%d/%d] clips analysed" % (i, len(clips)))
     sys.stderr.write("\n")
 
@@ -128,7 +132,11 @@ def main():
     pd_true = pd_false = 0
     print("%-34s %-11s %6s %8s %-10s %7s  %s" % ("clip", "type", "onset", "alert", "reason",
                                                   "delay_s", "note"))
+    for clip, err in failed:
+        print("%-34s ANALYZE FAILED (left out): %s" % (os.path.basename(clip), err))
     for clip in clips:
+        if clip not in results:
+            continue
         fps, frames, starts = results[clip]
         name = os.path.relpath(clip, data) if clip.startswith(data) else os.path.basename(clip)
         mine = [r for r in rows if r["clip"] == clip]
