@@ -111,60 +111,7 @@ double GradientCorrelation(const std::vector<float>& a, const std::vector<float>
   return std::clamp(ab / std::sqrt(aa * bb), 0.0, 1.0);
 }
 
-namespace {
-
-// Half-size keep-weights of a foreground mask: 0 where any of the 2x2 source
-// pixels or a neighbouring half pixel moves, else 1.
-std::vector<float> KeepWeights(const core::GrayImage& mask, int w, int h) {
-  std::vector<uint8_t> moving(static_cast<size_t>(w) * h, 0);
-  for (int y = 0; y < h; ++y) {
-    for (int x = 0; x < w; ++x) {
-      bool m = false;
-      for (int dy = 0; dy < 2 && !m; ++dy) {
-        for (int dx = 0; dx < 2 && !m; ++dx) {
-          const int sx = 2 * x + dx, sy = 2 * y + dy;
-          m = sx < mask.width && sy < mask.height && mask.at(sx, sy) != 0;
-        }
-      }
-      moving[static_cast<size_t>(y) * w + x] = m;
-    }
-  }
-  std::vector<float> keep(moving.size(), 1.0f);
-  for (int y = 0; y < h; ++y) {
-    for (int x = 0; x < w; ++x) {
-      for (int dy = -1; dy <= 1; ++dy) {
-        for (int dx = -1; dx <= 1; ++dx) {
-          const int nx = x + dx, ny = y + dy;
-          if (nx >= 0 && ny >= 0 && nx < w && ny < h && moving[static_cast<size_t>(ny) * w + nx]) {
-            keep[static_cast<size_t>(y) * w + x] = 0.0f;
-          }
-        }
-      }
-    }
-  }
-  return keep;
-}
-
-// GradientCorrelation over the pixels whose weight is 1.
-double WeightedGradientCorrelation(const std::vector<float>& a, const std::vector<float>& b,
-                                   const std::vector<float>& keep) {
-  double ab = 0, aa = 0, bb = 0;
-  for (size_t i = 0; i < keep.size(); ++i) {
-    if (keep[i] == 0) continue;
-    for (size_t c = 2 * i; c < 2 * i + 2; ++c) {
-      ab += static_cast<double>(a[c]) * b[c];
-      aa += static_cast<double>(a[c]) * a[c];
-      bb += static_cast<double>(b[c]) * b[c];
-    }
-  }
-  if (aa <= 0 || bb <= 0) return 0;
-  return std::clamp(ab / std::sqrt(aa * bb), 0.0, 1.0);
-}
-
-}  // namespace
-
-double BackgroundMatcher::Update(const core::GrayImage& gray, double t,
-                                 const core::GrayImage* mask) {
+double BackgroundMatcher::Update(const core::GrayImage& gray, double t) {
   const core::GrayImage half = HalfSize(gray);
   std::vector<float> cur(half.pixels.begin(), half.pixels.end());
   const std::vector<float> grad = Gradients(cur, half.width, half.height);
@@ -182,30 +129,14 @@ double BackgroundMatcher::Update(const core::GrayImage& gray, double t,
     last_t_ = t;
     return 1;
   }
-  std::vector<float> keep;
-  double kept = 1;
-  if (mask && mask->width == gray.width && mask->height == gray.height) {
-    keep = KeepWeights(*mask, width_, height_);
-    double n = 0;
-    for (float k : keep) n += k;
-    kept = n / std::max<size_t>(1, keep.size());
-  }
   double match = 1;
-  if (reference_energy_ >= kMinGradientEnergy) {
-    if (keep.empty()) {
-      match = GradientCorrelation(grad, reference_grad_);
-    } else if (kept >= kMinUnmaskedFraction) {
-      match = WeightedGradientCorrelation(grad, reference_grad_, keep);
-    }
-  }
+  if (reference_energy_ >= kMinGradientEnergy) match = GradientCorrelation(grad, reference_grad_);
   const double dt = std::max(0.0, t - last_t_);
   last_t_ = t;
   const double alpha = std::clamp(dt / std::max(1e-6, tau_s_), 0.0, 1.0);
   if (alpha > 0) {
     for (size_t i = 0; i < reference_.size(); ++i) {
-      const float a =
-          keep.empty() ? static_cast<float>(alpha) : static_cast<float>(alpha) * keep[i];
-      reference_[i] += a * (cur[i] - reference_[i]);
+      reference_[i] += static_cast<float>(alpha) * (cur[i] - reference_[i]);
     }
     set_reference_grad(Gradients(reference_, width_, height_));
   }

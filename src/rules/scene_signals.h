@@ -29,9 +29,6 @@ double Sharpness(const core::GrayImage& img);
 // the sizes differ): 0 or 1 only when the picture repeats (frozen stream).
 int MaxAbsDiff(const core::GrayImage& a, const core::GrayImage& b);
 
-// Below this fraction of unmasked pixels a masked match has no evidence.
-inline constexpr double kMinUnmaskedFraction = 0.2;
-
 // Half-size copy (2x2 box average): removes pixel noise before gradients.
 core::GrayImage HalfSize(const core::GrayImage& img);
 
@@ -49,12 +46,8 @@ class BackgroundMatcher {
  public:
   explicit BackgroundMatcher(double tau_s = kDefaultMatchTauSeconds) : tau_s_(tau_s) {}
   // Returns the match of `gray` against the reference before it is updated
-  // (1 on the first frame or when the reference has no structure). With a
-  // foreground `mask` (same size, non-zero = moving), moving pixels and their
-  // neighbours are left out of both the match and the reference update, so a
-  // crowd walking past is not a changed view; when almost everything moves
-  // there is no evidence and the match is 1.
-  double Update(const core::GrayImage& gray, double t, const core::GrayImage* mask = nullptr);
+  // (1 on the first frame or when the reference has no structure).
+  double Update(const core::GrayImage& gray, double t);
 
  private:
   double tau_s_;

@@ -121,9 +121,7 @@ void TamperRule::ProcessScene(const FrameInput& in, std::vector<events::Event>* 
 
   // A turning camera is also blurred: when the view changed it is "moved";
   // a defocused lens keeps the structure of the view.
-  // The view's structure without what moves in front of it (a crowd is not a
-  // turned camera); without a grey frame, the motion module's whole-frame match.
-  const double match = s.gray ? matcher_.Update(*s.gray, t, s.mask) : s.background_match;
+  const double match = s.background_match;
   raw[kMoved] = !raw[kCovered] && match < p_.moved_match;
   raw[kDefocused] = !raw[kCovered] && !raw[kMoved] && base_sharp > 0 &&
                     norm_sharp < p_.defocus_ratio * base_sharp;

@@ -9,9 +9,7 @@
 //   dimmer scene does not look blurred) falls below `defocus_ratio` of the
 //   camera's own baseline (median over the last kTamperBaselineWindowSeconds of
 //   normal frames);
-// - moved: the gradient correlation of the view with its long-term reference
-//   (BackgroundMatcher over SceneInput::gray, leaving out the foreground mask)
-//   below `moved_match`;
+// - moved: SceneInput::background_match below `moved_match`;
 // - frozen: the picture repeats (no pixel of the grey frame changes by
 //   kTamperFrozenMaxDelta levels or more between analysed frames) for
 //   `frozen_s`: a hung encoder or a replayed still. Live sensors always show
@@ -38,7 +36,6 @@
 #include "core/image.h"
 #include "rules/incident.h"
 #include "rules/rule.h"
-#include "rules/scene_signals.h"
 
 namespace argus::rules {
 
@@ -112,8 +109,6 @@ class TamperRule final : public Rule {
   core::GrayImage previous_;
   double previous_t_ = 0;
   double frozen_since_ = -1;
-  // "Moved": structure of the view outside the foreground mask (see BackgroundMatcher).
-  BackgroundMatcher matcher_;
 };
 
 core::Result<std::unique_ptr<Rule>> MakeTamperRule(const RuleContext& ctx,
