@@ -60,5 +60,12 @@ for b in track_bench camera_motion_bench rules_bench coverage_bench synthetic_ru
   fi
 done
 
+echo; echo "== incidents on real footage (tamper, person_down; builtin detector) =="
+python3 bench/events_eval.py --argus "$ARGUS"
+if [ -f "$MODEL" ]; then
+  echo; echo "== person_down with onnx (yolox_nano) =="
+  python3 bench/events_eval.py --argus "$ARGUS" --only falls --detector "onnx:$MODEL"
+fi
+
 echo; echo "== argus serve: cameras per node (RTSP, 5 detection fps, builtin) =="
 bash bench/serve_capacity.sh

@@ -10,6 +10,7 @@
 #include "rules/line_crossing.h"
 #include "rules/loitering.h"
 #include "rules/motion_rule.h"
+#include "rules/person_down.h"
 #include "rules/proximity.h"
 #include "rules/running.h"
 #include "rules/vehicle_near_facade.h"
@@ -39,6 +40,7 @@ const std::vector<RuleKind>& RuleKinds() {
       {"running", &MakeRunningRule},
       {"motion", &MakeMotionRule},
       {"vehicle_near_facade", &MakeVehicleNearFacadeRule},
+      {"person_down", &MakePersonDownRule},
 #ifdef ARGUS_HAVE_ABANDONED_OBJECT
       {"abandoned_object", &MakeAbandonedObjectRule},
 #endif

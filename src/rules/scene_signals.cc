@@ -55,6 +55,15 @@ double Sharpness(const core::GrayImage& img) {
   return s2 / n - mean * mean;
 }
 
+int MaxAbsDiff(const core::GrayImage& a, const core::GrayImage& b) {
+  if (a.width != b.width || a.height != b.height) return -1;
+  int m = 0;
+  for (size_t i = 0; i < a.pixels.size(); ++i) {
+    m = std::max(m, std::abs(static_cast<int>(a.pixels[i]) - static_cast<int>(b.pixels[i])));
+  }
+  return m;
+}
+
 core::GrayImage HalfSize(const core::GrayImage& img) {
   const int w = std::max(1, img.width / 2);
   const int h = std::max(1, img.height / 2);

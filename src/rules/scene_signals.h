@@ -25,6 +25,10 @@ double UniformFraction(const core::GrayImage& img, int cell = kDefaultUniformCel
 // Variance of the 4-neighbour 3x3 Laplacian over the interior pixels.
 double Sharpness(const core::GrayImage& img);
 
+// Largest absolute pixel difference of two images of the same size (-1 when
+// the sizes differ): 0 or 1 only when the picture repeats (frozen stream).
+int MaxAbsDiff(const core::GrayImage& a, const core::GrayImage& b);
+
 // Half-size copy (2x2 box average): removes pixel noise before gradients.
 core::GrayImage HalfSize(const core::GrayImage& img);
 

@@ -40,6 +40,22 @@ struct Harness {
     in.scene = &s;
     tamper->Process(in, &out);
   }
+  // A frame with its grey image (for the frozen-picture check).
+  void Picture(double t, const core::GrayImage& gray) {
+    SceneInput s;
+    s.gray = &gray;
+    s.mean_luma = 120;
+    s.uniform_fraction = 0.05;
+    s.sharpness = 0.03 * 120 * 120;
+    s.background_match = 0.9;
+    FrameInput in;
+    in.frame = ++frame;
+    in.t = t;
+    in.width = 640;
+    in.height = 480;
+    in.scene = &s;
+    tamper->Process(in, &out);
+  }
   void Missing(double t) {
     FrameInput in;
     in.frame = ++frame;
@@ -65,8 +81,8 @@ struct Harness {
 TEST(TamperRuleTest, CoveredMustPersistMinDuration) {
   Harness h;
   h.Normal(0, 20);
-  for (double t = 20; t < 22; t += kDt) h.Frame(t, 20, 0.95, 5, 0.1);  // 2 s: a hand passing
-  h.Normal(22, 30);
+  for (double t = 20; t < 21; t += kDt) h.Frame(t, 20, 0.95, 5, 0.1);  // 1 s: a hand passing
+  h.Normal(21, 30);
   EXPECT_TRUE(h.Starts().empty());
   for (double t = 30; t < 40; t += kDt) h.Frame(t, 20, 0.95, 5, 0.1);
   auto starts = h.Starts();
@@ -119,13 +135,89 @@ TEST(TamperRuleTest, LightSwitchReBaselinesSharpness) {
 TEST(TamperRuleTest, MovedWhenBackgroundMatchStaysLow) {
   Harness h;
   h.Normal(0, 20);
-  for (double t = 20; t < 23; t += kDt) h.Frame(t, 120, 0.05, 432, 0.2);  // short: a crowd
-  h.Normal(23, 30);
+  for (double t = 20; t < 21; t += kDt) h.Frame(t, 120, 0.05, 432, 0.2);  // short: a crowd
+  h.Normal(21, 30);
   EXPECT_TRUE(h.Starts().empty());
   for (double t = 30; t < 40; t += kDt) h.Frame(t, 120, 0.05, 432, 0.2);
   auto starts = h.Starts();
   ASSERT_EQ(starts.size(), 1u);
   EXPECT_EQ(starts[0]->details["reason"], "moved");
+}
+
+TEST(TamperRuleTest, FlickeringReasonsAreOneEpisode) {
+  // A hand over the lens: covered, moved and normal-looking frames alternate;
+  // no reason holds 1.5 s on its own, the episode does.
+  Harness h;
+  h.Normal(0, 20);
+  double t = 20;
+  for (int i = 0; i < 4; ++i, t += 1.0) {
+    h.Frame(t, 20, 0.95, 5, 0.1);
+    h.Frame(t + 0.2, 20, 0.95, 5, 0.1);
+    h.Frame(t + 0.4, 120, 0.05, 432, 0.2);
+    h.Frame(t + 0.6, 120, 0.05, 432, 0.2);
+    h.Frame(t + 0.8, 120, 0.05, 432, 0.9);  // a normal-looking frame within the gap
+  }
+  auto starts = h.Starts();
+  ASSERT_GE(starts.size(), 1u);
+  EXPECT_EQ(starts[0]->details["reason"], "covered");  // the higher priority wins
+  EXPECT_NEAR(starts[0]->t, 20 + kDefaultTamperMinDurationSeconds, 0.3);
+}
+
+TEST(TamperRuleTest, PartialCoverAgainstOwnBaseline) {
+  // Translucent film: 60% texture-less, well under covered_uniform, but 55
+  // points above this camera's normal 5%.
+  Harness h;
+  h.Normal(0, 20);
+  for (double t = 20; t < 25; t += kDt) h.Frame(t, 100, 0.6, 0.03 * 100 * 100, 0.7);
+  auto starts = h.Starts();
+  ASSERT_EQ(starts.size(), 1u);
+  EXPECT_EQ(starts[0]->details["reason"], "covered");
+  EXPECT_EQ(starts[0]->details["cause"], "uniform");
+  // A camera whose view is always 60% blank wall does not alarm.
+  Harness blank;
+  for (double t = 0; t < 40; t += kDt) blank.Frame(t, 100, 0.6, 0.03 * 100 * 100, 0.9);
+  EXPECT_TRUE(blank.Starts().empty());
+}
+
+TEST(TamperRuleTest, NewReasonOfAConfirmedEpisodeIsReportedAtOnce) {
+  Harness h;
+  h.Normal(0, 20);
+  for (double t = 20; t < 25; t += kDt) h.Frame(t, 120, 0.05, 432, 0.2);  // turned away
+  h.Frame(25, 120, 0.95, 432, 0.2);                                       // then covered
+  auto starts = h.Starts();
+  ASSERT_EQ(starts.size(), 2u);
+  EXPECT_EQ(starts[0]->details["reason"], "moved");
+  EXPECT_EQ(starts[1]->details["reason"], "covered");
+  EXPECT_NEAR(starts[1]->t, 25, 1e-9);
+}
+
+// A grey picture with sensor-like noise (seeded), so live frames always differ.
+core::GrayImage NoisyPicture(uint32_t seed) {
+  core::GrayImage img(64, 48);
+  uint32_t x = seed * 2654435761u + 1;
+  for (size_t i = 0; i < img.pixels.size(); ++i) {
+    x = x * 1664525u + 1013904223u;
+    img.pixels[i] = static_cast<uint8_t>(100 + (i % 64) + ((x >> 24) % 5));
+  }
+  return img;
+}
+
+TEST(TamperRuleTest, FrozenPictureAfterFrozenSeconds) {
+  Harness h;
+  uint32_t seed = 1;
+  for (double t = 0; t < 10; t += kDt) h.Picture(t, NoisyPicture(seed++));
+  EXPECT_TRUE(h.Starts().empty());
+  const core::GrayImage still = NoisyPicture(seed++);
+  for (double t = 10; t < 11; t += kDt) h.Picture(t, still);  // 1 s of repeats: a hiccup
+  for (double t = 11; t < 12; t += kDt) h.Picture(t, NoisyPicture(seed++));
+  EXPECT_TRUE(h.Starts().empty());
+  for (double t = 12; t < 16; t += kDt) h.Picture(t, still);
+  auto starts = h.Starts();
+  ASSERT_EQ(starts.size(), 1u);
+  EXPECT_EQ(starts[0]->details["reason"], "frozen");
+  EXPECT_NEAR(starts[0]->t, 12 + kDefaultFrozenSeconds, kDt + 1e-9);
+  for (double t = 16; t < 20; t += kDt) h.Picture(t, NoisyPicture(seed++));
+  EXPECT_EQ(h.out.back().phase, events::Phase::kEnd);
 }
 
 TEST(TamperRuleTest, SignalLostWithTicks) {
@@ -163,7 +255,8 @@ TEST(TamperRuleTest, MakerReadsAndValidatesFields) {
       "  - name: c\n"
       "    source: x.mp4\n"
       "    rules:\n"
-      "      - {name: a, kind: tamper, min_duration_s: 2, moved_match: 0.4}\n"
+      "      - {name: a, kind: tamper, min_duration_s: 2, moved_match: 0.4, frozen_s: 3, "
+      "covered_rise: 0.4}\n"
       "      - {name: b, kind: tamper, defocus_ratio: 3}\n"
       "      - {name: c, kind: tamper, covred_uniform: 0.5}\n",
       "t.yaml", &diag);

@@ -1,0 +1,125 @@
+// The tamper rule with its defaults on real footage, through the real motion
+// signals (motion::MotionDetector) and no detector, so it stays cheap:
+// - ../shared/data/tamper/mirafra_Test_video2.mp4: the camera is turned at
+//   about frame 155 (12 fps); "moved" must come within 3 s, nothing before;
+// - vtest.avi (Debian's opencv-doc) with one frame repeated for 4 s in the
+//   middle (a hung encoder): "frozen" within 3 s, nothing on the live frames.
+// The full per-clip evaluation is bench/events_eval.py (make bench).
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <opencv2/videoio.hpp>
+#include <string>
+#include <vector>
+
+#include "config/config.h"
+#include "motion/motion.h"
+#include "rules/tamper.h"
+
+namespace argus::testing {
+namespace {
+
+constexpr double kOnTimeSeconds = 3.0;
+
+std::string SharedDir() {
+  if (const char* d = std::getenv("ARGUS_SHARED_DIR")) return d;
+  return std::string(ARGUS_SOURCE_DIR) + "/../shared";
+}
+
+// Feeds frames through motion signals into one TamperRule with its defaults.
+class TamperRun {
+ public:
+  TamperRun() {
+    camera_.name = "cam";
+    rule_.name = "tamper";
+    rule_.kind = "tamper";
+    rule_.cooldown_s = 1;
+    tamper_ = std::make_unique<rules::TamperRule>(rules::RuleContext{nullptr, &camera_, &rule_},
+                                                  rules::TamperParams{});
+  }
+  void Frame(const cv::Mat& bgr, int64_t number, double t) {
+    const motion::MotionResult m = motion_.Process(bgr, t);
+    rules::SceneInput scene{&m.gray,
+                            &m.mask,
+                            m.scale,
+                            m.changed_fraction,
+                            m.signals.mean_luma,
+                            m.signals.uniform_fraction,
+                            m.signals.sharpness,
+                            m.signals.background_match};
+    rules::FrameInput in;
+    in.frame = number;
+    in.t = t;
+    in.width = bgr.cols;
+    in.height = bgr.rows;
+    in.scene = &scene;
+    tamper_->Process(in, &out_);
+  }
+  std::vector<const events::Event*> Starts() const {
+    std::vector<const events::Event*> v;
+    for (const auto& e : out_) {
+      if (e.phase == events::Phase::kStart) v.push_back(&e);
+    }
+    return v;
+  }
+
+ private:
+  config::CameraConfig camera_;
+  config::RuleConfig rule_;
+  motion::MotionDetector motion_;
+  std::unique_ptr<rules::TamperRule> tamper_;
+  std::vector<events::Event> out_;
+};
+
+TEST(TamperRealTest, CameraTurnedIsMovedWithinThreeSeconds) {
+  const std::string clip = SharedDir() + "/data/tamper/mirafra_Test_video2.mp4";
+  if (!std::filesystem::exists(clip)) GTEST_SKIP() << "no " << clip << " (../shared absent)";
+  constexpr int64_t kOnset = 155;  // data/README.md: turned ~155-189, +-10 frames
+  cv::VideoCapture cap(clip);
+  ASSERT_TRUE(cap.isOpened());
+  const double fps = cap.get(cv::CAP_PROP_FPS);
+  ASSERT_GT(fps, 0);
+  TamperRun run;
+  cv::Mat frame;
+  int64_t n = 0;
+  while (cap.read(frame)) {
+    ++n;
+    run.Frame(frame, n, (n - 1) / fps);
+  }
+  const auto starts = run.Starts();
+  ASSERT_FALSE(starts.empty()) << "the turn was missed";
+  EXPECT_EQ(starts[0]->details["reason"], "moved");
+  EXPECT_GE(starts[0]->frame, kOnset - 10) << "alert before the turn";
+  EXPECT_LE(starts[0]->frame, kOnset + static_cast<int64_t>(kOnTimeSeconds * fps));
+}
+
+TEST(TamperRealTest, RepeatedFrameIsFrozenAndLiveVideoIsNot) {
+  const std::string clip = "/usr/share/doc/opencv-doc/examples/data/vtest.avi";
+  if (!std::filesystem::exists(clip)) GTEST_SKIP() << "no " << clip << " (opencv-doc)";
+  cv::VideoCapture cap(clip);
+  ASSERT_TRUE(cap.isOpened());
+  constexpr double kFps = 10;
+  constexpr int kLive = 120, kRepeats = 40, kAfter = 40;
+  TamperRun run;
+  cv::Mat frame, still;
+  int64_t n = 0;
+  auto feed = [&](const cv::Mat& f) {
+    ++n;
+    run.Frame(f, n, n / kFps);
+  };
+  for (int i = 0; i < kLive && cap.read(frame); ++i) feed(frame);
+  ASSERT_EQ(n, kLive);
+  EXPECT_TRUE(run.Starts().empty()) << "alarm on live video";
+  still = frame.clone();
+  const int64_t onset = n + 1;
+  for (int i = 0; i < kRepeats; ++i) feed(still);
+  for (int i = 0; i < kAfter && cap.read(frame); ++i) feed(frame);
+  const auto starts = run.Starts();
+  ASSERT_EQ(starts.size(), 1u);
+  EXPECT_EQ(starts[0]->details["reason"], "frozen");
+  EXPECT_LE(starts[0]->frame, onset + static_cast<int64_t>(kOnTimeSeconds * kFps));
+}
+
+}  // namespace
+}  // namespace argus::testing
