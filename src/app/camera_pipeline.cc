@@ -56,6 +56,8 @@ core::Result<std::unique_ptr<CameraPipeline>> CameraPipeline::Create(
   auto engine = rules::RuleEngine::Build(p->site_, p->camera_, diag);
   if (!engine.ok()) return engine.status();
   p->rules_ = std::move(engine).value();
+  if (camera.learn.enabled)
+    p->learner_ = std::make_unique<learn::CameraLearner>(p->site_, p->camera_);
   return p;
 }
 
@@ -95,6 +97,9 @@ core::Status CameraPipeline::Process(ingest::Frame& frame, core::WallTime wall, 
   in.active = &active_;
   in.scene = &scene_;
   rules_->Process(in, &out->events);
+  if (learner_) {
+    learner_->Process(out->tracks, in.width, in.height, in.t, in.frame, wall, &out->events);
+  }
   for (events::Event& e : out->events) e.camera = camera_.name;
   last_input_ = in;
   return core::Status::Ok();
@@ -108,6 +113,7 @@ void CameraPipeline::Finish(FrameOutput* out) {
   last_input_.active = &kNone;
   last_input_.scene = nullptr;
   rules_->Finish(last_input_, &out->events);
+  if (learner_) learner_->Finish(last_input_.t, last_input_.frame, &out->events);
   for (events::Event& e : out->events) e.camera = camera_.name;
 }
 

@@ -16,6 +16,7 @@
 #include "events/event.h"
 #include "ingest/rate_limiter.h"
 #include "ingest/video_source.h"
+#include "learn/camera_learner.h"
 #include "motion/motion.h"
 #include "rules/rule_engine.h"
 #include "track/track.h"
@@ -47,6 +48,8 @@ class CameraPipeline {
 
   const std::string& detector_name() const { return detector_name_; }
   const config::CameraConfig& camera() const { return camera_; }
+  // Learning of normal activity (the camera's `learn:`); nullptr when off.
+  learn::CameraLearner* learner() { return learner_.get(); }
 
  private:
   CameraPipeline(const config::Config& config, const config::CameraConfig& camera);
@@ -60,6 +63,7 @@ class CameraPipeline {
   std::unique_ptr<detect::Detector> detector_;
   std::unique_ptr<track::Tracker> tracker_;
   std::unique_ptr<rules::RuleEngine> rules_;
+  std::unique_ptr<learn::CameraLearner> learner_;
   motion::MotionResult last_motion_;
   rules::SceneInput scene_;
   std::vector<track::Track> active_;

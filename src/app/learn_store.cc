@@ -1,0 +1,33 @@
+#include "app/learn_store.h"
+
+#include <spdlog/spdlog.h>
+
+namespace argus::app {
+
+void AttachLearnedModel(store::Store& db, core::Clock& clock, CameraPipeline& pipeline) {
+  learn::CameraLearner* learner = pipeline.learner();
+  if (learner == nullptr) return;
+  const std::string name = pipeline.camera().name;
+  auto text = db.LoadLearnedModel(name);
+  if (text.ok()) {
+    auto model = learn::ActivityModel::Parse(*text);
+    if (model.ok()) {
+      learner->SetModel(std::move(model).value());
+      spdlog::info("camera {}: learned model loaded ({:.0f} tracks)", name,
+                   learner->learner().model().total_tracks());
+    } else {
+      spdlog::warn("camera {}: stored learned model unreadable, learning afresh: {}", name,
+                   model.status().message());
+    }
+  } else if (text.status().code() != core::StatusCode::kNotFound) {
+    spdlog::warn("camera {}: cannot load learned model, learning afresh: {}", name,
+                 text.status().message());
+  }
+  learner->SetSaver([&db, &clock, name](const std::string& model) {
+    if (core::Status s = db.SaveLearnedModel(name, model, clock.Now()); !s.ok()) {
+      spdlog::warn("camera {}: cannot save learned model: {}", name, s.message());
+    }
+  });
+}
+
+}  // namespace argus::app

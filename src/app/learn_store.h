@@ -1,0 +1,17 @@
+// Persistence of what a camera learned (src/learn) in the store of `argus serve`:
+// loaded when the camera starts, saved every few minutes and when it stops.
+// A store that fails costs only the persistence: the camera keeps learning.
+#pragma once
+
+#include "app/camera_pipeline.h"
+#include "core/clock.h"
+#include "store/store.h"
+
+namespace argus::app {
+
+// Does nothing when the camera does not learn. Call before the camera's first
+// frame; `db` and `clock` must outlive the pipeline. The saves run on the
+// camera's analysis thread (Store is thread-safe).
+void AttachLearnedModel(store::Store& db, core::Clock& clock, CameraPipeline& pipeline);
+
+}  // namespace argus::app
