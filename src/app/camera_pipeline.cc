@@ -1,5 +1,6 @@
 #include "app/camera_pipeline.h"
 
+#include "app/learn_store.h"
 #include "record/privacy_mask.h"
 #include "track/byte_tracker.h"
 
@@ -56,8 +57,7 @@ core::Result<std::unique_ptr<CameraPipeline>> CameraPipeline::Create(
   auto engine = rules::RuleEngine::Build(p->site_, p->camera_, diag);
   if (!engine.ok()) return engine.status();
   p->rules_ = std::move(engine).value();
-  if (camera.learn.enabled)
-    p->learner_ = std::make_unique<learn::CameraLearner>(p->site_, p->camera_);
+  p->learner_ = MakeCameraLearner(p->site_, p->camera_);
   return p;
 }
 

@@ -2,7 +2,18 @@
 
 #include <spdlog/spdlog.h>
 
+#include "rules/schedule.h"
+
 namespace argus::app {
+
+std::unique_ptr<learn::CameraLearner> MakeCameraLearner(const config::SiteConfig& site,
+                                                        const config::CameraConfig& camera) {
+  if (!camera.learn.enabled) return nullptr;
+  return std::make_unique<learn::CameraLearner>(camera, [tz = site.timezone](core::WallTime wall) {
+    const rules::LocalTime local = rules::ToLocalTime(wall, tz);
+    return learn::TimeSlot{local.minute / 60, local.weekday >= 5};
+  });
+}
 
 void AttachLearnedModel(store::Store& db, core::Clock& clock, CameraPipeline& pipeline) {
   learn::CameraLearner* learner = pipeline.learner();

@@ -1,11 +1,9 @@
 #include "learn/camera_learner.h"
 
-#include "rules/schedule.h"
-
 namespace argus::learn {
 
-CameraLearner::CameraLearner(const config::SiteConfig& site, const config::CameraConfig& camera)
-    : site_(site), camera_(camera.name), config_(camera.learn) {
+CameraLearner::CameraLearner(const config::CameraConfig& camera, SlotOf slot_of)
+    : slot_of_(std::move(slot_of)), camera_(camera.name), config_(camera.learn) {
   SetModel(ActivityModel({config_.grid_cols, config_.grid_rows}, config_.half_life_days));
 }
 
@@ -22,8 +20,7 @@ TimeSlot CameraLearner::SlotAt(core::WallTime wall) {
   const int64_t minute =
       std::chrono::duration_cast<std::chrono::minutes>(wall.time_since_epoch()).count();
   if (minute != cached_minute_) {
-    const rules::LocalTime local = rules::ToLocalTime(wall, site_.timezone);
-    cached_slot_ = {local.minute / 60, local.weekday >= 5};
+    cached_slot_ = slot_of_(wall);
     cached_minute_ = minute;
   }
   return cached_slot_;

@@ -1,7 +1,7 @@
 // The adapter between a camera's pipeline and its Learner: converts the
-// tracker's tracks, finds the site's local time slot (cached per minute: the
-// time-zone conversion is not free) and hands the model to a saver now and
-// then, so what was learned survives a restart.
+// tracker's tracks, asks an injected function for the local time slot (cached
+// per minute: a time-zone conversion is not free) and hands the model to a
+// saver now and then, so what was learned survives a restart.
 // Thread safety: one thread per instance (the camera's analysis thread); the
 // saver is called on that thread.
 #pragma once
@@ -26,7 +26,10 @@ class CameraLearner {
   // Receives the model's text form (ActivityModel::Serialize).
   using Saver = std::function<void(const std::string& model)>;
 
-  CameraLearner(const config::SiteConfig& site, const config::CameraConfig& camera);
+  // The site's local time slot of a wall-clock time (see app/learn_store.h).
+  using SlotOf = std::function<TimeSlot(core::WallTime)>;
+
+  CameraLearner(const config::CameraConfig& camera, SlotOf slot_of);
 
   // Replaces the learned model (e.g. loaded from the store); one on another
   // grid than the config's is dropped. Call before the first frame.
@@ -43,7 +46,7 @@ class CameraLearner {
  private:
   TimeSlot SlotAt(core::WallTime wall);
 
-  config::SiteConfig site_;
+  SlotOf slot_of_;
   std::string camera_;
   config::LearnConfig config_;
   std::unique_ptr<Learner> learner_;

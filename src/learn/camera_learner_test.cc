@@ -27,10 +27,17 @@ void Walk(CameraLearner& l, int id, double t0, core::WallTime wall0,
   }
 }
 
-TEST(CameraLearner, LearnsInTheSitesLocalTimeSlot) {
-  config::SiteConfig site;
-  site.timezone = "Europe/Paris";
-  CameraLearner l(site, Camera());
+// Paris in winter: UTC+1; Saturday and Sunday are the weekend.
+TimeSlot Paris(core::WallTime w) {
+  const int64_t s =
+      std::chrono::duration_cast<std::chrono::seconds>(w.time_since_epoch()).count() + 3600;
+  const int64_t days = s / 86400;
+  const int weekday = static_cast<int>((days + 3) % 7);  // 1970-01-01 was a Thursday (3)
+  return {static_cast<int>(s % 86400 / 3600), weekday >= 5};
+}
+
+TEST(CameraLearner, LearnsInTheSlotOfEachFrame) {
+  CameraLearner l(Camera(), Paris);
   std::vector<events::Event> out;
   Walk(l, 1, 0, kFriday, &out);
   l.Finish(10, 100, &out);
@@ -45,7 +52,7 @@ TEST(CameraLearner, LearnsInTheSitesLocalTimeSlot) {
 }
 
 TEST(CameraLearner, SavesEveryPeriodAndAtFinish) {
-  CameraLearner l({}, Camera());
+  CameraLearner l(Camera(), Paris);
   std::vector<std::string> saved;
   l.SetSaver([&](const std::string& m) { saved.push_back(m); }, 60);
   std::vector<events::Event> out;
@@ -60,7 +67,7 @@ TEST(CameraLearner, SavesEveryPeriodAndAtFinish) {
 }
 
 TEST(CameraLearner, AModelOnAnotherGridIsDropped) {
-  CameraLearner l({}, Camera());
+  CameraLearner l(Camera(), Paris);
   ActivityModel other({4, 4});
   other.AddTrack({{0, 0, 1, 0, 1}}, {});
   l.SetModel(other);
