@@ -6,7 +6,7 @@
 // AUC per anomaly type, alerts per 100 held-out normal tracks at the threshold,
 // and the learner's cost per frame when run online over the whole sequence.
 //
-// usage: learn_eval [--threshold T] [--min-cell-tracks N] [--min-camera-tracks N] [--verbose]
+// usage: learn_eval [--grid COLS ROWS] [--threshold T] [--min-cell-tracks N] [--min-camera-tracks N] [--verbose]
 //                   [--analysis-ms-per-frame MS] NAME=TRACKS_FILE:FPS:WIDTH:HEIGHT ...
 #include <chrono>
 #include <cstdio>
@@ -78,6 +78,9 @@ int main(int argc, char** argv) {
       verbose = true;
     } else if (a == "--analysis-ms-per-frame" && i + 1 < argc) {
       analysis_ms = std::atof(argv[++i]);
+    } else if (a == "--grid" && i + 2 < argc) {
+      cfg.grid_cols = std::atoi(argv[++i]);
+      cfg.grid_rows = std::atoi(argv[++i]);
     } else if (a == "--threshold" && i + 1 < argc) {
       cfg.threshold = std::atof(argv[++i]);
     } else if (a == "--min-cell-tracks" && i + 1 < argc) {
@@ -100,8 +103,9 @@ int main(int argc, char** argv) {
   argus::learn::ScoreParams params;
   params.min_cell_tracks = cfg.min_cell_tracks;
   params.min_camera_tracks = cfg.min_camera_tracks;
-  std::printf("threshold %.2f, min_cell_tracks %.0f, min_camera_tracks %.0f\n", cfg.threshold,
-              cfg.min_cell_tracks, cfg.min_camera_tracks);
+  std::printf("threshold %.2f, grid %dx%d, min_cell_tracks %.0f, min_camera_tracks %.0f\n",
+              cfg.threshold, cfg.grid_cols, cfg.grid_rows, cfg.min_cell_tracks,
+              cfg.min_camera_tracks);
   std::printf("%-20s %6s %5s %8s %8s %8s %8s %10s %9s %7s %8s\n", "sequence", "tracks", "held",
               "auc_rev", "auc_x3", "auc_stop", "auc_path", "alerts/100", "us/frame", "cost_%",
               "model_kB");

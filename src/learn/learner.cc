@@ -32,14 +32,17 @@ int DirectionBin(core::Point v) {
 VisitBuilder::VisitBuilder(GridSize grid, int width, int height)
     : grid_(grid), width_(std::max(1, width)), height_(std::max(1, height)) {}
 
+void VisitBuilder::SetMotion(Visit* v) const {
+  v->direction = -1;
+  if (motion_n_ == 0) return;
+  v->speed = speed_sum_ / motion_n_;
+  const core::Point mean = motion_sum_ * (1.0 / motion_n_);
+  if (v->speed >= kMovingSpeed && core::Norm(mean) > 0) v->direction = DirectionBin(mean);
+}
+
 void VisitBuilder::CloseVisit(double t) {
   open_.exit_t = t;
-  open_.direction = -1;
-  if (motion_n_ > 0) {
-    open_.speed = speed_sum_ / motion_n_;
-    const core::Point mean = motion_sum_ * (1.0 / motion_n_);
-    if (open_.speed >= kMovingSpeed && core::Norm(mean) > 0) open_.direction = DirectionBin(mean);
-  }
+  SetMotion(&open_);
   visits_.push_back(open_);
   motion_sum_ = {};
   speed_sum_ = 0;
@@ -92,11 +95,7 @@ std::vector<Visit> VisitBuilder::Visits() const {
   if (has_open_) {
     Visit v = open_;
     v.exit_t = last_t_;
-    if (motion_n_ > 0) {
-      v.speed = speed_sum_ / motion_n_;
-      const core::Point mean = motion_sum_ * (1.0 / motion_n_);
-      if (v.speed >= kMovingSpeed && core::Norm(mean) > 0) v.direction = DirectionBin(mean);
-    }
+    SetMotion(&v);
     out.push_back(v);
   }
   return out;
@@ -142,7 +141,7 @@ void Learner::Observe(const std::vector<TrackSample>& tracks, int width, int hei
   }
   for (auto it = live_.begin(); it != live_.end();) {
     if (t - it->second.last.t > kTrackGoneSeconds) {
-      End(it->first, it->second, t, frame, out);
+      End(it->second, t, frame, out);
       it = live_.erase(it);
     } else {
       ++it;
@@ -197,8 +196,7 @@ events::Event Learner::MakeEvent(const Live& live, events::Phase phase, double t
   return e;
 }
 
-void Learner::End(int /*id*/, Live& live, double t, int64_t frame,
-                  std::vector<events::Event>* out) {
+void Learner::End(Live& live, double t, int64_t frame, std::vector<events::Event>* out) {
   model_.AddTrack(live.visits.Visits(), live.slot);
   if (live.event_id.empty() || live.event_id == "-") return;
   events::Event e = MakeEvent(live, events::Phase::kEnd, t, frame);
@@ -207,7 +205,7 @@ void Learner::End(int /*id*/, Live& live, double t, int64_t frame,
 }
 
 void Learner::Finish(double t, int64_t frame, std::vector<events::Event>* out) {
-  for (auto& [id, live] : live_) End(id, live, t, frame, out);
+  for (auto& [id, live] : live_) End(live, t, frame, out);
   live_.clear();
 }
 

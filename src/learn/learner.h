@@ -48,6 +48,8 @@ class VisitBuilder {
 
  private:
   void CloseVisit(double t);
+  // The open visit's mean speed and direction so far.
+  void SetMotion(Visit* v) const;
 
   GridSize grid_;
   int width_, height_;
@@ -97,7 +99,7 @@ class Learner {
     double alerted_t = 0;
   };
   void Score(Live& live, int64_t frame, core::WallTime wall, std::vector<events::Event>* out);
-  void End(int id, Live& live, double t, int64_t frame, std::vector<events::Event>* out);
+  void End(Live& live, double t, int64_t frame, std::vector<events::Event>* out);
   events::Event MakeEvent(const Live& live, events::Phase phase, double t, int64_t frame) const;
 
   std::string camera_;
