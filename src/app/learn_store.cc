@@ -16,9 +16,12 @@ std::unique_ptr<learn::CameraLearner> MakeCameraLearner(const config::SiteConfig
 }
 
 void AttachLearnedModel(store::Store& db, core::Clock& clock, CameraPipeline& pipeline) {
-  learn::CameraLearner* learner = pipeline.learner();
+  AttachLearnedModel(db, clock, pipeline.camera().name, pipeline.learner());
+}
+
+void AttachLearnedModel(store::Store& db, core::Clock& clock, const std::string& name,
+                        learn::CameraLearner* learner) {
   if (learner == nullptr) return;
-  const std::string name = pipeline.camera().name;
   auto text = db.LoadLearnedModel(name);
   if (text.ok()) {
     auto model = learn::ActivityModel::Parse(*text);

@@ -21,5 +21,8 @@ std::unique_ptr<learn::CameraLearner> MakeCameraLearner(const config::SiteConfig
 // frame; `db` and `clock` must outlive the pipeline. The saves run on the
 // camera's analysis thread (Store is thread-safe).
 void AttachLearnedModel(store::Store& db, core::Clock& clock, CameraPipeline& pipeline);
+// The same for a learner of camera `name` (nullptr: nothing to do).
+void AttachLearnedModel(store::Store& db, core::Clock& clock, const std::string& name,
+                        learn::CameraLearner* learner);
 
 }  // namespace argus::app

@@ -10,16 +10,15 @@ namespace {
 
 using store::testing::kT0;
 
-std::unique_ptr<CameraPipeline> LearningCamera() {
-  config::Diagnostics diag;
-  auto cfg = config::ParseConfig(
-      "site: {timezone: Europe/Paris}\n"
-      "cameras:\n  - name: cam\n    source: x.avi\n    learn: {min_cell_tracks: 1}\n",
-      "site.yaml", &diag);
-  EXPECT_TRUE(cfg.ok()) << diag.ToString();
-  auto p = CameraPipeline::Create(*cfg, cfg->cameras[0], "builtin", &diag);
-  EXPECT_TRUE(p.ok()) << p.status().ToString();
-  return std::move(p).value();
+std::unique_ptr<learn::CameraLearner> LearningCamera() {
+  config::CameraConfig cam;
+  cam.name = "cam";
+  cam.learn.enabled = true;
+  config::SiteConfig site;
+  site.timezone = "Europe/Paris";
+  auto l = MakeCameraLearner(site, cam);
+  EXPECT_NE(l, nullptr);
+  return l;
 }
 
 // One person walking across a 640x480 frame, 10 frames per second, for `n` frames.
@@ -30,9 +29,8 @@ void Walk(learn::CameraLearner* l, int id, double t0, int n, std::vector<events:
     tr.label = "person";
     tr.box = {20.0 + 6 * i, 200, 40, 100};
     const double t = t0 + i / 10.0;
-    l->Process({tr}, 640, 480, t, static_cast<int64_t>(t * 10), kT0 + std::chrono::milliseconds(
-                                                                         int64_t(t * 1000)),
-               out);
+    l->Process({tr}, 640, 480, t, static_cast<int64_t>(t * 10),
+               kT0 + std::chrono::milliseconds(int64_t(t * 1000)), out);
   }
 }
 
@@ -43,31 +41,36 @@ TEST(LearnStore, ModelSurvivesARestartAndIsSavedPeriodically) {
   core::FakeClock clock(kT0);
 
   auto first = LearningCamera();
-  ASSERT_NE(first->learner(), nullptr);
-  AttachLearnedModel(**db, clock, *first);
-  EXPECT_EQ(first->learner()->learner().model().total_tracks(), 0) << "nothing stored yet";
+  AttachLearnedModel(**db, clock, "cam", first.get());
+  EXPECT_EQ(first->learner().model().total_tracks(), 0) << "nothing stored yet";
   std::vector<events::Event> out;
-  for (int k = 0; k < 3; ++k) Walk(first->learner(), k + 1, k * 12.0, 90, &out);
+  for (int k = 0; k < 3; ++k) Walk(first.get(), k + 1, k * 12.0, 90, &out);
   EXPECT_EQ((*db)->LoadLearnedModel("cam").status().code(), core::StatusCode::kNotFound)
       << "not saved before the period";
   // Eleven minutes later (wall clock of the frames): the periodic save.
-  Walk(first->learner(), 9, 660, 5, &out);
+  Walk(first.get(), 9, 660, 5, &out);
   auto saved = (*db)->LoadLearnedModel("cam");
   ASSERT_TRUE(saved.ok()) << saved.status().ToString();
   auto periodic = learn::ActivityModel::Parse(*saved);
   ASSERT_TRUE(periodic.ok());
   EXPECT_DOUBLE_EQ(periodic->total_tracks(), 3);
 
-  first->learner()->Finish(661, 6610, &out);  // the camera stops: saved again
+  first->Finish(661, 6610, &out);  // the camera stops: saved again
   auto final_text = (*db)->LoadLearnedModel("cam");
   ASSERT_TRUE(final_text.ok());
   EXPECT_DOUBLE_EQ(learn::ActivityModel::Parse(*final_text)->total_tracks(), 4);
 
   auto second = LearningCamera();  // restart
-  AttachLearnedModel(**db, clock, *second);
-  const learn::ActivityModel& m = second->learner()->learner().model();
+  AttachLearnedModel(**db, clock, "cam", second.get());
+  const learn::ActivityModel& m = second->learner().model();
   EXPECT_DOUBLE_EQ(m.total_tracks(), 4);
   EXPECT_EQ(m.Serialize(), *final_text);
+}
+
+TEST(LearnStore, NoLearnerWithoutLearnSection) {
+  config::CameraConfig cam;
+  cam.name = "cam";
+  EXPECT_EQ(MakeCameraLearner({}, cam), nullptr);
 }
 
 TEST(LearnStore, UnreadableModelMeansLearningAfresh) {
@@ -77,11 +80,11 @@ TEST(LearnStore, UnreadableModelMeansLearningAfresh) {
   ASSERT_TRUE((*db)->SaveLearnedModel("cam", "not a model", kT0).ok());
   core::FakeClock clock(kT0);
   auto p = LearningCamera();
-  AttachLearnedModel(**db, clock, *p);
-  EXPECT_EQ(p->learner()->learner().model().total_tracks(), 0);
+  AttachLearnedModel(**db, clock, "cam", p.get());
+  EXPECT_EQ(p->learner().model().total_tracks(), 0);
   std::vector<events::Event> out;
-  Walk(p->learner(), 1, 0, 30, &out);
-  p->learner()->Finish(5, 50, &out);
+  Walk(p.get(), 1, 0, 30, &out);
+  p->Finish(5, 50, &out);
   auto text = (*db)->LoadLearnedModel("cam");
   ASSERT_TRUE(text.ok());
   EXPECT_TRUE(learn::ActivityModel::Parse(*text).ok()) << "replaced by a good model";
