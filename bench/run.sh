@@ -40,6 +40,7 @@ for det in "${detectors[@]}"; do
     acc=$("$ARGUS" eval mot --gt "$GT" --res "$OUT/$name.txt" --json |
           python3 -c 'import json,sys; m=json.load(sys.stdin)["combined"]; print("%.3f %.3f %.3f" % (m["MOTA"], m["IDF1"], m["HOTA"]))')
   fi
+  [ "$name" = builtin ] && builtin_ms=$(awk -v f="$frames" -v c="$cpu" 'BEGIN{printf "%.3f", 1000 * c / f}')
   awk -v n="$name" -v f="$frames" -v w="$wall" -v c="$cpu" -v dw="$dwall" -v a="$acc" -v r="$rss" \
     'BEGIN{split(a, m, " "); printf "%-10s %8.2f %8.2f %10.1f %10.1f %8.2f %8s %8s %8s   (peak %d MiB)\n",
       n, w, c, f/w, f/c, (f/w)/(f/dw), m[1], m[2], m[3], r/1024}'
@@ -66,6 +67,17 @@ if [ -f "$MODEL" ]; then
   echo; echo "== person_down with onnx (yolox_nano) =="
   python3 bench/events_eval.py --argus "$ARGUS" --only falls --detector "onnx:$MODEL"
 fi
+echo; echo "== unusual activity (src/learn): held-out real tracks vs anomalies built from them =="
+M=$SHARED/data/mot15
+seqs=()
+[ -f "$M/PETS09-S2L1/gt/gt.txt" ] && seqs+=("PETS09-gt=$M/PETS09-S2L1/gt/gt.txt:7:768:576")
+[ -f "$M/TUD-Stadtmitte/gt/gt.txt" ] && seqs+=("TUD-Stadtm-gt=$M/TUD-Stadtmitte/gt/gt.txt:25:640:480")
+[ -f "$M/ADL-Rundle-6/gt/gt.txt" ] && seqs+=("ADL-Rundle6-gt=$M/ADL-Rundle-6/gt/gt.txt:30:1920:1080")
+for n in builtin onnx; do
+  [ -f "$OUT/$n.txt" ] && seqs+=("vtest-argus-$n=$OUT/$n.txt:7:768:576")
+done
+"$BUILD/bin/learn_eval" --analysis-ms-per-frame "${builtin_ms:-0}" "${seqs[@]}"
+echo "(cost_%: learner CPU per frame / builtin argus analyze CPU per frame on vtest, same run)"
 
 echo; echo "== argus serve: cameras per node (RTSP, 5 detection fps, builtin) =="
 bash bench/serve_capacity.sh

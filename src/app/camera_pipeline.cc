@@ -1,5 +1,6 @@
 #include "app/camera_pipeline.h"
 
+#include "app/learn_store.h"
 #include "record/privacy_mask.h"
 #include "track/byte_tracker.h"
 
@@ -58,6 +59,7 @@ core::Result<std::unique_ptr<CameraPipeline>> CameraPipeline::Create(
   auto engine = rules::RuleEngine::Build(p->site_, p->camera_, diag);
   if (!engine.ok()) return engine.status();
   p->rules_ = std::move(engine).value();
+  p->learner_ = MakeCameraLearner(p->site_, p->camera_);
   return p;
 }
 
@@ -102,6 +104,9 @@ core::Status CameraPipeline::Process(ingest::Frame& frame, core::WallTime wall, 
   in.active = &active_;
   in.scene = &scene_;
   rules_->Process(in, &out->events);
+  if (learner_) {
+    learner_->Process(out->tracks, in.width, in.height, in.t, in.frame, wall, &out->events);
+  }
   for (events::Event& e : out->events) e.camera = camera_.name;
   last_input_ = in;
   return core::Status::Ok();
@@ -115,6 +120,7 @@ void CameraPipeline::Finish(FrameOutput* out) {
   last_input_.active = &kNone;
   last_input_.scene = nullptr;
   rules_->Finish(last_input_, &out->events);
+  if (learner_) learner_->Finish(last_input_.t, last_input_.frame, &out->events);
   for (events::Event& e : out->events) e.camera = camera_.name;
 }
 

@@ -17,6 +17,7 @@
 #include "ingest/rate_limiter.h"
 #include "ingest/video_source.h"
 #include "motion/camera_motion.h"
+#include "learn/camera_learner.h"
 #include "motion/motion.h"
 #include "rules/rule_engine.h"
 #include "track/still_hold.h"
@@ -49,6 +50,8 @@ class CameraPipeline {
 
   const std::string& detector_name() const { return detector_name_; }
   const config::CameraConfig& camera() const { return camera_; }
+  // Learning of normal activity (the camera's `learn:`); nullptr when off.
+  learn::CameraLearner* learner() { return learner_.get(); }
 
  private:
   CameraPipeline(const config::Config& config, const config::CameraConfig& camera);
@@ -64,6 +67,7 @@ class CameraPipeline {
   std::unique_ptr<track::Tracker> tracker_;
   track::StillHold still_hold_;
   std::unique_ptr<rules::RuleEngine> rules_;
+  std::unique_ptr<learn::CameraLearner> learner_;
   motion::MotionResult last_motion_;
   rules::SceneInput scene_;
   std::vector<track::Track> active_;

@@ -22,6 +22,7 @@
 #include "app/annotator.h"
 #include "app/camera_runner.h"
 #include "app/command.h"
+#include "app/learn_store.h"
 #include "app/privacy.h"
 #include "auth/authenticator.h"
 #include "config/config.h"
@@ -394,6 +395,7 @@ struct Daemon::Impl final : api::Backend {
       return runner.status();
     }
     cam->runner = std::move(runner).value();
+    AttachLearnedModel(*db, clock, cam->runner->pipeline());
     cam->annotator = std::make_unique<Annotator>(cam->runner->camera());
     cam->runner->Start();
     std::unique_lock lock(cameras_mu);

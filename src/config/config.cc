@@ -14,6 +14,10 @@ namespace {
 
 constexpr double kMaxDetectFps = 240;
 constexpr double kMaxSeconds = 7 * 24 * 3600;
+constexpr double kMinLearnHalfLifeDays = 0.01;
+constexpr double kMaxLearnHalfLifeDays = 3650;
+constexpr int kMaxLearnAlertsPerHour = 3600;
+constexpr int kMaxLearnGridSide = 256;  // as learn::ActivityModel accepts
 const std::vector<std::string> kWhen = {"always", "open", "closed"};
 const std::vector<std::string> kSeverities = {"info", "warning", "alert", "critical"};
 const char* const kDayNames[7] = {"mon", "tue", "wed", "thu", "fri", "sat", "sun"};
@@ -312,6 +316,41 @@ void ParseCamera(const YAML::Node& node, const std::string& path, const std::str
                   lr.GetPoint("a", &l->a, true, true) & lr.GetPoint("b", &l->b, true, true);
               if (ok && core::Distance(l->a, l->b) == 0) lr.Error("b", "line end points coincide");
             });
+  YAML::Node learn = r.Child("learn");
+  if (learn.IsDefined() && !learn.IsNull()) {
+    MapReader l(learn, r.FieldPath("learn"), file, diag);
+    if (l.valid()) {
+      LearnConfig& c = cam->learn;
+      c.enabled = true;
+      l.GetBool("enabled", &c.enabled);
+      l.GetDouble("half_life_days", &c.half_life_days, kMinLearnHalfLifeDays,
+                  kMaxLearnHalfLifeDays);
+      l.GetDouble("threshold", &c.threshold, 0, 1);
+      l.GetInt("max_alerts_per_hour", &c.max_alerts_per_hour, 0, kMaxLearnAlertsPerHour);
+      YAML::Node grid = l.Child("grid");
+      if (grid.IsDefined()) {
+        if (!grid.IsSequence() || grid.size() != 2) {
+          l.Error("grid", "must be [columns, rows]");
+        } else {
+          try {
+            c.grid_cols = grid[0].as<int>();
+            c.grid_rows = grid[1].as<int>();
+          } catch (const YAML::Exception&) {
+            c.grid_cols = c.grid_rows = 0;
+          }
+          if (c.grid_cols < 1 || c.grid_rows < 1 || c.grid_cols > kMaxLearnGridSide ||
+              c.grid_rows > kMaxLearnGridSide) {
+            l.Error("grid", "columns and rows must be whole numbers in 1.." +
+                                std::to_string(kMaxLearnGridSide));
+            c.grid_cols = kDefaultLearnGridCols;
+            c.grid_rows = kDefaultLearnGridRows;
+          }
+        }
+      }
+      l.GetDouble("min_cell_tracks", &c.min_cell_tracks, 1, 1e6);
+      l.GetDouble("min_camera_tracks", &c.min_camera_tracks, 1, 1e9);
+    }
+  }
   ParseList(r.Child("rules"), r.FieldPath("rules"), file, diag, &cam->rules,
             [&](const YAML::Node& n, const std::string& p, RuleConfig* rule) {
               ParseRule(n, p, file, diag, rule);

@@ -93,6 +93,27 @@ struct RuleConfig {
   Where where;
 };
 
+// Learning of normal activity and `unusual_activity` events (src/learn); off unless
+// the camera has a `learn:` section.
+inline constexpr double kDefaultLearnHalfLifeDays = 14;
+inline constexpr double kDefaultLearnThreshold = 0.9;
+inline constexpr int kDefaultLearnMaxAlertsPerHour = 6;
+inline constexpr int kDefaultLearnGridCols = 16;
+inline constexpr int kDefaultLearnGridRows = 12;
+inline constexpr double kDefaultLearnMinCellTracks = 20;
+inline constexpr double kDefaultLearnMinCameraTracks = 100;
+
+struct LearnConfig {
+  bool enabled = false;
+  double half_life_days = kDefaultLearnHalfLifeDays;  // forgetting
+  double threshold = kDefaultLearnThreshold;          // 0..1: score that raises an event
+  int max_alerts_per_hour = kDefaultLearnMaxAlertsPerHour;
+  int grid_cols = kDefaultLearnGridCols;  // image grid the model is kept on
+  int grid_rows = kDefaultLearnGridRows;
+  double min_cell_tracks = kDefaultLearnMinCellTracks;  // below: the cell scores nothing
+  double min_camera_tracks = kDefaultLearnMinCameraTracks;
+};
+
 struct CameraConfig {
   std::string name;
   std::string source;  // file path or rtsp:// / http:// URL
@@ -105,6 +126,7 @@ struct CameraConfig {
   std::vector<Zone> zones;
   std::vector<Line> lines;
   std::vector<RuleConfig> rules;
+  LearnConfig learn;
   std::string path;  // "cameras[i]"
   Where where;
   // The camera's YAML and the sections every camera uses (site, detector,

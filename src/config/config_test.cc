@@ -81,10 +81,51 @@ TEST(Config, MalformedYamlNamesTheLine) {
 TEST(Config, UnknownKeyIsAnErrorWithItsLine) {
   std::string yaml = kGood;
   yaml.replace(yaml.find("    detect_fps: 5"), 17, "    detect_fsp: 5");
-  EXPECT_EQ(Problems(yaml),
-            "site.yaml:15: cameras[0].detect_fsp: unknown key (expected one of: calibration, "
-            "detect_fps, detector, lines, name, privacy_masks, rtsp_transport, rules, source, "
-            "zone_inertia_frames, zones)\n");
+  EXPECT_EQ(
+      Problems(yaml),
+      "site.yaml:15: cameras[0].detect_fsp: unknown key (expected one of: calibration, "
+      "detect_fps, detector, learn, lines, name, privacy_masks, rtsp_transport, rules, source, "
+      "zone_inertia_frames, zones)\n");
+}
+
+TEST(Config, LearnSectionIsOptionalAndValidated) {
+  Diagnostics diag;
+  auto plain = ParseConfig(kGood, "site.yaml", &diag);
+  ASSERT_TRUE(plain.ok());
+  EXPECT_FALSE(plain->cameras[0].learn.enabled) << "no learn: section, no learning";
+
+  std::string yaml = kGood;
+  yaml.replace(yaml.find("    detect_fps: 5"), 17,
+               "    detect_fps: 5\n    learn: {half_life_days: 3, threshold: 0.8, "
+               "max_alerts_per_hour: 2, grid: [8, 6]}");
+  auto cfg = ParseConfig(yaml, "site.yaml", &diag);
+  ASSERT_TRUE(cfg.ok()) << diag.ToString();
+  const LearnConfig& l = cfg->cameras[0].learn;
+  EXPECT_TRUE(l.enabled);
+  EXPECT_DOUBLE_EQ(l.half_life_days, 3);
+  EXPECT_DOUBLE_EQ(l.threshold, 0.8);
+  EXPECT_EQ(l.max_alerts_per_hour, 2);
+  EXPECT_EQ(l.grid_cols, 8);
+  EXPECT_EQ(l.grid_rows, 6);
+  EXPECT_DOUBLE_EQ(l.min_cell_tracks, kDefaultLearnMinCellTracks);
+
+  std::string off = kGood;
+  off.replace(off.find("    detect_fps: 5"), 17, "    detect_fps: 5\n    learn: {enabled: false}");
+  auto cfg_off = ParseConfig(off, "site.yaml", &diag);
+  ASSERT_TRUE(cfg_off.ok());
+  EXPECT_FALSE(cfg_off->cameras[0].learn.enabled);
+
+  std::string bad = kGood;
+  bad.replace(bad.find("    detect_fps: 5"), 17,
+              "    detect_fps: 5\n    learn:\n      threshold: 2\n      grid: [0, 6]\n"
+              "      half_lives: 3");
+  EXPECT_EQ(Problems(bad),
+            "site.yaml:17: cameras[0].learn.threshold: must be between 0 and 1, found 2\n"
+            "site.yaml:18: cameras[0].learn.grid: columns and rows must be whole numbers in "
+            "1..256\n"
+            "site.yaml:19: cameras[0].learn.half_lives: unknown key (expected one of: enabled, "
+            "grid, half_life_days, max_alerts_per_hour, min_camera_tracks, min_cell_tracks, "
+            "threshold)\n");
 }
 
 TEST(Config, PolygonWithTwoPoints) {

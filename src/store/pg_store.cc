@@ -303,6 +303,14 @@ CREATE TABLE api_tokens (
   revoked BOOLEAN NOT NULL
 );
 )sql",
+    // 3: what each camera learned about normal activity (src/learn), one row per camera.
+    R"sql(
+CREATE TABLE learned_models (
+  camera TEXT PRIMARY KEY CHECK (camera <> ''),
+  model TEXT NOT NULL,
+  updated_ms BIGINT NOT NULL
+);
+)sql",
 };
 
 core::Status AppendAuditLocked(PGconn* conn, const AuditEntry& e) {
@@ -840,6 +848,30 @@ core::Result<RetentionResult> PgStore::ApplyRetention(const RetentionPolicy& p,
   }
   ARGUS_RETURN_IF_ERROR(tx.Commit());
   return out;
+}
+
+core::Status PgStore::SaveLearnedModel(const std::string& camera, const std::string& model,
+                                       core::WallTime at) {
+  if (camera.empty()) return core::InvalidArgument("camera name is empty");
+  Params p;
+  const std::string sql = "INSERT INTO learned_models (camera, model, updated_ms) VALUES (" +
+                          p.Add(camera) + ", " + p.Add(model) + ", " + p.Add(ToMs(at)) +
+                          ") ON CONFLICT (camera) DO UPDATE SET model = excluded.model, "
+                          "updated_ms = excluded.updated_ms";
+  std::lock_guard lock(mu_);
+  ARGUS_RETURN_IF_ERROR(EnsureConnectedLocked());
+  return Exec(conn_, sql, p, "save learned model of " + camera);
+}
+
+core::Result<std::string> PgStore::LoadLearnedModel(const std::string& camera) {
+  Params p;
+  const std::string sql = "SELECT model FROM learned_models WHERE camera = " + p.Add(camera);
+  std::lock_guard lock(mu_);
+  ARGUS_RETURN_IF_ERROR(EnsureConnectedLocked());
+  auto r = Query(conn_, sql, p, "load learned model of " + camera);
+  if (!r.ok()) return r.status();
+  if (PQntuples(r->get()) == 0) return core::NotFound("no learned model for camera " + camera);
+  return Row(r->get(), 0).Text(0);
 }
 
 }  // namespace argus::store

@@ -100,6 +100,9 @@ class PgStore final : public Store {
 
   core::Result<RetentionResult> ApplyRetention(const RetentionPolicy& p,
                                                core::WallTime now) override;
+  core::Status SaveLearnedModel(const std::string& camera, const std::string& model,
+                                core::WallTime at) override;
+  core::Result<std::string> LoadLearnedModel(const std::string& camera) override;
 
   // A fresh alert id, unique across every node sharing the database and above every
   // alert id already stored (also ids that a caller chose itself).

@@ -222,6 +222,14 @@ CREATE TABLE api_tokens (
   revoked INTEGER NOT NULL CHECK (revoked IN (0, 1))
 );
 )sql",
+    // 3: what each camera learned about normal activity (src/learn), one row per camera.
+    R"sql(
+CREATE TABLE learned_models (
+  camera TEXT PRIMARY KEY CHECK (camera <> ''),
+  model TEXT NOT NULL,
+  updated_ms INTEGER NOT NULL
+);
+)sql",
 };
 
 core::Status AppendAuditLocked(sqlite3* db, const AuditEntry& e) {
@@ -725,6 +733,29 @@ core::Result<std::string> SqliteStore::IntegrityCheck() {
   while (s.Row()) out += (out.empty() ? "" : "\n") + s.Text(0);
   ARGUS_RETURN_IF_ERROR(s.status("integrity_check"));
   return out;
+}
+
+core::Status SqliteStore::SaveLearnedModel(const std::string& camera, const std::string& model,
+                                           core::WallTime at) {
+  if (camera.empty()) return core::InvalidArgument("camera name is empty");
+  std::lock_guard lock(mu_);
+  Stmt s(db_,
+         "INSERT INTO learned_models (camera, model, updated_ms) VALUES (?, ?, ?) "
+         "ON CONFLICT (camera) DO UPDATE SET model = excluded.model, "
+         "updated_ms = excluded.updated_ms");
+  s.Bind(1, camera).Bind(2, model).Bind(3, ToMs(at));
+  return s.Run("save learned model of " + camera);
+}
+
+core::Result<std::string> SqliteStore::LoadLearnedModel(const std::string& camera) {
+  std::lock_guard lock(mu_);
+  Stmt s(db_, "SELECT model FROM learned_models WHERE camera = ?");
+  s.Bind(1, camera);
+  if (!s.Row()) {
+    ARGUS_RETURN_IF_ERROR(s.status("load learned model of " + camera));
+    return core::NotFound("no learned model for camera " + camera);
+  }
+  return s.Text(0);
 }
 
 }  // namespace argus::store

@@ -86,6 +86,9 @@ class SqliteStore final : public Store {
 
   core::Result<RetentionResult> ApplyRetention(const RetentionPolicy& p,
                                                core::WallTime now) override;
+  core::Status SaveLearnedModel(const std::string& camera, const std::string& model,
+                                core::WallTime at) override;
+  core::Result<std::string> LoadLearnedModel(const std::string& camera) override;
 
   // PRAGMA integrity_check: "ok" or the problems found.
   core::Result<std::string> IntegrityCheck();

@@ -166,6 +166,12 @@ class Store {
   // days before `now`.
   virtual core::Result<RetentionResult> ApplyRetention(const RetentionPolicy& p,
                                                        core::WallTime now) = 0;
+
+  // A camera's learned model of normal activity (learn::ActivityModel's text form,
+  // opaque here), replaced whole. Load: kNotFound when none was saved.
+  virtual core::Status SaveLearnedModel(const std::string& camera, const std::string& model,
+                                        core::WallTime at) = 0;
+  virtual core::Result<std::string> LoadLearnedModel(const std::string& camera) = 0;
 };
 
 }  // namespace argus::store

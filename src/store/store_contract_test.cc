@@ -696,6 +696,27 @@ TEST_P(StoreContractTest, UsersAndTokensSurviveReopen) {
   EXPECT_GT(*next, t.id);
 }
 
+TEST_P(StoreContractTest, LearnedModelsSaveReplaceLoadAndSurviveReopen) {
+  EXPECT_EQ(store_->LoadLearnedModel("cam1").status().code(), core::StatusCode::kNotFound);
+  EXPECT_EQ(store_->SaveLearnedModel("", "x", kT0).code(), core::StatusCode::kInvalidArgument);
+  // A realistic size: a few hundred kilobytes of text lines.
+  std::string big;
+  for (int i = 0; i < 20000; ++i) big += "c " + std::to_string(i) + " 0 1.5 0 0 2\n";
+  ASSERT_TRUE(store_->SaveLearnedModel("cam1", "first", kT0).ok());
+  ASSERT_TRUE(store_->SaveLearnedModel("cam2", "other", kT0).ok());
+  ASSERT_TRUE(store_->SaveLearnedModel("cam1", big, kT0 + seconds(60)).ok());
+  store_.reset();
+  auto again = backend_->Open();
+  ASSERT_TRUE(again.ok()) << again.status().ToString();
+  store_ = std::move(*again);
+  auto cam1 = store_->LoadLearnedModel("cam1");
+  ASSERT_TRUE(cam1.ok()) << cam1.status().ToString();
+  EXPECT_EQ(*cam1, big) << "replaced whole, byte for byte";
+  auto cam2 = store_->LoadLearnedModel("cam2");
+  ASSERT_TRUE(cam2.ok());
+  EXPECT_EQ(*cam2, "other");
+}
+
 TEST_P(StoreContractTest, ConcurrentWritersFromManyThreads) {
   constexpr int kThreads = 4;
   constexpr int kPerThread = 20;
