@@ -11,7 +11,7 @@ PACKAGES := build-essential cmake ninja-build pkg-config git time python3 \
   libopencv-dev opencv-doc libavformat-dev libavcodec-dev libswscale-dev libavutil-dev \
   libyaml-cpp-dev nlohmann-json3-dev libspdlog-dev libcli11-dev libsqlite3-dev \
   libcpp-httplib-dev libeigen3-dev libgtest-dev libgmock-dev libbenchmark-dev \
-  libmosquitto-dev libsodium-dev libpq-dev
+  libmosquitto-dev libsodium-dev libpq-dev libsystemd-dev
 # Test peers: a real MQTT broker, a real RTSP server (GStreamer) and its codecs,
 # PostgreSQL, and a headless Chromium driven from node for the dashboard.
 TEST_PACKAGES := mosquitto postgresql chromium fonts-dejavu-core nodejs libgstrtspserver-1.0-dev libgstreamer1.0-dev gstreamer1.0-plugins-base \
@@ -22,7 +22,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 install-npm:
 	$(call install_missing,npm)
 
-.PHONY: install-npm setup setup-test build test demo bench format tidy clean
+.PHONY: install-npm setup setup-test build test demo bench format tidy clean deb test-deb
 
 # Installs only what is missing, so a second run is fast and offline.
 define install_missing
@@ -57,6 +57,18 @@ test: setup-test
 	  -DARGUS_SANITIZE=ON -DARGUS_WERROR=ON -DARGUS_BUILD_BENCH=OFF
 	cmake --build $(TEST_BUILD) -j $(JOBS)
 	cd $(TEST_BUILD) && ASAN_OPTIONS=detect_leaks=1 ctest --output-on-failure -j $(JOBS) --timeout 600
+
+# The Debian package: $(BUILD)/argus_<version>_<arch>.deb (CPack, cmake/Install.cmake).
+deb: build
+	cmake -S . -B $(BUILD) -DCMAKE_INSTALL_PREFIX=/usr
+	cd $(BUILD) && cpack -G DEB
+	@ls -l $(BUILD)/$(DEB_FILE)
+
+# Installs that package into this machine's real system paths (root), runs it,
+# removes and purges it: packaging/test-deb.sh. CI runs it after `make test`.
+DEB_FILE = argus_$$(sed -n 's/^CMAKE_PROJECT_VERSION:STATIC=//p' $(BUILD)/CMakeCache.txt)_$$(dpkg --print-architecture).deb
+test-deb: deb
+	$(SUDO) bash packaging/test-deb.sh $(BUILD)/$(DEB_FILE)
 
 demo: build
 	@mkdir -p out/demo
