@@ -52,7 +52,7 @@ runuser -u argus -- argus config check /etc/argus/argus.yaml
 
 step "systemd-analyze verify argus.service"
 if command -v systemd-analyze >/dev/null; then
-  systemd-analyze verify /lib/systemd/system/argus.service
+  systemd-analyze verify --man=no /lib/systemd/system/argus.service
 else
   echo "systemd-analyze not installed: skipped"
 fi

@@ -22,6 +22,7 @@
 #include "app/annotator.h"
 #include "app/camera_runner.h"
 #include "app/command.h"
+#include "app/journal.h"
 #include "app/privacy.h"
 #include "app/systemd_notify.h"
 #include "auth/authenticator.h"
@@ -152,6 +153,7 @@ struct Daemon::Impl final : api::Backend {
   std::unique_ptr<api::HttpServer> http;
   std::unique_ptr<notify::MqttPublisher> mqtt;
   std::unique_ptr<notify::HaDiscovery> ha;  // mqtt.home_assistant
+  AlertJournal journal;                     // structured entries under systemd
   std::unique_ptr<notify::SensorSubscriber> sensor_sub;
   std::unique_ptr<notify::WebhookSender> webhooks;
   std::unique_ptr<record::DiskGuard> disk;
@@ -663,6 +665,7 @@ struct Daemon::Impl final : api::Backend {
     live.Publish("alert", text);
     if (mqtt) mqtt->Publish(notify::AlertsTopic(), text, notify::kAlertQos, false, true);
     if (ha) ha->OnAlert(a);
+    journal.Log(change, a);
     events::Severity webhook_min;
     {
       std::lock_guard cfg_lock(config_mu);  // Reload() replaces config

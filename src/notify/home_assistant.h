@@ -10,8 +10,8 @@
 // retained payload), which makes HA delete the entities; what was announced is
 // kept in a small state file so that this also holds across restarts.
 // Topics and payloads: docs/home_assistant.md.
-// Thread safety: Sync from the daemon's owning thread; OnAlert and
-// PublishSnapshot from the event loop; all of them serialised by a mutex.
+// Thread safety: any thread (the owning thread syncs, the event loop and HTTP
+// threads report alerts); calls are serialised by a mutex.
 #pragma once
 
 #include <map>
