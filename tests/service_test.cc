@@ -15,6 +15,7 @@ namespace {
 
 namespace fs = std::filesystem;
 using nlohmann::json;
+using notify::testing::RetainedNow;
 
 constexpr double kStartS = 90;  // ASan builds on a shared machine start slowly
 constexpr double kStopS = 60;
@@ -96,19 +97,6 @@ TEST_F(Service, TellsSystemdReadyWatchdogReloadingAndStopping) {
   EXPECT_TRUE(WIFEXITED(*st) && WEXITSTATUS(*st) == 0) << d.Stderr();
 }
 
-// The retained messages a client subscribing to `filter` now receives.
-std::map<std::string, std::string> Retained(int port, const std::string& filter, size_t expected) {
-  notify::testing::RecordingSubscriber ha(port, filter);
-  EXPECT_TRUE(ha.WaitSubscribed());
-  ha.WaitFor(expected, 10);
-  std::this_thread::sleep_for(std::chrono::milliseconds(500));  // anything beyond?
-  std::map<std::string, std::string> out;
-  for (const auto& m : ha.WaitFor(0, 0)) {
-    if (m.retain) out[m.topic] = m.payload;
-  }
-  return out;
-}
-
 TEST_F(Service, HomeAssistantDiscoversCamerasAndForgetsRemovedOnes) {
   notify::testing::MosquittoBroker broker;
   if (!notify::testing::MosquittoBroker::Available()) GTEST_SKIP() << "mosquitto not installed";
@@ -121,7 +109,7 @@ TEST_F(Service, HomeAssistantDiscoversCamerasAndForgetsRemovedOnes) {
   ASSERT_TRUE(d.Start(kStartS)) << d.Stderr();
 
   // Home Assistant (re)starting now: both devices, 4 entities each.
-  auto seen = Retained(broker.port(), "homeassistant/#", 8);
+  auto seen = RetainedNow(broker.port(), "homeassistant/#", 8);
   EXPECT_EQ(seen.size(), 8u);
   for (const std::string cam : {"hall", "vault"}) {
     const std::string online = "homeassistant/binary_sensor/argus_" + cam + "/online/config";
@@ -134,7 +122,7 @@ TEST_F(Service, HomeAssistantDiscoversCamerasAndForgetsRemovedOnes) {
   // the whole-frame zone raises an alert with a snapshot.
   ASSERT_TRUE(WaitUntil(
       [&] {
-        auto s = Retained(broker.port(), "argus/cameras/hall/#", 3);
+        auto s = RetainedNow(broker.port(), "argus/cameras/hall/#", 3);
         auto a = s.find("argus/cameras/hall/alerts");
         auto snap = s.find("argus/cameras/hall/snapshot");
         return a != s.end() && json::parse(a->second, nullptr, false).value("open", 0) >= 1 &&
@@ -143,15 +131,15 @@ TEST_F(Service, HomeAssistantDiscoversCamerasAndForgetsRemovedOnes) {
       90))
       << d.Stderr();
   const json status = json::parse(
-      Retained(broker.port(), "argus/cameras/hall/status", 1)["argus/cameras/hall/status"]);
+      RetainedNow(broker.port(), "argus/cameras/hall/status", 1)["argus/cameras/hall/status"]);
   EXPECT_EQ(status["state"], "online");
 
   // vault leaves the config: its entities are removed, hall's stay.
   WriteConfig(dir_ / "site.yaml", mqtt + "cameras:\n" + Camera("hall"));
   d.process().Signal(SIGHUP);
   ASSERT_TRUE(
-      WaitUntil([&] { return Retained(broker.port(), "homeassistant/#", 4).size() == 4; }, 30));
-  seen = Retained(broker.port(), "homeassistant/#", 4);
+      WaitUntil([&] { return RetainedNow(broker.port(), "homeassistant/#", 4).size() == 4; }, 30));
+  seen = RetainedNow(broker.port(), "homeassistant/#", 4);
   EXPECT_FALSE(seen.count("homeassistant/binary_sensor/argus_vault/online/config"));
   EXPECT_TRUE(seen.count("homeassistant/binary_sensor/argus_hall/online/config"));
   Stop(d);

@@ -17,7 +17,6 @@ namespace {
 
 using nlohmann::json;
 using testing::MosquittoBroker;
-using testing::RecordingSubscriber;
 
 TEST(HaDiscoveryMessages, OneDevicePerCameraWithItsEntities) {
   const auto msgs = HaDiscoveryMessages({"hall/1", {"lobby", "east wing"}}, "homeassistant");
@@ -70,18 +69,11 @@ class HaDiscoveryTest : public ::testing::Test {
     return p;
   }
 
-  // Retained messages under `filter` as a new subscriber gets them.
+  // Retained messages under `filter` as a new subscriber gets them, once
+  // everything published so far reached the broker.
   std::map<std::string, std::string> Retained(const std::string& filter, size_t expected) {
     EXPECT_TRUE(publisher_->Flush(10));
-    RecordingSubscriber ha(broker_.port(), filter);
-    EXPECT_TRUE(ha.WaitSubscribed());
-    ha.WaitFor(expected, 5);
-    std::this_thread::sleep_for(std::chrono::milliseconds(300));  // anything beyond?
-    std::map<std::string, std::string> out;
-    for (const auto& m : ha.WaitFor(0, 0)) {
-      if (m.retain) out[m.topic] = m.payload;
-    }
-    return out;
+    return testing::RetainedNow(broker_.port(), filter, expected);
   }
 
   std::string StatePath() const { return dir_ + "/home_assistant.json"; }
