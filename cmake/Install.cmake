@@ -20,11 +20,11 @@ set(CPACK_GENERATOR DEB)
 set(CPACK_PACKAGE_NAME argus)
 set(CPACK_PACKAGE_VERSION ${PROJECT_VERSION})
 set(CPACK_PACKAGE_DESCRIPTION_SUMMARY "video analytics for museum and site security")
-set(CPACK_PACKAGE_DESCRIPTION
-    "Argus watches CCTV cameras, detects and tracks people and objects, applies the\n"
-    "rules a security team draws and raises alerts with evidence. It runs as the\n"
-    "systemd service argus with a web dashboard, MQTT (Home Assistant discovery),\n"
-    "webhooks and Prometheus metrics. No face recognition.")
+string(CONCAT CPACK_PACKAGE_DESCRIPTION
+       "Argus watches CCTV cameras, detects and tracks people and objects, applies the\n"
+       "rules a security team draws and raises alerts with evidence. It runs as the\n"
+       "systemd service argus with a web dashboard, MQTT (Home Assistant discovery),\n"
+       "webhooks and Prometheus metrics. No face recognition.")
 set(CPACK_PACKAGE_CONTACT "Argus maintainers <argus@localhost>")
 set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)  # argus_<version>_<arch>.deb
 set(CPACK_DEBIAN_PACKAGE_SECTION video)
