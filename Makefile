@@ -58,17 +58,21 @@ test: setup-test
 	cmake --build $(TEST_BUILD) -j $(JOBS)
 	cd $(TEST_BUILD) && ASAN_OPTIONS=detect_leaks=1 ctest --output-on-failure -j $(JOBS) --timeout 600
 
-# The Debian package: $(BUILD)/argus_<version>_<arch>.deb (CPack, cmake/Install.cmake).
-deb: build
-	cmake -S . -B $(BUILD) -DCMAKE_INSTALL_PREFIX=/usr
-	cd $(BUILD) && cpack -G DEB
-	@ls -l $(BUILD)/$(DEB_FILE)
+# The Debian package: $(DEB_BUILD)/argus_<version>_<arch>.deb (CPack, cmake/Install.cmake),
+# from a Release build of the binary alone (its own directory: `build` keeps the benchmarks).
+DEB_BUILD ?= build-deb
+DEB_FILE = argus_$$(sed -n 's/^CMAKE_PROJECT_VERSION:STATIC=//p' $(DEB_BUILD)/CMakeCache.txt)_$$(dpkg --print-architecture).deb
+deb: setup
+	cmake -S . -B $(DEB_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=Release -DARGUS_BUILD_TESTS=OFF \
+	  -DARGUS_BUILD_BENCH=OFF -DCMAKE_INSTALL_PREFIX=/usr
+	cmake --build $(DEB_BUILD) -j $(JOBS)
+	cd $(DEB_BUILD) && cpack -G DEB
+	@ls -l $(DEB_BUILD)/$(DEB_FILE)
 
 # Installs that package into this machine's real system paths (root), runs it,
 # removes and purges it: packaging/test-deb.sh. CI runs it after `make test`.
-DEB_FILE = argus_$$(sed -n 's/^CMAKE_PROJECT_VERSION:STATIC=//p' $(BUILD)/CMakeCache.txt)_$$(dpkg --print-architecture).deb
 test-deb: deb
-	$(SUDO) bash packaging/test-deb.sh $(BUILD)/$(DEB_FILE)
+	$(SUDO) bash packaging/test-deb.sh $(DEB_BUILD)/$(DEB_FILE)
 
 demo: build
 	@mkdir -p out/demo
@@ -85,4 +89,4 @@ tidy: build
 	clang-tidy -p $(BUILD) $$(git ls-files 'src/*.cc')
 
 clean:
-	rm -rf $(BUILD) $(TEST_BUILD)
+	rm -rf $(BUILD) $(TEST_BUILD) $(DEB_BUILD)
