@@ -79,18 +79,20 @@ http_get() {  # path -> response (bash's /dev/tcp: nothing to install)
   cat <&3
   exec 3<&-
 }
-health=$(http_get /healthz)
-head -1 <<<"$health" | grep -q ' 200 ' || fail "/healthz: $health"
-echo "/healthz: $(head -1 <<<"$health")"
-http_get / | head -1 | grep -q ' 200 ' || fail "the dashboard is not served from /usr/share/argus/web"
+status_line() { local r; r=$(http_get "$1"); echo "${r%%$'\r'*}"; }
+health=$(status_line /healthz)
+[[ $health == *" 200 "* ]] || fail "/healthz: $health"
+echo "/healthz: $health"
+[[ $(status_line /) == *" 200 "* ]] || fail "the dashboard is not served from /usr/share/argus/web"
 # The demo camera comes online: the installed binary decodes the demo video.
 online=""
 for _ in $(seq 60); do
-  http_get /api/cameras | grep -q '"online"' && { online=1; break; }
+  [[ $(http_get /api/cameras) == *'"online"'* ]] && { online=1; break; }
   sleep 0.5
 done
 [ -n "$online" ] || fail "the demo camera did not come online: $(http_get /api/cameras | tail -1)"
-http_get /metrics | grep '^argus_camera_up' || fail "/metrics"
+metrics=$(http_get /metrics)
+grep '^argus_camera_up' <<<"$metrics" || fail "/metrics: $metrics"
 [ "$(stat -c %U /var/lib/argus/argus.db)" = argus ] || fail "store not created by argus in /var/lib/argus"
 [ "$(ps -o user= -p "$pid")" = argus ] || fail "not running as argus"
 kill -TERM "$pid"
