@@ -12,10 +12,13 @@ deb=$(readlink -f "$1")
 src=$(cd "$(dirname "$0")/.." && pwd)
 work=$(mktemp -d /tmp/argus-test-deb.XXXXXX)
 pid=""
+installed=""
 step() { printf '\n== %s\n' "$*"; }
 fail() { echo "test-deb: FAIL: $*" >&2; [ -f "$work/serve.err" ] && tail -20 "$work/serve.err" >&2; exit 1; }
 cleanup() {
   [ -n "$pid" ] && kill -9 "$pid" 2>/dev/null || true
+  # A failed run leaves nothing installed behind (the state it created included).
+  [ -n "$installed" ] && DEBIAN_FRONTEND=noninteractive apt-get purge -y -qq argus >/dev/null 2>&1 || true
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -25,6 +28,9 @@ trap cleanup EXIT
 if dpkg-query -W -f='${Status}' argus 2>/dev/null | grep -q 'ok installed'; then
   fail "argus is already installed here; this test would remove it"
 fi
+for d in /var/lib/argus /etc/argus; do
+  [ ! -e "$d" ] || fail "$d exists (a manual install?); this test would purge it"
+done
 
 step "package metadata"
 dpkg-deb --field "$deb" Package Version Architecture Depends
@@ -40,6 +46,7 @@ for f in ./usr/bin/argus ./etc/argus/argus.yaml ./lib/systemd/system/argus.servi
 done
 
 step "install"
+installed=1
 DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$deb" >"$work/apt.log" 2>&1 ||
   { cat "$work/apt.log"; fail "apt-get install"; }
 id argus || fail "no user argus"
@@ -118,6 +125,7 @@ step "purge: everything goes"
 DEBIAN_FRONTEND=noninteractive apt-get purge -y -qq argus >"$work/apt.log" 2>&1 || { cat "$work/apt.log"; fail "purge"; }
 [ ! -e /var/lib/argus ] || fail "purge left /var/lib/argus"
 [ ! -e /etc/argus ] || fail "purge left /etc/argus"
+installed=""
 
 step "promtool check rules docs/prometheus-alerts.yml"
 promtool=$(command -v promtool || true)
