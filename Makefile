@@ -11,7 +11,7 @@ PACKAGES := build-essential cmake ninja-build pkg-config git time python3 \
   libopencv-dev opencv-doc libavformat-dev libavcodec-dev libswscale-dev libavutil-dev \
   libyaml-cpp-dev nlohmann-json3-dev libspdlog-dev libcli11-dev libsqlite3-dev \
   libcpp-httplib-dev libeigen3-dev libgtest-dev libgmock-dev libbenchmark-dev \
-  libmosquitto-dev libsodium-dev libpq-dev
+  libmosquitto-dev libsodium-dev libpq-dev libsystemd-dev
 # Test peers: a real MQTT broker, a real RTSP server (GStreamer) and its codecs,
 # PostgreSQL, and a headless Chromium driven from node for the dashboard.
 TEST_PACKAGES := mosquitto postgresql chromium fonts-dejavu-core nodejs libgstrtspserver-1.0-dev libgstreamer1.0-dev gstreamer1.0-plugins-base \
@@ -22,7 +22,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 install-npm:
 	$(call install_missing,npm)
 
-.PHONY: install-npm setup setup-test build test demo bench format tidy clean
+.PHONY: install-npm setup setup-test build test demo bench format tidy clean deb test-deb
 
 # Installs only what is missing, so a second run is fast and offline.
 define install_missing
@@ -58,6 +58,22 @@ test: setup-test
 	cmake --build $(TEST_BUILD) -j $(JOBS)
 	cd $(TEST_BUILD) && ASAN_OPTIONS=detect_leaks=1 ctest --output-on-failure -j $(JOBS) --timeout 600
 
+# The Debian package: $(DEB_BUILD)/argus_<version>_<arch>.deb (CPack, cmake/Install.cmake),
+# from a Release build of the binary alone (its own directory: `build` keeps the benchmarks).
+DEB_BUILD ?= build-deb
+DEB_FILE = argus_$$(sed -n 's/^CMAKE_PROJECT_VERSION:STATIC=//p' $(DEB_BUILD)/CMakeCache.txt)_$$(dpkg --print-architecture).deb
+deb: setup
+	cmake -S . -B $(DEB_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=Release -DARGUS_BUILD_TESTS=OFF \
+	  -DARGUS_BUILD_BENCH=OFF -DCMAKE_INSTALL_PREFIX=/usr
+	cmake --build $(DEB_BUILD) -j $(JOBS)
+	cd $(DEB_BUILD) && cpack -G DEB
+	@ls -l $(DEB_BUILD)/$(DEB_FILE)
+
+# Installs that package into this machine's real system paths (root), runs it,
+# removes and purges it: packaging/test-deb.sh. CI runs it after `make test`.
+test-deb: deb
+	$(SUDO) bash packaging/test-deb.sh $(DEB_BUILD)/$(DEB_FILE)
+
 demo: build
 	@mkdir -p out/demo
 	$(BUILD)/bin/argus analyze $(VTEST) --config config/demo.yaml \
@@ -73,4 +89,4 @@ tidy: build
 	clang-tidy -p $(BUILD) $$(git ls-files 'src/*.cc')
 
 clean:
-	rm -rf $(BUILD) $(TEST_BUILD)
+	rm -rf $(BUILD) $(TEST_BUILD) $(DEB_BUILD)

@@ -11,6 +11,7 @@
 #include <set>
 #include <string>
 
+#include "api/testing/metrics_lint.h"
 #include "notify/testing/mosquitto_broker.h"
 #include "tests/serve_support.h"
 
@@ -617,6 +618,10 @@ TEST_F(Serve, ApiRejectsMalformedRequestsAndExportsMetrics) {
   EXPECT_NE(m.body.find("argus_camera_up{camera=\"gallery\"} 1"), std::string::npos) << m.body;
   // The requests above are counted by status code.
   EXPECT_NE(m.body.find("argus_http_requests_total{code=\"400\"}"), std::string::npos) << m.body;
+  // Every family, the daemon's own included, follows Prometheus' naming conventions.
+  for (const std::string& problem : api::testing::MetricConventionProblems(m.body)) {
+    ADD_FAILURE() << problem;
+  }
   StopGracefully(daemon);
 }
 

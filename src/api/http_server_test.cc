@@ -136,8 +136,8 @@ TEST_F(ServerTest, CamerasAndMetrics) {
            "argus_camera_frames_total{camera=\"hall\"} 1000\n",
            "argus_camera_analysed_frames_total{camera=\"hall\"} 400\n",
            "argus_camera_dropped_frames_total{camera=\"hall\"} 7\n",
-           "argus_detector_latency_ms{camera=\"hall\"} 8.25\n",
-           "argus_camera_queue_depth{camera=\"hall\"} 2\n",
+           "argus_camera_detector_latency_seconds{camera=\"hall\"} 0.00825\n",
+           "argus_camera_queued_frames{camera=\"hall\"} 2\n",
            "argus_camera_reconnects_total{camera=\"hall\"} 1\n",
            "# TYPE argus_http_requests_total counter\n",
            "argus_http_requests_total{code=\"200\"} 1\n",  // the /api/cameras call

@@ -65,6 +65,8 @@ void Sample(std::string* out, const char* name, const char* label, std::string_v
   *out += '\n';
 }
 
+constexpr double kMillisecondsPerSecond = 1000;  // Prometheus wants base units
+
 struct CameraMetric {
   const char* name;
   const char* type;
@@ -88,9 +90,9 @@ std::string RenderMetrics(const std::vector<CameraStatus>& cameras, const Server
        [](const CameraStatus& c) { return double(c.analysed); }},
       {"argus_camera_dropped_frames_total", "counter", "Frames dropped by back-pressure.",
        [](const CameraStatus& c) { return double(c.dropped); }},
-      {"argus_detector_latency_ms", "gauge", "Mean detector latency in milliseconds, recent.",
-       [](const CameraStatus& c) { return c.detector_ms; }},
-      {"argus_camera_queue_depth", "gauge", "Frames waiting for analysis.",
+      {"argus_camera_detector_latency_seconds", "gauge", "Mean detector latency, recent.",
+       [](const CameraStatus& c) { return c.detector_ms / kMillisecondsPerSecond; }},
+      {"argus_camera_queued_frames", "gauge", "Frames waiting for analysis.",
        [](const CameraStatus& c) { return double(c.queue_depth); }},
       {"argus_camera_reconnects_total", "counter", "Reconnections of the camera stream.",
        [](const CameraStatus& c) { return double(c.reconnects); }},

@@ -22,11 +22,14 @@
 #include "app/annotator.h"
 #include "app/camera_runner.h"
 #include "app/command.h"
+#include "app/journal.h"
 #include "app/learn_store.h"
 #include "app/privacy.h"
+#include "app/systemd_notify.h"
 #include "auth/authenticator.h"
 #include "config/config.h"
 #include "events/alert.h"
+#include "notify/home_assistant.h"
 #include "notify/mqtt_publisher.h"
 #include "notify/sensor_subscriber.h"
 #include "notify/topics.h"
@@ -150,6 +153,8 @@ struct Daemon::Impl final : api::Backend {
   api::FrameHub frames{clock};
   std::unique_ptr<api::HttpServer> http;
   std::unique_ptr<notify::MqttPublisher> mqtt;
+  std::unique_ptr<notify::HaDiscovery> ha;  // mqtt.home_assistant
+  AlertJournal journal;                     // structured entries under systemd
   std::unique_ptr<notify::SensorSubscriber> sensor_sub;
   std::unique_ptr<notify::WebhookSender> webhooks;
   std::unique_ptr<record::DiskGuard> disk;
@@ -354,14 +359,14 @@ struct Daemon::Impl final : api::Backend {
     if (mqtt) {
       const notify::MqttPublisherStats s = mqtt->stats();
       counter("argus_mqtt_connected", "1 when the broker is connected.", s.connected, "gauge");
-      counter("argus_mqtt_queued", "Messages waiting for the broker.", s.queued, "gauge");
+      counter("argus_mqtt_queued_messages", "Messages waiting for the broker.", s.queued, "gauge");
       counter("argus_mqtt_dropped_total", "Messages dropped because the queue was full.", s.dropped,
               "counter");
     }
     {
       std::lock_guard lock(loop_mu);
-      counter("argus_event_loop_queue", "Messages waiting for the event loop.", inbox.size(),
-              "gauge");
+      counter("argus_event_loop_queued_messages", "Messages waiting for the event loop.",
+              inbox.size(), "gauge");
     }
     return m;
   }
@@ -536,6 +541,7 @@ struct Daemon::Impl final : api::Backend {
         FlushZoneSamples(false);
         std::shared_lock cams(cameras_mu);
         for (auto& [name, cam] : cameras) cam->runner->Poll();
+        if (options.loop_heartbeat) options.loop_heartbeat();
       }
       if (now >= next_retention) {
         next_retention = now + kRetentionPeriodS;
@@ -660,6 +666,8 @@ struct Daemon::Impl final : api::Backend {
     const std::string text = api::Dump(j);
     live.Publish("alert", text);
     if (mqtt) mqtt->Publish(notify::AlertsTopic(), text, notify::kAlertQos, false, true);
+    if (ha) ha->OnAlert(a);
+    journal.Log(change, a);
     events::Severity webhook_min;
     {
       std::lock_guard cfg_lock(config_mu);  // Reload() replaces config
@@ -733,6 +741,8 @@ struct Daemon::Impl final : api::Backend {
             !st.ok()) {
           ++evidence_errors;
           spdlog::warn("evidence: {}", st.message());
+        } else if (ha) {
+          ha->PublishSnapshot(name, p.snapshot_blurred);  // blurred: HA users are viewers
         }
       }
       // Clips run on the packets' own clock: go back from the newest packet by
@@ -887,6 +897,14 @@ core::Status Daemon::Start() {
     mo.mqtt.password = c.mqtt.password;
     d.mqtt = std::make_unique<notify::MqttPublisher>(mo);
     if (core::Status st = d.mqtt->Start(); !st.ok()) return st;
+    if (c.mqtt.home_assistant) {
+      d.ha = std::make_unique<notify::HaDiscovery>(
+          *d.mqtt, c.mqtt.discovery_prefix,
+          (std::filesystem::path(c.server.data_dir) / notify::kHaStateFile).string());
+      std::lock_guard lock(d.alerts_mu);
+      for (const events::Alert& a : d.alerts->Active()) d.ha->OnAlert(a);
+      d.ha->Sync(notify::HaCameras(c));
+    }
     if (c.mqtt.sensors) {
       notify::MqttOptions so = mo.mqtt;
       if (!so.client_id.empty()) so.client_id += "-sensors";
@@ -1007,6 +1025,7 @@ core::Status Daemon::Reload() {
     d.config = std::move(cfg).value();
     d.config.server = server;  // the listener and store stay as started
   }
+  if (d.ha) d.ha->Sync(notify::HaCameras(d.config));  // removed cameras leave HA
   spdlog::info("reload: {} cameras restarted or started, {} stopped or restarted", start.size(),
                gone.size());
   return result;
@@ -1017,7 +1036,10 @@ api::Backend& Daemon::backend() { return *impl_; }
 
 // --- the command -----------------------------------------------------------------
 
-int RunServe(const ServeOptions& options) {
+int RunServe(const ServeOptions& cli_options) {
+  SystemdNotifier systemd(core::SystemClock::Instance());
+  ServeOptions options = cli_options;
+  options.loop_heartbeat = [&systemd] { systemd.WatchdogTick(); };
   // Signals are taken synchronously by this thread, so handlers never run
   // inside library code; every other thread inherits the block.
   sigset_t set;
@@ -1040,17 +1062,21 @@ int RunServe(const ServeOptions& options) {
   }
   // Tests and scripts read the port from here (useful with --port 0).
   std::cout << "listening on port " << (*daemon)->http_port() << std::endl;
+  systemd.Ready("serving on port " + std::to_string((*daemon)->http_port()));
   while (true) {
     int sig = 0;
     if (sigwait(&set, &sig) != 0) continue;
     if (sig == SIGHUP) {
       spdlog::info("SIGHUP: reloading {}", options.config_path);
+      systemd.Reloading();
       (void)(*daemon)->Reload();
+      systemd.Ready("serving on port " + std::to_string((*daemon)->http_port()));
       continue;
     }
     spdlog::info("{}: shutting down", sig == SIGTERM ? "SIGTERM" : "SIGINT");
     break;
   }
+  systemd.Stopping();
   (*daemon)->Stop();
   std::cout << "stopped" << std::endl;
   return kExitOk;

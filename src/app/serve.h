@@ -15,6 +15,7 @@
 // methods from HTTP threads.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -28,6 +29,9 @@ struct ServeOptions {
   std::string config_path;
   int port = -1;         // >= 0 overrides server.listen's port (0: any free port)
   std::string data_dir;  // overrides server.data_dir when not empty
+  // Called by the event loop on each housekeeping turn (the systemd watchdog):
+  // it stops being called when the loop hangs.
+  std::function<void()> loop_heartbeat;
 };
 
 class Daemon {
@@ -59,6 +63,6 @@ class Daemon {
 };
 
 // The command: runs until SIGTERM/SIGINT, reloads on SIGHUP. Returns the exit code.
-int RunServe(const ServeOptions& options);
+int RunServe(const ServeOptions& cli_options);
 
 }  // namespace argus::app

@@ -1,11 +1,13 @@
 #include "config/config.h"
 
 #include <algorithm>
+#include <filesystem>
 #include <fstream>
 #include <map>
 #include <set>
 #include <sstream>
 
+#include "config/relative_paths.h"
 #include "config/yaml_reader.h"
 
 namespace argus::config {
@@ -141,6 +143,10 @@ void ParseMqtt(MapReader& r, MqttSettings* m) {
   r.GetString("username", &m->username);
   r.GetString("password", &m->password);
   r.GetBool("sensors", &m->sensors);
+  r.GetBool("home_assistant", &m->home_assistant);
+  if (r.GetString("discovery_prefix", &m->discovery_prefix) && m->discovery_prefix.empty()) {
+    r.Error("discovery_prefix", "must not be empty");
+  }
 }
 
 void ParseWebhooks(MapReader& r, WebhookSettings* w) {
@@ -489,7 +495,9 @@ Config LoadConfigPartially(const std::string& path, Diagnostics* diag) {
   }
   std::stringstream ss;
   ss << in.rdbuf();
-  return Parse(ss.str(), path, diag);
+  Config cfg = Parse(ss.str(), path, diag);
+  ResolveRelativePaths(std::filesystem::path(path).parent_path(), &cfg);
+  return cfg;
 }
 
 core::Result<Config> LoadConfig(const std::string& path, Diagnostics* diag) {

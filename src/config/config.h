@@ -176,7 +176,9 @@ struct MqttSettings {
   std::string client_id = "argus";
   std::string username;
   std::string password;
-  bool sensors = true;  // subscribe to argus/sensors/#
+  bool sensors = true;          // subscribe to argus/sensors/#
+  bool home_assistant = false;  // Home Assistant MQTT discovery (docs/home_assistant.md)
+  std::string discovery_prefix = "homeassistant";
 };
 
 struct WebhookSettings {

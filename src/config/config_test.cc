@@ -188,7 +188,7 @@ TEST(Config, MissingCamerasAndMissingFile) {
 }
 
 TEST(Config, LoadsTheShippedExampleConfigs) {
-  for (const char* name : {"demo.yaml"}) {
+  for (const char* name : {"demo.yaml", "../packaging/argus.yaml"}) {
     const std::string path = std::string(ARGUS_SOURCE_DIR) + "/config/" + name;
     Diagnostics diag;
     auto cfg = LoadConfig(path, &diag);

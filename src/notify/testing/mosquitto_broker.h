@@ -20,6 +20,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -223,5 +224,21 @@ class RecordingSubscriber {
   bool subscribed_ = false;
   std::vector<ReceivedMessage> messages_;
 };
+
+// The retained messages (topic -> payload) a client subscribing to `filter` now
+// receives, as Home Assistant sees them when it (re)starts: waits up to
+// `timeout_s` for `expected` of them, then briefly for any beyond.
+inline std::map<std::string, std::string> RetainedNow(int port, const std::string& filter,
+                                                      size_t expected, double timeout_s = 10) {
+  RecordingSubscriber sub(port, filter);
+  std::map<std::string, std::string> out;
+  if (!sub.WaitSubscribed(timeout_s)) return out;
+  sub.WaitFor(expected, timeout_s);
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  for (const ReceivedMessage& m : sub.WaitFor(0, 0)) {
+    if (m.retain) out[m.topic] = m.payload;
+  }
+  return out;
+}
 
 }  // namespace argus::notify::testing

@@ -1,0 +1,72 @@
+// Prometheus naming conventions checked on an exposition (/metrics text), for
+// tests: every family has HELP and TYPE before its samples, names are argus_*,
+// counters end in _total and nothing else does, and no name carries a non-base
+// unit (_ms, _minutes, _megabytes, _percent...: seconds, bytes and ratios only).
+// Pure function; any thread.
+#pragma once
+
+#include <array>
+#include <map>
+#include <regex>
+#include <sstream>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace argus::api::testing {
+
+// One line per problem ("name: what"); empty when the exposition is clean.
+inline std::vector<std::string> MetricConventionProblems(const std::string& exposition) {
+  static const std::regex kName("^argus_[a-z0-9_]*[a-z0-9]$");
+  static constexpr std::array<std::string_view, 10> kNonBaseUnits = {
+      "_ms",        "_milliseconds", "_microseconds", "_minutes", "_hours",
+      "_kilobytes", "_megabytes",    "_kb",           "_mb",      "_percent"};
+  std::vector<std::string> problems;
+  std::map<std::string, std::string> type_of;
+  std::map<std::string, bool> has_help;
+  auto ends_with = [](const std::string& s, std::string_view suffix) {
+    return s.size() >= suffix.size() &&
+           s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+  };
+  std::istringstream in(exposition);
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.empty()) continue;
+    std::istringstream words(line);
+    if (line.rfind("# HELP ", 0) == 0) {
+      std::string hash, kw, name, help;
+      words >> hash >> kw >> name;
+      std::getline(words, help);
+      if (help.find_first_not_of(' ') == std::string::npos)
+        problems.push_back(name + ": empty HELP");
+      has_help[name] = true;
+      continue;
+    }
+    if (line.rfind("# TYPE ", 0) == 0) {
+      std::string hash, kw, name, type;
+      words >> hash >> kw >> name >> type;
+      type_of[name] = type;
+      if (!std::regex_match(name, kName))
+        problems.push_back(name + ": not an argus_ snake_case name");
+      if (!has_help[name]) problems.push_back(name + ": TYPE without HELP before it");
+      if (type == "counter" && !ends_with(name, "_total")) {
+        problems.push_back(name + ": a counter's name must end in _total");
+      }
+      if (type != "counter" && ends_with(name, "_total")) {
+        problems.push_back(name + ": only counters end in _total");
+      }
+      for (std::string_view unit : kNonBaseUnits) {
+        const std::string bare = ends_with(name, "_total") ? name.substr(0, name.size() - 6) : name;
+        if (ends_with(bare, unit))
+          problems.push_back(name + ": not a base unit (" + std::string(unit) + ")");
+      }
+      continue;
+    }
+    if (line[0] == '#') continue;
+    const std::string name = line.substr(0, line.find_first_of("{ "));
+    if (!type_of.count(name)) problems.push_back(name + ": sample before its TYPE");
+  }
+  return problems;
+}
+
+}  // namespace argus::api::testing
