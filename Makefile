@@ -22,7 +22,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 install-npm:
 	$(call install_missing,npm)
 
-.PHONY: install-npm setup setup-test build test demo bench format tidy clean deb test-deb
+.PHONY: install-npm setup setup-test build test demo bench soak format tidy clean deb test-deb
 
 # Installs only what is missing, so a second run is fast and offline.
 define install_missing
@@ -81,6 +81,12 @@ demo: build
 
 bench: setup-test build
 	bash bench/run.sh
+
+# 30 minutes of `argus serve` with 12 cameras, a broker killed and restarted, a slow-client
+# attack and (as root) a data disk that fills: alerts raised = stored = sent over MQTT.
+SOAK_MINUTES ?= 30
+soak: setup-test build
+	python3 bench/soak.py --argus $(BUILD)/bin/argus --minutes $(SOAK_MINUTES) --cameras 12 --tmpfs
 
 format:
 	clang-format -i $$(git ls-files '*.h' '*.cc')

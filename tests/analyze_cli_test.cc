@@ -2,6 +2,7 @@
 // real files, exit codes and output formats of the DESIGN.md contracts.
 #include <gtest/gtest.h>
 
+#include <fstream>
 #include <nlohmann/json.hpp>
 #include <set>
 
@@ -97,6 +98,51 @@ TEST_F(AnalyzeCli, BadDetectorOrCameraIsBadInput) {
                "/config/demo.yaml --camera nope");
   EXPECT_EQ(r.exit_code, 1) << r.output;
   EXPECT_NE(r.output.find("no camera named 'nope'"), std::string::npos) << r.output;
+}
+
+// Issue 16.8: the same path for two outputs exited 2 but left a file behind.
+TEST_F(AnalyzeCli, TwoOutputsOnOnePathAreRefusedBeforeAnything) {
+  const auto dir = TempDir("analyze_clash");
+  const std::string same = (dir / "out.txt").string();
+  const auto r = RunArgus(std::string("analyze ") + kVtest + " --max-frames 5 --tracks " + same +
+                          " --events " + (dir / "." / "out.txt").string());
+  EXPECT_EQ(r.exit_code, 1) << r.output;
+  EXPECT_NE(r.output.find("--tracks and --events both name"), std::string::npos) << r.output;
+  EXPECT_TRUE(std::filesystem::is_empty(dir)) << "a file was left behind";
+  std::filesystem::remove_all(dir);
+}
+
+// Issue 16.8: an unwritable output directory was reported after the whole analysis.
+TEST_F(AnalyzeCli, UnwritableOutputIsReportedBeforeTheAnalysis) {
+  const auto r = RunArgus(std::string("analyze ") + kVtest + " --annotate /nonexistent-dir/a.mp4");
+  EXPECT_EQ(r.exit_code, 2) << r.output;
+  EXPECT_NE(r.output.find("--annotate: cannot write /nonexistent-dir/a.mp4.part"),
+            std::string::npos)
+      << r.output;
+  EXPECT_EQ(r.output.find("frames "), std::string::npos) << "it analysed first: " << r.output;
+}
+
+// Issue 16.8: with no frame decoded, "wrote a.mp4" was printed for a file never made.
+TEST_F(AnalyzeCli, NoFrameMeansNoVideoAndSaysSo) {
+  const auto dir = TempDir("analyze_empty");
+  // The AVI's headers without any of its frames: it opens, then ends at once.
+  {
+    std::ifstream in(kVtest, std::ios::binary);
+    std::string head(6000, '\0');
+    in.read(head.data(), static_cast<std::streamsize>(head.size()));
+    std::ofstream(dir / "empty.avi", std::ios::binary) << head;
+  }
+  const auto r = RunArgus("analyze " + (dir / "empty.avi").string() + " --annotate " +
+                          (dir / "a.mp4").string() + " --tracks " + (dir / "t.txt").string());
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("frames     0 decoded"), std::string::npos) << r.output;
+  EXPECT_EQ(r.output.find("wrote      " + (dir / "a.mp4").string()), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("not written " + (dir / "a.mp4").string()), std::string::npos)
+      << r.output;
+  EXPECT_NE(r.output.find("wrote      " + (dir / "t.txt").string()), std::string::npos) << r.output;
+  EXPECT_FALSE(std::filesystem::exists(dir / "a.mp4"));
+  EXPECT_TRUE(std::filesystem::exists(dir / "t.txt"));
+  std::filesystem::remove_all(dir);
 }
 
 TEST(ConfigCheckCli, AcceptsTheShippedConfigs) {

@@ -18,6 +18,7 @@
 #include <set>
 #include <thread>
 
+#include "api/guarded_server.h"
 #include "api/json_format.h"
 #include "api/metrics.h"
 
@@ -378,7 +379,7 @@ struct HttpServer::Impl {
   FrameHub& frames;
   const core::Clock& clock;
 
-  httplib::Server server;
+  GuardedServer server;  // httplib with a request deadline and per-address limit
   std::thread thread;
   bool started = false;
   int bound_port = 0;
@@ -397,6 +398,9 @@ core::Status HttpServer::Impl::Validate() const {
     return InvalidArgument("http port must be in [0, 65535], got " + std::to_string(options.port));
   }
   if (options.threads < 1) return InvalidArgument("http threads must be >= 1");
+  if (!(options.request_deadline_s > 0)) {
+    return InvalidArgument("http request_deadline_s must be > 0");
+  }
   if (options.max_body_bytes < 1) return InvalidArgument("http max_body_bytes must be >= 1");
   if (!(options.heartbeat_s > 0)) return InvalidArgument("http heartbeat_s must be > 0");
   if (!(options.mjpeg_max_fps > 0)) return InvalidArgument("http mjpeg_max_fps must be > 0");
@@ -494,6 +498,9 @@ void HttpServer::Impl::Configure() {
   server.set_payload_max_length(options.max_body_bytes);
   server.set_keep_alive_timeout(options.keep_alive_timeout_s);
   server.set_read_timeout(kReadTimeoutS);
+  server.set_guard_options({options.request_deadline_s, options.max_reading_per_address > 0
+                                                            ? options.max_reading_per_address
+                                                            : std::max(2, options.threads / 2)});
   // Small writes (SSE messages, JSON answers) must not wait for delayed ACKs.
   server.set_tcp_nodelay(true);
   // httplib's default also sets SO_REUSEPORT, which would let a second daemon bind
@@ -503,7 +510,14 @@ void HttpServer::Impl::Configure() {
     setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes));
   });
 
-  server.set_pre_routing_handler([](const Request& req, Response&) {
+  server.set_pre_routing_handler([](const Request& req, Response& res) {
+    // A decoded NUL or control character in the path would let "favicon.svg%00.html" open
+    // favicon.svg but be typed by its ".html" ending (an XSS vector) : refused outright.
+    if (std::any_of(req.path.begin(), req.path.end(),
+                    [](unsigned char c) { return c < 0x20 || c == 0x7f; })) {
+      SendError(res, 400, "control characters in the path");
+      return httplib::Server::HandlerResponse::Handled;
+    }
     // Byte ranges make sense for evidence and static files only; on a JSON answer
     // httplib would cut the document (or an error message) apart.
     const bool api =
@@ -569,8 +583,13 @@ std::shared_ptr<HttpServer::Impl::StreamSlot> HttpServer::Impl::AcquireStream(
   return std::make_shared<StreamSlot>(this, kind);
 }
 
+// 200 either way: the process is alive and serving (a liveness probe must not restart a
+// daemon over a full disk); "degraded" with the reasons when something cannot write.
 void HttpServer::Impl::Healthz(const Request&, Response& res, const Principal&) {
-  SendJson(res, 200, {{"status", "ok"}, {"time", FormatTime(clock.Now())}});
+  const std::vector<std::string> problems = backend.Problems();
+  json body = {{"status", problems.empty() ? "ok" : "degraded"}, {"time", FormatTime(clock.Now())}};
+  if (!problems.empty()) body["problems"] = problems;
+  SendJson(res, 200, body);
 }
 
 void HttpServer::Impl::Metrics(const Request&, Response& res, const Principal&) {
@@ -585,6 +604,17 @@ void HttpServer::Impl::Metrics(const Request&, Response& res, const Principal&) 
   std::string body = RenderMetrics(backend.Cameras(), c);
   body += backend.ExtraMetrics();
   if (!body.empty() && body.back() != '\n') body += '\n';
+  const GuardedServer::Stats g = server.stats();
+  body +=
+      "# HELP argus_http_requests_cut_total Requests still arriving at their deadline.\n"
+      "# TYPE argus_http_requests_cut_total counter\n"
+      "argus_http_requests_cut_total " +
+      std::to_string(g.deadline_exceeded) +
+      "\n# HELP argus_http_connections_refused_total Connections refused: too many requests "
+      "arriving from their address.\n"
+      "# TYPE argus_http_connections_refused_total counter\n"
+      "argus_http_connections_refused_total " +
+      std::to_string(g.refused_per_address) + "\n";
   res.status = 200;
   res.set_content(body, kMetricsContentType);
 }
@@ -936,7 +966,8 @@ void HttpServer::Impl::Login(const Request& req, Response& res, const Principal&
   core::Result<auth::Session> s = auth.Login(user, password, req.remote_addr);
   if (!s.ok()) {
     if (s.status().code() == core::StatusCode::kResourceExhausted) {
-      const double wait = auth.RetryAfterS(user, req.remote_addr);
+      // At least 1: refused for attempts still in flight, not yet a lockout.
+      const double wait = std::max(1.0, auth.RetryAfterS(user, req.remote_addr));
       res.set_header("Retry-After", std::to_string(static_cast<int>(std::ceil(wait))));
     }
     SendStatus(res, s.status());

@@ -36,6 +36,9 @@ inline constexpr double kDefaultMjpegMaxFps = 10;
 // Stop() waits for them.
 inline constexpr int kDefaultKeepAliveTimeoutS = 1;
 inline constexpr int kMaxNoteLength = 4000;
+// Long enough for a phone on a bad link to send a 64 KB body, short enough that a slow
+// client gives its thread back soon.
+inline constexpr double kDefaultRequestDeadlineS = 10;
 
 struct ServerOptions {
   std::string host = "127.0.0.1";
@@ -49,6 +52,11 @@ struct ServerOptions {
   // (at least 1), so that streams can never starve the API.
   int max_streams = 0;
   int keep_alive_timeout_s = kDefaultKeepAliveTimeoutS;
+  // A request must arrive whole (line, headers, body) within this long of its first byte.
+  double request_deadline_s = kDefaultRequestDeadlineS;
+  // Connections of one client address whose request is still arriving. 0: threads / 2
+  // (at least 2), so that slow clients from one address never hold every thread.
+  int max_reading_per_address = 0;
   // The session cookie is marked Secure (sent over HTTPS only; browsers make an
   // exception for localhost). Turn off only for plain HTTP on a trusted LAN.
   bool secure_cookies = true;

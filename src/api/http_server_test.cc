@@ -803,5 +803,87 @@ TEST_F(ServerTest, ServesStaticDirectory) {
   EXPECT_EQ(Json(r)["status"], "ok");
 }
 
+// Sends a header line every 100 ms until the server closes; returns the seconds it took
+// and what the server answered (if anything).
+std::pair<double, std::string> TrickleUntilClosed(int fd, double give_up_s) {
+  const auto t0 = std::chrono::steady_clock::now();
+  auto elapsed = [&] {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  };
+  std::string answer;
+  const std::string start = "GET /healthz HTTP/1.1\r\nHost: x\r\n";
+  send(fd, start.data(), start.size(), MSG_NOSIGNAL);
+  while (elapsed() < give_up_s) {
+    // Read first: after the server's close a send fails and the answer would be lost.
+    char buf[512];
+    const ssize_t n = recv(fd, buf, sizeof buf, MSG_DONTWAIT);
+    if (n == 0) break;
+    if (n > 0) answer.append(buf, static_cast<size_t>(n));
+    const std::string line = "X-Slow: 1\r\n";
+    if (send(fd, line.data(), line.size(), MSG_NOSIGNAL) < 0) break;
+    std::this_thread::sleep_for(100ms);
+  }
+  return {elapsed(), answer};
+}
+
+// Issue 16.1: bytes that keep coming never tripped the read timeout.
+TEST_F(ServerTest, ARequestStillArrivingAtItsDeadlineIsCut) {
+  options_.request_deadline_s = 1;
+  StartServer();
+  const int fd = RawConnect(server_->port());
+  ASSERT_GE(fd, 0);
+  const auto [took, answer] = TrickleUntilClosed(fd, 10);
+  close(fd);
+  EXPECT_GE(took, 0.9);
+  EXPECT_LT(took, 4) << "still open after the deadline";
+  EXPECT_EQ(Json(Client()->Get("/healthz"))["status"], "ok");
+}
+
+TEST_F(ServerTest, OneAddressCannotHoldEveryThread) {
+  options_.threads = 4;
+  options_.max_reading_per_address = 2;
+  options_.request_deadline_s = 30;
+  StartServer();
+  std::vector<int> slow;
+  for (int i = 0; i < 2; ++i) {
+    slow.push_back(RawConnect(server_->port()));
+    const std::string start = "GET /healthz HTTP/1.1\r\nHost: x\r\n";
+    send(slow.back(), start.data(), start.size(), MSG_NOSIGNAL);
+  }
+  std::this_thread::sleep_for(300ms);  // both are being read by now
+  const int third = RawConnect(server_->port());
+  const auto [took, answer] = TrickleUntilClosed(third, 10);
+  close(third);
+  EXPECT_LT(took, 2);
+  EXPECT_NE(answer.find("503"), std::string::npos) << answer;
+  for (int fd : slow) close(fd);
+  // Complete requests from the same address are served once the slow ones are gone
+  // (their threads notice the close at their next read).
+  int status = 0;
+  for (int i = 0; i < 50 && status != 200; ++i) {
+    std::this_thread::sleep_for(100ms);
+    auto r = Client()->Get("/healthz");
+    status = r ? r->status : 0;
+  }
+  EXPECT_EQ(status, 200);
+}
+
+// "%00" decodes to a NUL: the file opened is app.js, the type came from ".html".
+TEST_F(ServerTest, NulInTheStaticPathIsRefusedNotServedAsHtml) {
+  std::filesystem::create_directories(dir_.File("web"));
+  WriteFile(dir_.File("web/app.js"), "<script>alert(1)</script>");
+  options_.static_dir = dir_.File("web");
+  StartServer();
+  auto c = Client();
+  for (const char* path : {"/app.js%00.html", "/app.js%0a.html", "/api/alerts%00"}) {
+    auto r = c->Get(path);
+    ASSERT_TRUE(r) << path;
+    EXPECT_EQ(r->status, 400) << path;
+    EXPECT_EQ(r->get_header_value("Content-Type"), "application/json") << path;
+    EXPECT_EQ(r->body.find("<script>"), std::string::npos) << path;
+  }
+  EXPECT_EQ(c->Get("/app.js")->status, 200);
+}
+
 }  // namespace
 }  // namespace argus::api

@@ -1,10 +1,14 @@
 #include "app/analyze.h"
 
+#include <fcntl.h>
 #include <sys/resource.h>
+#include <unistd.h>
 
 #include <atomic>
+#include <cerrno>
 #include <condition_variable>
 #include <csignal>
+#include <cstring>
 #include <ctime>
 #include <deque>
 #include <filesystem>
@@ -145,6 +149,36 @@ double PeakRssMiB() {
   return ru.ru_maxrss / 1024.0;
 }
 
+// Refuses two outputs naming one file (both would write "<path>.part" and one would
+// overwrite the other) and proves each output directory writable before the analysis, so
+// a mistake costs a moment, not the whole video.
+core::Status CheckOutputs(const AnalyzeOptions& o) {
+  const std::pair<const char*, std::string> outputs[] = {
+      {"--tracks", o.tracks_path}, {"--events", o.events_path}, {"--annotate", o.annotate_path}};
+  for (size_t i = 0; i < std::size(outputs); ++i) {
+    if (outputs[i].second.empty()) continue;
+    const auto path_i = std::filesystem::absolute(outputs[i].second).lexically_normal();
+    for (size_t j = i + 1; j < std::size(outputs); ++j) {
+      if (outputs[j].second.empty()) continue;
+      if (path_i == std::filesystem::absolute(outputs[j].second).lexically_normal()) {
+        return core::InvalidArgument(std::string(outputs[i].first) + " and " + outputs[j].first +
+                                     " both name " + outputs[i].second +
+                                     "; give each output its own file");
+      }
+    }
+    // Created and removed again: the real file is written under this name later.
+    const std::string probe = outputs[i].second + record::kPartialSuffix;
+    const int fd = ::open(probe.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd < 0) {
+      return core::IoError(std::string(outputs[i].first) + ": cannot write " + probe + ": " +
+                           std::strerror(errno));
+    }
+    ::close(fd);
+    ::unlink(probe.c_str());
+  }
+  return core::Status::Ok();
+}
+
 }  // namespace
 
 int RunAnalyze(const AnalyzeOptions& o) {
@@ -154,6 +188,7 @@ int RunAnalyze(const AnalyzeOptions& o) {
   if (!loaded.ok()) return Fail(loaded.status());
   const config::Config& cfg = loaded->first;
   const config::CameraConfig& cam = cfg.cameras[loaded->second];
+  if (core::Status s = CheckOutputs(o); !s.ok()) return Fail(s);
 
   config::Diagnostics diag;
   auto pipeline = CameraPipeline::Create(cfg, cam, o.detector, &diag);
@@ -279,7 +314,11 @@ int RunAnalyze(const AnalyzeOptions& o) {
   for (const auto& [path, what] : {std::pair{o.tracks_path, "tracks"},
                                    {o.events_path, "events"},
                                    {o.annotate_path, "video"}}) {
-    if (!path.empty()) std::printf("wrote      %s (%s)\n", path.c_str(), what);
+    if (path.empty()) continue;
+    // The video is created at the first frame: with none there is no file to speak of.
+    const bool written = path != o.annotate_path || video;
+    std::printf("%s %s (%s)\n", written ? "wrote     " : "not written", path.c_str(),
+                written ? what : "video: no frame was decoded");
   }
   return kExitOk;
 }

@@ -25,7 +25,9 @@
 #include "app/journal.h"
 #include "app/learn_store.h"
 #include "app/privacy.h"
+#include "app/restart_reconcile.h"
 #include "app/systemd_notify.h"
+#include "app/unsaved_alerts.h"
 #include "auth/authenticator.h"
 #include "config/config.h"
 #include "events/alert.h"
@@ -191,6 +193,7 @@ struct Daemon::Impl final : api::Backend {
   RetentionRun retention;
 
   std::atomic<uint64_t> store_errors{0};
+  UnsavedAlerts unsaved;  // alerts the store refused, written again at each housekeeping
   std::atomic<uint64_t> evidence_errors{0};
   std::atomic<uint64_t> alerts_opened{0};
   int64_t sensor_trips = 0;  // event loop only
@@ -339,6 +342,15 @@ struct Daemon::Impl final : api::Backend {
              {{"enabled", recording_enabled}, {"paused_low_disk", !disk_status.recording}}}};
   }
 
+  std::vector<std::string> Problems() override {
+    return HealthProblems(unsaved, *disk, evidence_enabled());
+  }
+
+  bool evidence_enabled() {
+    std::lock_guard lock(config_mu);
+    return config.evidence.enabled;
+  }
+
   std::string ExtraMetrics() override {
     std::string m;
     auto counter = [&](const char* name, const char* help, double v, const char* type) {
@@ -349,6 +361,10 @@ struct Daemon::Impl final : api::Backend {
             "counter");
     counter("argus_evidence_errors_total", "Snapshots or clips that could not be written.",
             evidence_errors.load(), "counter");
+    counter("argus_alerts_unsaved", "Alerts the store refused, kept in memory and retried.",
+            static_cast<double>(unsaved.size()), "gauge");
+    counter("argus_degraded", "1 when the store or evidence cannot write (see /healthz).",
+            Problems().empty() ? 0 : 1, "gauge");
     counter("argus_alerts_opened_total", "Alerts opened since start.", alerts_opened.load(),
             "counter");
     if (disk) {
@@ -380,6 +396,7 @@ struct Daemon::Impl final : api::Backend {
     clip_options.pre_roll_s = cfg.evidence.pre_roll_s;
     // Clips are cut from the camera's own packets: the masks must be applied again there.
     clip_options.privacy_masks = cc.privacy_masks;
+    clip_options.may_write = [this] { return disk->recording_allowed(); };
     cam->clips = std::make_unique<record::ClipRecorder>(clip_options);
     Camera* raw = cam.get();
     cam->clips->OnClipDone([this, name = cc.name](const record::ClipResult& r) {
@@ -538,6 +555,7 @@ struct Daemon::Impl final : api::Backend {
       if (now >= next_housekeeping) {
         next_housekeeping = now + kHousekeepingPeriodS;
         Escalate();
+        if (unsaved.size() > 0) unsaved.Retry(*db);
         FlushZoneSamples(false);
         std::shared_lock cams(cameras_mu);
         for (auto& [name, cam] : cameras) cam->runner->Poll();
@@ -647,9 +665,10 @@ struct Daemon::Impl final : api::Backend {
     std::lock_guard lock(alerts_mu);
     events::AlertChange change = alerts->OnEvent(e);
     if (change.kind == events::AlertChange::Kind::kIgnored) return;
-    if (core::Status st = db->UpsertAlert(change.alert); !st.ok()) {
+    if (core::Status st = unsaved.Save(*db, change.alert); !st.ok()) {
       ++store_errors;
-      spdlog::error("store: alert {} not saved: {}", change.alert.id, st.message());
+      spdlog::error("store: alert {} not saved yet (kept, retried): {}", change.alert.id,
+                    st.message());
     }
     if (change.kind == events::AlertChange::Kind::kOpened) {
       ++alerts_opened;
@@ -683,7 +702,7 @@ struct Daemon::Impl final : api::Backend {
     for (const events::EscalationNotification& n : alerts->Tick()) {
       auto a = alerts->Get(n.alert_id);
       if (!a.ok()) continue;
-      if (core::Status st = db->UpsertAlert(*a); !st.ok()) ++store_errors;
+      if (core::Status st = unsaved.Save(*db, *a); !st.ok()) ++store_errors;
       spdlog::warn("alert {} unacknowledged after {:.0f} s: escalated to {}", n.alert_id, n.after_s,
                    n.target);
       PublishAlert("escalated", *a, nullptr);
@@ -876,9 +895,14 @@ core::Result<std::unique_ptr<Daemon>> Daemon::Create(const ServeOptions& options
   }
   auto max_id = impl->db->MaxAlertId();
   if (!max_id.ok()) return max_id.status();
+  if (auto r = ReconcileAfterRestart(*impl->db, &active, impl->evidence_root, clock.Now());
+      !r.ok()) {
+    return r.status();
+  }
   impl->alerts->Restore(active, *max_id);
   impl->disk = std::make_unique<record::DiskGuard>(
-      impl->evidence_root, clock, static_cast<uint64_t>(c.evidence.min_free_mb * 1024 * 1024));
+      impl->evidence_root, clock,
+      static_cast<uint64_t>(c.evidence.min_free_mb * 1024 * 1024) + record::kStoreReserveBytes);
   return std::unique_ptr<Daemon>(new Daemon(std::move(impl)));
 }
 
@@ -1021,9 +1045,14 @@ core::Status Daemon::Reload() {
   }
   {
     std::lock_guard lock(d.config_mu);
+    for (const std::string& key : config::ChangesNeedingRestart(d.config, *cfg)) {
+      spdlog::warn("reload: {} changed; it takes effect only after a restart", key);
+    }
     const config::ServerSettings server = d.config.server;
+    const config::MqttSettings mqtt = d.config.mqtt;
     d.config = std::move(cfg).value();
     d.config.server = server;  // the listener and store stay as started
+    d.config.mqtt = mqtt;      // and so does the broker connection
   }
   if (d.ha) d.ha->Sync(notify::HaCameras(d.config));  // removed cameras leave HA
   spdlog::info("reload: {} cameras restarted or started, {} stopped or restarted", start.size(),

@@ -1,8 +1,11 @@
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <set>
+#include <thread>
 
 #include "auth/authenticator.h"
 #include "auth/secrets.h"
@@ -165,20 +168,70 @@ TEST_F(AuthenticatorTest, LogoutEndsTheSession) {
   EXPECT_FALSE(auth_->FromSession(s->secret).ok());
 }
 
-TEST_F(AuthenticatorTest, GuessingOneUsersPasswordLocksThatUserOut) {
+TEST_F(AuthenticatorTest, GuessingOneUsersPasswordLocksThatUserOutFromThatAddress) {
   for (int i = 0; i < 3; ++i) {
     EXPECT_EQ(auth_->Login("anna", "guess number " + std::to_string(i), "6.6.6.6").status().code(),
               StatusCode::kUnauthenticated);
   }
-  // Locked from everywhere (a distributed guess), even with the right password,
-  // which is not even checked.
-  core::Status st = auth_->Login("anna", kPassword, "10.0.0.1").status();
+  // Refused from there even with the right password, which is not even checked.
+  core::Status st = auth_->Login("anna", kPassword, "6.6.6.6").status();
   EXPECT_EQ(st.code(), StatusCode::kResourceExhausted) << st.ToString();
-  EXPECT_NEAR(auth_->RetryAfterS("anna", "10.0.0.1"), 120, 1);
+  EXPECT_NEAR(auth_->RetryAfterS("anna", "6.6.6.6"), 120, 1);
+  // Her own console is not locked out by someone typing her name elsewhere.
+  EXPECT_EQ(auth_->RetryAfterS("anna", "10.0.0.1"), 0);
+  EXPECT_TRUE(auth_->Login("anna", kPassword, "10.0.0.1").ok());
   // Others behind the same address are not (one NAT address for a whole control room).
   EXPECT_TRUE(auth_->Login("vic", kPassword, "6.6.6.6").ok());
   clock_.Advance(121s);
   EXPECT_TRUE(auth_->Login("anna", kPassword, "6.6.6.6").ok());
+}
+
+TEST_F(AuthenticatorTest, RepeatedLockoutsLastTwiceAsLongEachTime) {
+  for (double expected : {120.0, 240.0, 480.0}) {
+    for (int i = 0; i < 3; ++i) {
+      EXPECT_EQ(auth_->Login("anna", "guess", "6.6.6.6").status().code(),
+                StatusCode::kUnauthenticated);
+    }
+    EXPECT_NEAR(auth_->RetryAfterS("anna", "6.6.6.6"), expected, 1);
+    clock_.Advance(std::chrono::seconds(static_cast<int>(expected) + 1));
+  }
+}
+
+// The bypass: logging into one's own account between batches of guesses reset the
+// address's count, so the address was never locked.
+TEST_F(AuthenticatorTest, OwnSuccessfulLoginsDoNotResetTheAddressCount) {
+  int failures = 0;
+  for (int batch = 0; batch < 4; ++batch) {
+    for (int i = 0; i < 2; ++i) {
+      if (auth_->Login("user" + std::to_string(batch * 2 + i), "guess", "6.6.6.6")
+              .status()
+              .code() == StatusCode::kUnauthenticated) {
+        ++failures;
+      }
+    }
+    (void)auth_->Login("vic", kPassword, "6.6.6.6");  // refused once the address is locked
+  }
+  EXPECT_EQ(failures, 6) << "the address limit is 6 failures";
+  EXPECT_EQ(auth_->Login("vic", kPassword, "6.6.6.6").status().code(),
+            StatusCode::kResourceExhausted);
+}
+
+// The race: 40 parallel wrong logins for one user got 13 checked before the lock.
+TEST_F(AuthenticatorTest, ParallelGuessesCannotOverrunTheLimit) {
+  std::atomic<int> checked{0}, refused{0};
+  std::vector<std::thread> threads;
+  for (int i = 0; i < 40; ++i) {
+    threads.emplace_back([&, i] {
+      const StatusCode c =
+          auth_->Login("anna", "guess " + std::to_string(i), "6.6.6.6").status().code();
+      ++(c == StatusCode::kUnauthenticated ? checked : refused);
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_LE(checked.load(), 3);
+  EXPECT_EQ(checked + refused, 40);
+  EXPECT_EQ(auth_->Login("anna", kPassword, "6.6.6.6").status().code(),
+            StatusCode::kResourceExhausted);
 }
 
 TEST_F(AuthenticatorTest, SprayingManyNamesFromOneAddressLocksTheAddressOut) {
@@ -219,6 +272,34 @@ TEST_F(AuthenticatorTest, ChangingAUserEndsTheirSessions) {
             StatusCode::kNotFound);
   EXPECT_EQ(auth_->UpdateUser("vic", {}, "admin", "").status().code(),
             StatusCode::kInvalidArgument);
+}
+
+// `argus user set` runs in another process and changes only the store: the daemon's
+// sessions of that user must end at their next request all the same.
+TEST_F(AuthenticatorTest, UserChangedInTheStoreBehindOurBackEndsTheirSessions) {
+  auto change = [&](const std::function<void(store::UserRecord&)>& edit) {
+    core::Result<Session> s = auth_->Login("anna", kPassword, "a");
+    EXPECT_TRUE(s.ok());
+    EXPECT_TRUE(auth_->FromSession(s->secret).ok());
+    core::Result<store::UserRecord> u = store_->GetUser("anna");
+    EXPECT_TRUE(u.ok());
+    store::UserRecord before = *u;
+    edit(*u);
+    EXPECT_TRUE(store_->UpsertUser(*u).ok());
+    core::Result<Principal> p = auth_->FromSession(s->secret);
+    EXPECT_EQ(p.status().code(), StatusCode::kUnauthenticated);
+    EXPECT_TRUE(store_->UpsertUser(before).ok());
+  };
+  change([](store::UserRecord& u) { u.disabled = true; });
+  change([](store::UserRecord& u) { u.role = "viewer"; });
+  change([&](store::UserRecord& u) {
+    u.password_hash = *HashPassword(kPassword, PasswordCost::Minimal());
+  });
+  // An unchanged record keeps the session.
+  core::Result<Session> s = auth_->Login("anna", kPassword, "a");
+  ASSERT_TRUE(s.ok());
+  ASSERT_TRUE(store_->UpsertUser(*store_->GetUser("anna")).ok());
+  EXPECT_TRUE(auth_->FromSession(s->secret).ok());
 }
 
 TEST_F(AuthenticatorTest, AddUserRefusesDuplicatesBadNamesAndWeakPasswords) {

@@ -22,6 +22,17 @@ double SecondsBetween(core::WallTime from, core::WallTime to) {
 
 const char* kBadLogin = "wrong user name or password";
 
+std::string AddressKey(const std::string& from) { return "addr:" + from; }
+std::string UserKey(const std::string& user, const std::string& from) {
+  return "user:" + user + "@" + from;
+}
+
+// What a session depends on: any change to it ends the session. The password hash is
+// salted, so a new password (even the same one) changes it.
+std::string UserCredentials(const store::UserRecord& u) {
+  return HashSecret(u.role + "\n" + u.password_hash + "\n" + (u.disabled ? "1" : "0"));
+}
+
 }  // namespace
 
 core::Status CheckUserName(const std::string& name) {
@@ -53,21 +64,35 @@ double Authenticator::LockedForS(const std::string& key, core::WallTime now) {
   return std::max(0.0, SecondsBetween(now, it->second.locked_until));
 }
 
+bool Authenticator::Full(const std::string& key, int limit) {
+  auto it = failures_.find(key);
+  if (it == failures_.end()) return false;
+  return static_cast<int>(it->second.at.size()) + it->second.pending >= limit;
+}
+
 void Authenticator::RecordFailure(const std::string& key, int limit, core::WallTime now) {
   Failures& f = failures_[key];
   const core::WallTime window_start = Plus(now, -options_.failure_window_s);
   std::erase_if(f.at, [&](core::WallTime t) { return t < window_start; });
   f.at.push_back(now);
   if (static_cast<int>(f.at.size()) >= limit) {
-    f.locked_until = Plus(now, options_.lockout_s);
+    const double lockout =
+        std::min(kMaxLockoutS, options_.lockout_s * std::ldexp(1.0, std::min(f.lockouts, 20)));
+    f.locked_until = Plus(now, lockout);
+    ++f.lockouts;
     f.at.clear();
   }
+}
+
+void Authenticator::Release(const std::string& key) {
+  auto it = failures_.find(key);
+  if (it != failures_.end() && it->second.pending > 0) --it->second.pending;
 }
 
 double Authenticator::RetryAfterS(const std::string& user, const std::string& from) {
   std::lock_guard lock(mu_);
   const core::WallTime now = clock_.Now();
-  return std::max(LockedForS("addr:" + from, now), LockedForS("user:" + user, now));
+  return std::max(LockedForS(AddressKey(from), now), LockedForS(UserKey(user, from), now));
 }
 
 void Authenticator::PurgeExpired(core::WallTime now) {
@@ -76,57 +101,82 @@ void Authenticator::PurgeExpired(core::WallTime now) {
     return now >= s.expires_at || SecondsBetween(s.last_seen, now) >= options_.session_idle_s;
   });
   std::erase_if(failures_, [&](const auto& kv) {
-    return kv.second.locked_until <= now &&
-           (kv.second.at.empty() ||
-            SecondsBetween(kv.second.at.back(), now) > options_.failure_window_s);
+    const Failures& f = kv.second;
+    return f.pending == 0 && f.locked_until <= now &&
+           (f.at.empty() || SecondsBetween(f.at.back(), now) > options_.failure_window_s) &&
+           (f.lockouts == 0 || SecondsBetween(f.locked_until, now) > kLockoutMemoryS);
   });
 }
 
 core::Result<Session> Authenticator::Login(const std::string& user, const std::string& password,
                                            const std::string& from) {
-  const std::string addr_key = "addr:" + from, user_key = "user:" + user;
-  if (const double wait = RetryAfterS(user, from); wait > 0) {
+  const std::string addr_key = AddressKey(from), user_key = UserKey(user, from);
+  double wait = 0;
+  {
+    // Check and reserve in one step: parallel guesses each take a slot of the limit.
+    std::lock_guard lock(mu_);
+    const core::WallTime now = clock_.Now();
+    wait = std::max(LockedForS(addr_key, now), LockedForS(user_key, now));
+    if (wait == 0 && (Full(addr_key, options_.max_address_failures) ||
+                      Full(user_key, options_.max_login_failures))) {
+      wait = 1;  // the attempts in flight decide; they take well under a second
+    }
+    if (wait == 0) {
+      ++failures_[addr_key].pending;
+      ++failures_[user_key].pending;
+    }
+  }
+  if (wait > 0) {
     Audit(CheckUserName(user).ok() ? user : "?", "login refused (locked out)", from);
     return core::ResourceExhausted("too many failed logins; try again in " +
                                    std::to_string(static_cast<int>(std::ceil(wait))) + " s");
   }
   std::optional<store::UserRecord> record;
+  bool password_ok = false;
+  core::Status store_error;
   if (CheckUserName(user).ok()) {
     core::Result<store::UserRecord> r = store_.GetUser(user);
     if (r.ok()) {
       record = *r;
     } else if (r.status().code() != core::StatusCode::kNotFound) {
-      return core::Unavailable("user store: " + r.status().message());
+      store_error = core::Unavailable("user store: " + r.status().message());
     }
   }
   // Always verify against some hash so that timing does not tell which users exist.
-  const bool password_ok = VerifyPassword(record ? record->password_hash : dummy_hash_, password);
+  if (store_error.ok()) {
+    password_ok = VerifyPassword(record ? record->password_hash : dummy_hash_, password);
+  }
   Role role = Role::kViewer;
   const bool ok = record && password_ok && !record->disabled && ParseRole(record->role, &role);
   const core::WallTime now = clock_.Now();
-  if (!ok) {
-    {
-      std::lock_guard lock(mu_);
-      RecordFailure(addr_key, options_.max_address_failures, now);
-      RecordFailure(user_key, options_.max_login_failures, now);
-    }
-    Audit(CheckUserName(user).ok() ? user : "?", "login failed", from);
-    return core::Unauthenticated(kBadLogin);
-  }
   Session s{NewSecret(), Principal{user, role, false}, Plus(now, options_.session_max_s)};
   {
     std::lock_guard lock(mu_);
-    PurgeExpired(now);
-    failures_.erase(user_key);
-    failures_.erase(addr_key);
-    if (sessions_.size() >= options_.max_sessions) {
-      // Evict the session idle the longest rather than refuse a legitimate login.
-      auto oldest = std::min_element(sessions_.begin(), sessions_.end(), [](auto& a, auto& b) {
-        return a.second.last_seen < b.second.last_seen;
-      });
-      sessions_.erase(oldest);
+    Release(addr_key);
+    Release(user_key);
+    if (store_error.ok() && !ok) {
+      RecordFailure(addr_key, options_.max_address_failures, now);
+      RecordFailure(user_key, options_.max_login_failures, now);
+    } else if (ok) {
+      PurgeExpired(now);
+      // The address's count stays: logging into one's own account between guesses must
+      // not buy more guesses.
+      failures_.erase(user_key);
+      if (sessions_.size() >= options_.max_sessions) {
+        // Evict the session idle the longest rather than refuse a legitimate login.
+        auto oldest = std::min_element(sessions_.begin(), sessions_.end(), [](auto& a, auto& b) {
+          return a.second.last_seen < b.second.last_seen;
+        });
+        sessions_.erase(oldest);
+      }
+      sessions_[HashSecret(s.secret)] =
+          SessionState{s.who, s.expires_at, now, UserCredentials(*record)};
     }
-    sessions_[HashSecret(s.secret)] = SessionState{s.who, s.expires_at, now};
+  }
+  if (!store_error.ok()) return store_error;  // not the caller's failure
+  if (!ok) {
+    Audit(CheckUserName(user).ok() ? user : "?", "login failed", from);
+    return core::Unauthenticated(kBadLogin);
   }
   Audit(user, "login", from);
   return s;
@@ -138,17 +188,37 @@ void Authenticator::Logout(const std::string& session_secret) {
 }
 
 core::Result<Principal> Authenticator::FromSession(const std::string& session_secret) {
-  std::lock_guard lock(mu_);
-  auto it = sessions_.find(HashSecret(session_secret));
-  if (it == sessions_.end()) return core::Unauthenticated("not logged in");
-  const core::WallTime now = clock_.Now();
-  SessionState& s = it->second;
-  if (now >= s.expires_at || SecondsBetween(s.last_seen, now) >= options_.session_idle_s) {
-    sessions_.erase(it);
-    return core::Unauthenticated("session expired; log in again");
+  const std::string key = HashSecret(session_secret);
+  Principal who;
+  std::string credentials;
+  {
+    std::lock_guard lock(mu_);
+    auto it = sessions_.find(key);
+    if (it == sessions_.end()) return core::Unauthenticated("not logged in");
+    const core::WallTime now = clock_.Now();
+    SessionState& s = it->second;
+    if (now >= s.expires_at || SecondsBetween(s.last_seen, now) >= options_.session_idle_s) {
+      sessions_.erase(it);
+      return core::Unauthenticated("session expired; log in again");
+    }
+    s.last_seen = now;
+    who = s.who;
+    credentials = s.credentials;
   }
-  s.last_seen = now;
-  return s.who;
+  // One primary-key read per request: `argus user set` in another process changes only the
+  // store, and its change must end the session now, not at the next login.
+  core::Result<store::UserRecord> u = store_.GetUser(who.name);
+  if (u.ok() && UserCredentials(*u) == credentials) return who;
+  if (!u.ok() && u.status().code() != core::StatusCode::kNotFound) {
+    // The store is down: so is every way to change a user. Keep serving what we know.
+    spdlog::warn("auth: cannot re-check user {}: {}", who.name, u.status().message());
+    return who;
+  }
+  {
+    std::lock_guard lock(mu_);
+    sessions_.erase(key);
+  }
+  return core::Unauthenticated("your account was changed; log in again");
 }
 
 core::Result<Principal> Authenticator::FromToken(const std::string& token_secret) {

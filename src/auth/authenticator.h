@@ -3,12 +3,18 @@
 //
 // Users and API tokens live in the Store (so `argus user add` and the daemon
 // share them); sessions live in memory: a restarted daemon asks everyone to log
-// in again, and a disabled user or a changed role ends that user's sessions at once.
-// Rate limiting: after max_login_failures failed logins for one user name within
-// failure_window_s, or max_address_failures from one client address (higher: a
-// control room behind one NAT address must not lock itself out over one mistyped
-// name), logins for that name / from there are refused for lockout_s without
-// checking the password (no oracle for the guesser, no Argon2 time spent).
+// in again. Each session remembers the user record it was made from and compares it
+// with the store on every request: a change made through the API or by `argus user set`
+// in another process (disabled, new role, new password) ends that user's sessions at once.
+// Rate limiting: after max_login_failures failed logins for one user name from one client
+// address within failure_window_s, that name is refused from that address; after
+// max_address_failures failures from one address (any names: spraying), everything from
+// that address is refused. Each lockout lasts lockout_s, doubled for every further lockout
+// of the same key (up to kMaxLockoutS), and refuses without checking the password (no
+// oracle for the guesser, no Argon2 time spent). Nobody can lock a named operator out from
+// everywhere: her own console keeps its own count. A successful login clears only its own
+// name-and-address count, never the address's. Attempts are reserved before the password is
+// checked, so parallel guesses cannot overrun a limit.
 // Thread safety: every method may be called from any thread.
 #pragma once
 
@@ -30,10 +36,13 @@ namespace argus::auth {
 
 inline constexpr double kDefaultSessionIdleS = 2 * 3600.0;  // no request for this long
 inline constexpr double kDefaultSessionMaxS = 12 * 3600.0;  // a control-room shift
-inline constexpr int kDefaultMaxLoginFailures = 5;          // per user name
+inline constexpr int kDefaultMaxLoginFailures = 5;          // per user name and address
 inline constexpr int kDefaultMaxAddressFailures = 20;       // per client address
 inline constexpr double kDefaultFailureWindowS = 300;
 inline constexpr double kDefaultLockoutS = 300;
+inline constexpr double kMaxLockoutS = 24 * 3600.0;  // the growing back-off stops here
+// A key's lockout count is forgotten after this long without a failure.
+inline constexpr double kLockoutMemoryS = 24 * 3600.0;
 inline constexpr size_t kDefaultMaxSessions = 10000;
 inline constexpr size_t kMaxUserNameLength = 64;
 
@@ -107,14 +116,20 @@ class Authenticator {
     Principal who;
     core::WallTime expires_at;
     core::WallTime last_seen;
+    std::string credentials;  // UserCredentials() of the record the session was made from
   };
   struct Failures {
     std::vector<core::WallTime> at;  // within the window, oldest first
     core::WallTime locked_until{};
+    int pending = 0;   // attempts reserved, password not yet checked
+    int lockouts = 0;  // lockouts so far: each one lasts twice as long as the last
   };
 
-  double LockedForS(const std::string& key, core::WallTime now);              // mu_ held
+  double LockedForS(const std::string& key, core::WallTime now);  // mu_ held
+  // Whether another attempt would overrun `limit` counting those still being checked.
+  bool Full(const std::string& key, int limit);                               // mu_ held
   void RecordFailure(const std::string& key, int limit, core::WallTime now);  // mu_ held
+  void Release(const std::string& key);                                       // mu_ held
   void Audit(const std::string& who, const std::string& what, const std::string& from);
   void EndSessionsOf(const std::string& user);
   void PurgeExpired(core::WallTime now);  // mu_ held
@@ -127,7 +142,7 @@ class Authenticator {
 
   std::mutex mu_;
   std::map<std::string, SessionState> sessions_;  // by HashSecret(secret)
-  std::map<std::string, Failures> failures_;      // "addr:<ip>" and "user:<name>"
+  std::map<std::string, Failures> failures_;      // "addr:<ip>" and "user:<name>@<ip>"
 };
 
 }  // namespace argus::auth

@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "config/relative_paths.h"
+#include "config/yaml_limits.h"
 #include "config/yaml_reader.h"
 
 namespace argus::config {
@@ -208,7 +209,7 @@ void ParseSensor(const YAML::Node& node, const std::string& path, const std::str
   if (!r.valid()) return;
   s->path = path;
   s->where = {file, LineOf(node)};
-  r.GetString("name", &s->name, true);
+  r.GetName("name", &s->name);
   r.GetEnum("type", &s->type, {"contact", "vibration", "glass_break", "tamper"}, true);
   r.GetStringList("cameras", &s->cameras);
   std::string sev;
@@ -222,7 +223,7 @@ void ParseRule(const YAML::Node& node, const std::string& path, const std::strin
   rule->node = node;
   rule->path = path;
   rule->where = {file, LineOf(node)};
-  r.GetString("name", &rule->name, true);
+  r.GetName("name", &rule->name);
   r.GetString("kind", &rule->kind, true);
   r.GetEnum("when", &rule->when, kWhen);
   std::string severity;
@@ -268,7 +269,7 @@ void ParseCamera(const YAML::Node& node, const std::string& path, const std::str
   if (!r.valid()) return;
   cam->path = path;
   cam->where = {file, LineOf(node)};
-  r.GetString("name", &cam->name, true);
+  r.GetName("name", &cam->name);
   r.GetString("source", &cam->source, true);
   r.GetEnum("rtsp_transport", &cam->rtsp_transport, {"tcp", "udp"});
   r.GetDouble("detect_fps", &cam->detect_fps, 0, kMaxDetectFps);
@@ -308,7 +309,7 @@ void ParseCamera(const YAML::Node& node, const std::string& path, const std::str
               if (!zr.valid()) return;
               z->path = p;
               z->where = {file, LineOf(n)};
-              zr.GetString("name", &z->name, true);
+              zr.GetName("name", &z->name);
               zr.GetPolygon("polygon", &z->polygon, true, true);
             });
   ParseList(r.Child("lines"), r.FieldPath("lines"), file, diag, &cam->lines,
@@ -317,7 +318,7 @@ void ParseCamera(const YAML::Node& node, const std::string& path, const std::str
               if (!lr.valid()) return;
               l->path = p;
               l->where = {file, LineOf(n)};
-              lr.GetString("name", &l->name, true);
+              lr.GetName("name", &l->name);
               const bool ok =
                   lr.GetPoint("a", &l->a, true, true) & lr.GetPoint("b", &l->b, true, true);
               if (ok && core::Distance(l->a, l->b) == 0) lr.Error("b", "line end points coincide");
@@ -402,10 +403,9 @@ Config Parse(const std::string& yaml, const std::string& file, Diagnostics* diag
   Config cfg;
   cfg.file = file;
   YAML::Node root;
-  try {
-    root = YAML::Load(yaml);
-  } catch (const YAML::ParserException& e) {
-    diag->Add(file, e.mark.line + 1, "", "malformed YAML: " + e.msg);
+  YamlProblem problem;
+  if (!LoadYamlBounded(yaml, &root, &problem)) {
+    diag->Add(file, problem.line, "", problem.message);
     return cfg;
   }
   {
@@ -486,18 +486,41 @@ core::Result<Config> ParseConfig(const std::string& yaml, const std::string& fil
 }
 
 Config LoadConfigPartially(const std::string& path, Diagnostics* diag) {
-  std::ifstream in(path);
-  if (!in) {
-    diag->Add(path, 0, "", "cannot open config file (missing or unreadable)");
+  std::string text;
+  YamlProblem problem;
+  if (!ReadYamlFile(path, &text, &problem)) {
+    diag->Add(path, problem.line, "", problem.message);
     Config cfg;
     cfg.file = path;
     return cfg;
   }
-  std::stringstream ss;
-  ss << in.rdbuf();
-  Config cfg = Parse(ss.str(), path, diag);
+  Config cfg = Parse(text, path, diag);
   ResolveRelativePaths(std::filesystem::path(path).parent_path(), &cfg);
   return cfg;
+}
+
+std::vector<std::string> ChangesNeedingRestart(const Config& running, const Config& loaded) {
+  std::vector<std::string> out;
+  const ServerSettings &a = running.server, &b = loaded.server;
+  auto diff = [&out](bool changed, const char* key) {
+    if (changed) out.push_back(key);
+  };
+  diff(a.host != b.host || a.port != b.port, "server.listen");
+  diff(a.data_dir != b.data_dir, "server.data_dir");
+  diff(a.postgres != b.postgres, "server.postgres");
+  diff(a.workers != b.workers, "server.workers");
+  diff(a.queue_frames != b.queue_frames, "server.queue_frames");
+  diff(a.static_dir != b.static_dir, "server.static_dir");
+  diff(a.site_model != b.site_model, "server.site_model");
+  diff(a.secure_cookies != b.secure_cookies, "server.secure_cookies");
+  diff(a.session_idle_s != b.session_idle_s || a.session_max_s != b.session_max_s,
+       "server.session_idle_s/session_max_s");
+  const MqttSettings &m = running.mqtt, &n = loaded.mqtt;
+  diff(m.enabled != n.enabled || m.host != n.host || m.port != n.port ||
+           m.client_id != n.client_id || m.username != n.username || m.password != n.password ||
+           m.sensors != n.sensors,
+       "mqtt");
+  return out;
 }
 
 core::Result<Config> LoadConfig(const std::string& path, Diagnostics* diag) {

@@ -233,6 +233,11 @@ struct Config {
   const SensorConfig* FindSensor(const std::string& name) const;
 };
 
+// The `server` and `mqtt` keys whose change a SIGHUP cannot apply (the listener, the store,
+// the broker connection stay as started), by name ("server.listen", ...), so the daemon
+// can say that they wait for a restart instead of ignoring them silently.
+std::vector<std::string> ChangesNeedingRestart(const Config& running, const Config& loaded);
+
 // Loads and validates `path`. Every problem goes to `diag`; the result is an
 // InvalidArgument error when there was any. Rule kind-specific fields are not
 // checked here (see rules::ValidateRules).

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <fstream>
 
 namespace argus::config {
@@ -185,6 +186,81 @@ TEST(Config, MissingCamerasAndMissingFile) {
   ASSERT_FALSE(cfg.ok());
   EXPECT_EQ(diag.ToString(),
             "/nonexistent/argus.yaml: cannot open config file (missing or unreadable)\n");
+}
+
+TEST(Config, EmptyOrBlankNamesAreRefused) {
+  std::string yaml = kGood;
+  yaml.replace(yaml.find("  - name: hall"), 14, "  - name: \"\"");
+  EXPECT_EQ(Problems(yaml), "site.yaml:13: cameras[0].name: must not be empty\n");
+  yaml = kGood;
+  yaml.replace(yaml.find("      - name: lawn\n"), 18, "      - name: \"  \"");
+  EXPECT_NE(Problems(yaml).find("site.yaml:17: cameras[0].zones[0].name: must not be empty"),
+            std::string::npos)
+      << Problems(yaml);
+  yaml = kGood;
+  yaml.replace(yaml.find("  - name: hall"), 14, "  - name: " + std::string(200, 'h'));
+  EXPECT_EQ(Problems(yaml),
+            "site.yaml:13: cameras[0].name: is too long (200 characters, at most 128)\n");
+}
+
+TEST(Config, CrossingPolygonEdgesAreRefusedAsSuch) {
+  std::string yaml = kGood;
+  // A bowtie: its two halves cancel to zero signed area, but its points are not on a line.
+  yaml.replace(yaml.find("[[0.1, 0.5], [0.9, 0.5], [0.9, 1.0], [0.1, 1.0]]"), 48,
+               "[[0.1, 0.5], [0.9, 1.0], [0.9, 0.5], [0.1, 1.0]]");
+  EXPECT_EQ(Problems(yaml),
+            "site.yaml:18: cameras[0].zones[0].polygon: polygon edges cross each other (point "
+            "0->1 and point 2->3); list the points in order around the area\n");
+  // Self-intersecting with non-zero area (a pentagram-like shape) is refused as well.
+  yaml = kGood;
+  yaml.replace(yaml.find("[[0.1, 0.5], [0.9, 0.5], [0.9, 1.0], [0.1, 1.0]]"), 48,
+               "[[0.1, 0.5], [0.9, 0.5], [0.2, 1.0], [0.5, 0.2], [0.8, 1.0]]");
+  EXPECT_NE(Problems(yaml).find("polygon edges cross each other"), std::string::npos);
+  yaml = kGood;
+  yaml.replace(yaml.find("[[0.1, 0.5], [0.9, 0.5], [0.9, 1.0], [0.1, 1.0]]"), 48,
+               "[[0.1, 0.5], [0.5, 0.5], [0.9, 0.5]]");
+  EXPECT_EQ(Problems(yaml),
+            "site.yaml:18: cameras[0].zones[0].polygon: polygon has zero area (all points on "
+            "one line)\n");
+}
+
+TEST(Config, AnEndlessFileIsRefusedQuickly) {
+  const auto start = std::chrono::steady_clock::now();
+  Diagnostics diag;
+  auto cfg = LoadConfig("/dev/zero", &diag);
+  ASSERT_FALSE(cfg.ok());
+  EXPECT_EQ(diag.ToString(), "/dev/zero: file is larger than 1024 KiB; refused\n");
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(5));
+}
+
+TEST(Config, DeepNestingAndAliasBombsAreRefused) {
+  std::string deep = "cameras:\n  - name: a\n    source: x\n    extra: ";
+  for (int i = 0; i < 200; ++i) deep += "[";
+  for (int i = 0; i < 200; ++i) deep += "]";
+  EXPECT_EQ(Problems(deep + "\n"), "site.yaml:4: nested deeper than 32 levels; refused\n");
+  // Each level doubles the values reachable through aliases: 2^20 at the end.
+  std::string bomb = "a0: &a0 [x, x]\n";
+  for (int i = 1; i <= 20; ++i) {
+    bomb += "a" + std::to_string(i) + ": &a" + std::to_string(i) + " [*a" + std::to_string(i - 1) +
+            ", *a" + std::to_string(i - 1) + "]\n";
+  }
+  const auto start = std::chrono::steady_clock::now();
+  EXPECT_EQ(Problems(bomb),
+            "site.yaml: more than 200000 values (an alias counts each time it is used); "
+            "refused\n");
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(5));
+}
+
+TEST(Config, ChangesASighupCannotApplyAreNamed) {
+  Diagnostics diag;
+  auto a = ParseConfig(kGood, "site.yaml", &diag);
+  ASSERT_TRUE(a.ok()) << diag.ToString();
+  std::string yaml =
+      std::string(kGood) + "server: {listen: \"0.0.0.0:9000\"}\nmqtt: {port: 1884}\n";
+  auto b = ParseConfig(yaml, "site.yaml", &diag);
+  ASSERT_TRUE(b.ok()) << diag.ToString();
+  EXPECT_EQ(ChangesNeedingRestart(*a, *b), (std::vector<std::string>{"server.listen", "mqtt"}));
+  EXPECT_TRUE(ChangesNeedingRestart(*a, *a).empty());
 }
 
 TEST(Config, LoadsTheShippedExampleConfigs) {

@@ -25,6 +25,22 @@ bool ToDouble(const YAML::Node& n, double* out) {
 
 }  // namespace
 
+bool FindCrossingEdges(const core::Polygon& poly, size_t* first, size_t* second) {
+  const size_t n = poly.size();
+  for (size_t i = 0; i < n; ++i) {
+    const core::Segment a{poly[i], poly[(i + 1) % n]};
+    for (size_t j = i + 2; j < n; ++j) {
+      if (i == 0 && j == n - 1) continue;  // the closing edge is adjacent to the first
+      if (core::SegmentsIntersect(a, {poly[j], poly[(j + 1) % n]})) {
+        *first = i;
+        *second = j;
+        return true;
+      }
+    }
+  }
+  return false;
+}
+
 MapReader::MapReader(const YAML::Node& node, std::string path, std::string file, Diagnostics* diag)
     : node_(node), path_(std::move(path)), file_(std::move(file)), diag_(diag) {
   if (!node_.IsMap()) {
@@ -76,6 +92,26 @@ bool MapReader::GetString(const char* key, std::string* out, bool required) {
     return false;
   }
   *out = n.as<std::string>();
+  return true;
+}
+
+bool MapReader::GetName(const char* key, std::string* out) {
+  std::string v;
+  if (!GetString(key, &v, true)) return false;
+  if (v.find_first_not_of(" \t") == std::string::npos) {
+    Error(key, "must not be empty");
+    return false;
+  }
+  if (v.size() > kMaxNameLength) {
+    Error(key, "is too long (" + std::to_string(v.size()) + " characters, at most " +
+                   std::to_string(kMaxNameLength) + ")");
+    return false;
+  }
+  if (std::any_of(v.begin(), v.end(), [](unsigned char c) { return c < 0x20 || c == 0x7f; })) {
+    Error(key, "must not contain control characters");
+    return false;
+  }
+  *out = v;
   return true;
 }
 
@@ -194,6 +230,18 @@ bool ParsePolygon(const YAML::Node& n, const std::string& field, const std::stri
   if (poly.size() < 3) {
     diag->Add(file, LineOf(n), field,
               "a polygon needs at least 3 points, found " + std::to_string(poly.size()));
+    return false;
+  }
+  // Crossing edges first: a bowtie's two halves cancel to zero signed area, and calling it
+  // "all points on one line" would send the reader looking for the wrong mistake.
+  size_t e1 = 0, e2 = 0;
+  if (FindCrossingEdges(poly, &e1, &e2)) {
+    auto edge = [&](size_t i) {
+      return "point " + std::to_string(i) + "->" + std::to_string((i + 1) % poly.size());
+    };
+    diag->Add(file, LineOf(n), field,
+              "polygon edges cross each other (" + edge(e1) + " and " + edge(e2) +
+                  "); list the points in order around the area");
     return false;
   }
   if (core::Area(poly) <= 0) {

@@ -16,6 +16,9 @@
 
 namespace argus::config {
 
+// Names (cameras, zones, lines, rules, sensors) appear in paths, logs and the dashboard.
+inline constexpr size_t kMaxNameLength = 128;
+
 class MapReader {
  public:
   // `path` is the field path of `node` itself ("" for the document root).
@@ -32,6 +35,8 @@ class MapReader {
   // Each getter leaves *out untouched when the key is absent and returns
   // whether a valid value was read. A missing required key is an error.
   bool GetString(const char* key, std::string* out, bool required = false);
+  // A required, non-blank name of at most kMaxNameLength characters, no control characters.
+  bool GetName(const char* key, std::string* out);
   bool GetBool(const char* key, bool* out);
   bool GetDouble(const char* key, double* out, double min, double max, bool required = false);
   bool GetInt(const char* key, int* out, int min, int max, bool required = false);
@@ -41,7 +46,7 @@ class MapReader {
                bool required = false);
   // [x, y]; with `relative`, both in 0..1.
   bool GetPoint(const char* key, core::Point* out, bool relative, bool required = false);
-  // [[x, y], ...] with at least 3 points and non-zero area.
+  // [[x, y], ...] with at least 3 points, no crossing edges and non-zero area.
   bool GetPolygon(const char* key, core::Polygon* out, bool relative, bool required = false);
 
   // Reports an error about `key` (or the map itself when key is empty).
@@ -75,6 +80,10 @@ bool ParsePoint(const YAML::Node& node, const std::string& field, const std::str
                 bool relative, Diagnostics* diag, core::Point* out);
 bool ParsePolygon(const YAML::Node& node, const std::string& field, const std::string& file,
                   bool relative, Diagnostics* diag, core::Polygon* out);
+
+// The first pair of non-adjacent edges that cross or touch, as edge indices (edge i runs
+// from point i to point i+1); false for a simple polygon.
+bool FindCrossingEdges(const core::Polygon& poly, size_t* first, size_t* second);
 
 inline int LineOf(const YAML::Node& n) { return n.Mark().is_null() ? 0 : n.Mark().line + 1; }
 

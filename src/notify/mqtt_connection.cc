@@ -67,6 +67,7 @@ bool MqttConnection::Start(std::string* error) {
   if (rc != MOSQ_ERR_SUCCESS) {
     spdlog::warn("mqtt: {}:{} not reachable yet ({}); retrying in the background", options_.host,
                  options_.port, mosquitto_strerror(rc));
+    unreachable_logged_ = true;
   }
   started_ = true;
   return true;
@@ -107,6 +108,7 @@ void MqttConnection::OnConnectCb(mosquitto*, void* self, int rc) {
   }
   c->connects_++;
   c->connected_ = true;
+  c->unreachable_logged_ = false;
   spdlog::info("mqtt: connected to {}:{}", c->options_.host, c->options_.port);
   c->listener_->OnConnected();
 }
@@ -117,6 +119,10 @@ void MqttConnection::OnDisconnectCb(mosquitto*, void* self, int rc) {
   if (was && rc != 0) {
     spdlog::warn("mqtt: lost connection to {}:{}; reconnecting", c->options_.host,
                  c->options_.port);
+  } else if (!was && rc != 0 && !c->unreachable_logged_.exchange(true)) {
+    // A broker down at start fails here, in the background: say so once, not per retry.
+    spdlog::warn("mqtt: cannot reach the broker at {}:{} ({}); messages are queued, retrying",
+                 c->options_.host, c->options_.port, mosquitto_strerror(rc));
   }
   c->listener_->OnDisconnected();
 }

@@ -74,6 +74,7 @@ class MqttConnection {
   mosquitto* mosq_ = nullptr;
   bool started_ = false;
   std::atomic<bool> connected_{false};
+  std::atomic<bool> unreachable_logged_{false};  // since the last successful connect
   std::atomic<uint64_t> connects_{0};
 };
 

@@ -1,6 +1,8 @@
 #include "notify/mqtt_publisher.h"
 
 #include <gtest/gtest.h>
+#include <spdlog/sinks/ringbuffer_sink.h>
+#include <spdlog/spdlog.h>
 
 #include <chrono>
 #include <nlohmann/json.hpp>
@@ -186,6 +188,32 @@ TEST(MqttPublisherNoBrokerTest, DeadBrokerNeverBlocksAndConnectsWhenItAppears) {
   ASSERT_TRUE(pub.Flush(15));
   EXPECT_TRUE(pub.stats().connected);
   EXPECT_EQ(pub.stats().sent, 100u);
+}
+
+// Issue 16: a broker down at start left no line in the log.
+TEST(MqttPublisherNoBrokerTest, BrokerDownAtStartIsLoggedOnce) {
+  auto sink = std::make_shared<spdlog::sinks::ringbuffer_sink_mt>(100);
+  auto logger = std::make_shared<spdlog::logger>("capture", sink);
+  auto previous = spdlog::default_logger();
+  spdlog::set_default_logger(logger);
+  struct Restore {
+    std::shared_ptr<spdlog::logger> l;
+    ~Restore() { spdlog::set_default_logger(l); }
+  } restore{previous};
+  MqttPublisherOptions o = Options(testing::FreeLoopbackPort());
+  o.mqtt.reconnect_min_s = 1;
+  o.mqtt.reconnect_max_s = 1;
+  MqttPublisher pub(o);
+  ASSERT_TRUE(pub.Start().ok());
+  std::this_thread::sleep_for(std::chrono::milliseconds(3500));  // the first try, two retries
+  pub.Stop();
+  int lines = 0;
+  for (const std::string& l : sink->last_formatted()) {
+    lines += l.find("127.0.0.1:" + std::to_string(o.mqtt.port)) != std::string::npos &&
+             (l.find("cannot reach") != std::string::npos ||
+              l.find("not reachable") != std::string::npos);
+  }
+  EXPECT_EQ(lines, 1) << "one warning, not one per retry";
 }
 
 TEST(MqttPublisherNoBrokerTest, StopWhileBrokerIsDownReturns) {

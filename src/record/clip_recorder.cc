@@ -216,6 +216,9 @@ void ClipRecorder::Service(Clip& c, std::unique_lock<std::mutex>& lock) {
       st = w.status();
     }
   }
+  if (st.ok() && !batch.empty() && options_.may_write && !options_.may_write()) {
+    st = core::ResourceExhausted("clip " + c.path + ": stopped, the disk is nearly full");
+  }
   for (TimedPacket& p : batch) {
     if (!st.ok()) break;
     st = c.writer->Write(*p.packet);

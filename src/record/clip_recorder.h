@@ -46,6 +46,10 @@ struct ClipRecorderOptions {
   bool force_reencode = false;  // see ClipWriterOptions
   // The camera's privacy masks (relative polygons): clips are re-encoded with them black.
   std::vector<core::Polygon> privacy_masks;
+  // Asked before every batch of writes (not only when the clip starts): false stops the
+  // clip and removes it, so that running clips cannot fill the disk the store needs.
+  // Called on the writer thread; empty: always allowed.
+  std::function<bool()> may_write;
 };
 
 struct ClipResult {

@@ -575,6 +575,25 @@ TEST(ClipRecorder, DestroyedMidClipRemovesThePartialFile) {
   EXPECT_TRUE(dir.List().empty());
 }
 
+// A kill -9 while re-encoding must leave one partial file under the clip's partial name,
+// which the daemon's start-up clean-up knows; never "cut.mp4.part.part".
+TEST(ClipRecorder, ReencodedClipIsWrittenUnderOnePartialName) {
+  REQUIRE_VTEST();
+  const std::string src = H264Fixture();
+  ASSERT_FALSE(src.empty());
+  TempDir dir;
+  const std::string path = dir / "cut.mp4";
+  auto rec = std::make_unique<ClipRecorder>(ClipRecorderOptions{.force_reencode = true});
+  PlayWithClips(src, *rec, {{path, 12}}, kDefaultPostRollS, /*stop_after_t=*/14);
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  while (dir.List().empty() && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  EXPECT_EQ(dir.List(), std::vector<std::string>{"cut.mp4.part"});
+  rec.reset();
+  EXPECT_TRUE(dir.List().empty());
+}
+
 // AVI and some cameras give packets without pts or dts: the recorder makes them up from the
 // frame rate, and the clip still plays with every picture.
 TEST(ClipRecorder, PacketsWithoutTimestampsStillMakeAClip) {

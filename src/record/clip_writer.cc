@@ -278,7 +278,8 @@ core::Status ClipWriter::DecodeAndEncode(const AVPacket* packet) {
     }
     const int w = f->width & ~1, h = f->height & ~1;  // yuv420p needs even sizes
     if (!m.writer) {
-      auto writer = Mp4Writer::Open(part_, w, h, fps);  // its ".part" of our ".part"
+      // Straight into our partial file: a ".part" of our ".part" would outlive a kill -9.
+      auto writer = Mp4Writer::OpenInPlace(part_, w, h, fps);
       if (!writer.ok()) return writer.status();
       m.writer = std::move(*writer);
       codec_name_ = m.writer->codec_name();

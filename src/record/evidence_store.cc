@@ -168,9 +168,10 @@ DiskStatus DiskGuard::Check() {
   return s;
 }
 
-RetentionStats ApplyEvidenceRetention(const std::string& root,
-                                      const std::map<events::Severity, int>& days,
-                                      core::WallTime now) {
+namespace {
+
+RetentionStats Sweep(const std::string& root, const std::map<events::Severity, int>& days,
+                     core::WallTime now, double stale_partial_age_s) {
   RetentionStats stats;
   const double now_s = SecondsOf(now);
   // Today's folder may be about to receive a clip, even when empty.
@@ -198,7 +199,7 @@ RetentionStats ApplyEvidenceRetention(const std::string& root,
         const double age_s = now_s - MtimeS(st);
         bool expired;
         if (partial) {
-          expired = age_s > kStalePartialAgeS;
+          expired = age_s >= stale_partial_age_s;
         } else {
           auto it = days.find(sev);
           expired = it != days.end() && it->second > 0 && age_s > it->second * kSecondsPerDay;
@@ -226,6 +227,18 @@ RetentionStats ApplyEvidenceRetention(const std::string& root,
                  stats.errors);
   }
   return stats;
+}
+
+}  // namespace
+
+RetentionStats ApplyEvidenceRetention(const std::string& root,
+                                      const std::map<events::Severity, int>& days,
+                                      core::WallTime now) {
+  return Sweep(root, days, now, kStalePartialAgeS);
+}
+
+RetentionStats RemovePartialEvidence(const std::string& root, core::WallTime now) {
+  return Sweep(root, {}, now, 0);
 }
 
 }  // namespace argus::record

@@ -26,7 +26,12 @@ namespace argus::record {
 // The snapshot with every person blurred, for viewers: "<alert_id>-<severity>.blurred.jpg".
 inline constexpr const char* kBlurredSnapshotSuffix = ".blurred.jpg";
 inline constexpr uint64_t kDefaultMinFreeBytes = uint64_t{1} << 30;  // 1 GiB
-inline constexpr double kDefaultDiskCheckIntervalS = 10;             // statvfs is cheap, not free
+// Running clips ask before every write: at ~1 MB/s of evidence, a second's worth is all
+// that can slip past a check.
+inline constexpr double kDefaultDiskCheckIntervalS = 1;
+// Kept free for the store beyond evidence.min_free_mb: alerts must still be written when
+// evidence has stopped.
+inline constexpr uint64_t kStoreReserveBytes = uint64_t{8} << 20;  // 8 MiB
 inline constexpr size_t kMaxPathComponent = 128;
 // Partial files (".part") older than this are left over from a crash: retention removes them.
 inline constexpr double kStalePartialAgeS = 24 * 3600;
@@ -101,5 +106,10 @@ struct RetentionStats {
 RetentionStats ApplyEvidenceRetention(const std::string& root,
                                       const std::map<events::Severity, int>& days,
                                       core::WallTime now);
+
+// At start-up, before any writer runs: every ".part" file of evidence is a leftover of a
+// process that died mid-write (kill -9, power cut), whatever its age. Deletes them all,
+// with the same layout rules and empty-folder clean-up as retention.
+RetentionStats RemovePartialEvidence(const std::string& root, core::WallTime now);
 
 }  // namespace argus::record

@@ -255,6 +255,29 @@ TEST(Retention, BlurredSnapshotTwinExpiresWithItsSnapshot) {
   EXPECT_TRUE(fs::exists(root / "hall/2024-03-08/9-info.blurred.png"));
 }
 
+// A kill -9 mid-clip leaves fresh ".part" files that retention keeps for a day (another
+// writer might own them); at start-up nothing writes yet, so they all go, whatever their age.
+TEST(Retention, StartUpRemovesEveryPartialFileAndKeepsFinishedEvidence) {
+  TempDir tmp;
+  const fs::path root = tmp.path();
+  const core::WallTime now = SomeTime();
+  const EvidencePaths p = EvidencePathsFor(root.string(), "hall", "5", Severity::kWarning, now);
+  Touch(p.snapshot, now);
+  Touch(p.clip + kPartialSuffix, now - std::chrono::seconds(3), "12345");
+  Touch(p.clip + kPartialSuffix + kPartialSuffix, now, "123");  // written by older versions
+  Touch(root / "hall" / "notes.txt.part", now);                 // not evidence: not ours
+
+  EXPECT_EQ(ApplyEvidenceRetention(root.string(), {}, now).partials_deleted, 0);
+  const RetentionStats st = RemovePartialEvidence(root.string(), now);
+  EXPECT_EQ(st.partials_deleted, 2);
+  EXPECT_EQ(st.files_deleted, 0);
+  EXPECT_EQ(st.bytes_freed, 8u);
+  const std::string day = fs::path(p.dir).filename().string();
+  EXPECT_EQ(Tree(root),
+            (std::set<std::string>{"hall/", "hall/" + day + "/", "hall/" + day + "/5-warning.jpg",
+                                   "hall/notes.txt.part"}));
+}
+
 TEST(Retention, EmptyCameraFolderGoesOnceItHasBeenEmptyAWhile) {
   TempDir tmp;
   const core::WallTime now = SomeTime();

@@ -64,6 +64,17 @@ void Mp4Writer::Discard() {
 
 core::Result<std::unique_ptr<Mp4Writer>> Mp4Writer::Open(const std::string& path, int width,
                                                          int height, double fps) {
+  return OpenAt(path, path + kPartialSuffix, width, height, fps);
+}
+
+core::Result<std::unique_ptr<Mp4Writer>> Mp4Writer::OpenInPlace(const std::string& path, int width,
+                                                                int height, double fps) {
+  return OpenAt(path, path, width, height, fps);
+}
+
+core::Result<std::unique_ptr<Mp4Writer>> Mp4Writer::OpenAt(const std::string& path,
+                                                           const std::string& part, int width,
+                                                           int height, double fps) {
   if (width <= 0 || height <= 0 || width % 2 || height % 2) {
     return core::InvalidArgument("mp4 " + path + ": size must be positive and even, not " +
                                  std::to_string(width) + "x" + std::to_string(height));
@@ -74,7 +85,7 @@ core::Result<std::unique_ptr<Mp4Writer>> Mp4Writer::Open(const std::string& path
   ingest::QuietFfmpegLogsOnce();
   auto impl = std::make_unique<Impl>();
   impl->path = path;
-  impl->part = path + kPartialSuffix;
+  impl->part = part;
   impl->width = width;
   impl->height = height;
 
@@ -189,7 +200,7 @@ core::Status Mp4Writer::Close() {
   if (st.ok() && (ret = avio_closep(&m.oc->pb)) < 0) {
     st = core::IoError("cannot close " + m.part + ": " + AvErrorString(ret));
   }
-  if (st.ok()) {
+  if (st.ok() && m.part != m.path) {
     std::error_code ec;
     std::filesystem::rename(m.part, m.path, ec);
     if (ec) st = core::IoError("cannot rename " + m.part + " to " + m.path + ": " + ec.message());

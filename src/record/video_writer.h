@@ -25,6 +25,10 @@ class Mp4Writer {
   // `width` and `height` must be even (yuv420p); fps > 0.
   static core::Result<std::unique_ptr<Mp4Writer>> Open(const std::string& path, int width,
                                                        int height, double fps);
+  // Writes `path` itself, for a caller that already writes under a partial name and renames
+  // it; Close() leaves the file where it is, an error or Discard removes it.
+  static core::Result<std::unique_ptr<Mp4Writer>> OpenInPlace(const std::string& path, int width,
+                                                              int height, double fps);
   ~Mp4Writer();
   Mp4Writer(const Mp4Writer&) = delete;
   Mp4Writer& operator=(const Mp4Writer&) = delete;
@@ -41,6 +45,9 @@ class Mp4Writer {
  private:
   struct Impl;
   explicit Mp4Writer(std::unique_ptr<Impl> impl);
+  static core::Result<std::unique_ptr<Mp4Writer>> OpenAt(const std::string& path,
+                                                         const std::string& part, int width,
+                                                         int height, double fps);
   core::Status Encode(bool flush);
   void Discard();
 

@@ -11,6 +11,9 @@
 #include <sstream>
 #include <utility>
 
+#include "config/yaml_limits.h"
+#include "config/yaml_reader.h"
+
 namespace argus::site {
 
 const char* PriorityName(Priority p) {
@@ -301,6 +304,15 @@ class Loader {
     if (out->size() < 3) {
       e_.Add(n, field,
              "degenerate polygon: " + std::to_string(out->size()) + " point(s), need at least 3");
+      return false;
+    }
+    // Before the area: a bowtie's halves cancel to zero area but its points are no line.
+    if (size_t a = 0, b = 0; config::FindCrossingEdges(*out, &a, &b)) {
+      e_.Add(n, field,
+             "polygon edges cross each other (point " + std::to_string(a) + "->" +
+                 std::to_string((a + 1) % out->size()) + " and point " + std::to_string(b) + "->" +
+                 std::to_string((b + 1) % out->size()) +
+                 "); list the points in order around the area");
       return false;
     }
     if (core::Area(*out) < kMinPolygonAreaM2) {
@@ -623,11 +635,10 @@ class Loader {
 core::Result<Site> LoadSiteYaml(const std::string& yaml, const std::string& file_name) {
   Errors errors(file_name);
   YAML::Node root;
-  try {
-    root = YAML::Load(yaml);
-  } catch (const YAML::Exception& ex) {
-    return core::InvalidArgument(file_name + ":" + std::to_string(ex.mark.line + 1) +
-                                 ": yaml: " + ex.msg);
+  config::YamlProblem problem;
+  if (!config::LoadYamlBounded(yaml, &root, &problem)) {
+    return core::InvalidArgument(file_name + ":" + std::to_string(problem.line) +
+                                 ": yaml: " + problem.message);
   }
   Site site;
   site.source_file = file_name;
@@ -642,11 +653,12 @@ core::Result<Site> LoadSiteYaml(const std::string& yaml, const std::string& file
 }
 
 core::Result<Site> LoadSiteFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return core::InvalidArgument(path + ":0: file: cannot open");
-  std::ostringstream s;
-  s << in.rdbuf();
-  return LoadSiteYaml(s.str(), path);
+  std::string text;
+  config::YamlProblem problem;
+  if (!config::ReadYamlFile(path, &text, &problem)) {
+    return core::InvalidArgument(path + ":0: file: " + problem.message);
+  }
+  return LoadSiteYaml(text, path);
 }
 
 }  // namespace argus::site

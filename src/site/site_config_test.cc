@@ -73,6 +73,7 @@ TEST(SiteConfigTest, DegeneratePolygonsAreClearErrors) {
     outline: [[0, 0], [10, 0]]
     pillars:
       - [[1, 1], [2, 2], [3, 3]]
+      - [[1, 1], [2, 2], [2, 1], [1, 2]]
     walls:
       - [[1, 1]]
       - [[2, 2], [2, 2]]
@@ -81,15 +82,20 @@ TEST(SiteConfigTest, DegeneratePolygonsAreClearErrors) {
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.status().code(), core::StatusCode::kInvalidArgument);
   const auto lines = Lines(r.status().message());
-  ASSERT_EQ(lines.size(), 4u) << r.status().message();
+  ASSERT_EQ(lines.size(), 5u) << r.status().message();
   EXPECT_EQ(lines[0],
             "bad.yaml:4: floors[0].outline: degenerate polygon: 2 point(s), need at least 3");
   EXPECT_EQ(lines[1],
             "bad.yaml:6: floors[0].pillars[0]: degenerate polygon: zero area (collinear or "
             "repeated points)");
+  // A bowtie: not "collinear", its edges cross.
   EXPECT_EQ(lines[2],
-            "bad.yaml:8: floors[0].walls[0]: degenerate wall: 1 point(s), need at least 2");
-  EXPECT_EQ(lines[3], "bad.yaml:9: floors[0].walls[1]: degenerate wall: segment 0 has zero length");
+            "bad.yaml:7: floors[0].pillars[1]: polygon edges cross each other (point 0->1 and "
+            "point 2->3); list the points in order around the area");
+  EXPECT_EQ(lines[3],
+            "bad.yaml:9: floors[0].walls[0]: degenerate wall: 1 point(s), need at least 2");
+  EXPECT_EQ(lines[4],
+            "bad.yaml:10: floors[0].walls[1]: degenerate wall: segment 0 has zero length");
 }
 
 TEST(SiteConfigTest, CollectsAllErrorsWithLines) {

@@ -1,0 +1,60 @@
+// An httplib::Server that a few slow clients cannot freeze.
+//
+// cpp-httplib (0.11, Debian) gives every connection a pool thread for its whole life and
+// only bounds each single read (read timeout): a client sending one header byte every
+// few seconds holds its thread forever, and nine of them held every thread of the API
+// (issue 16). httplib offers no whole-request deadline and no per-address limit, but
+// lets a subclass run each connection itself; GuardedServer does, with its own Stream:
+//   - a request (request line, headers and body) must arrive within request_deadline_s
+//     of its first byte, or the connection is closed;
+//   - one client address may have at most max_reading_per_address connections whose
+//     request is still arriving; more are closed at once, so one address can never hold
+//     every thread. Connections busy with an answer (SSE, MJPEG, downloads) do not count:
+//     a dashboard may hold several streams.
+// Everything else (keep-alive, parsing, routing, writing) stays httplib's.
+//
+// Thread safety: as httplib::Server; the counters are guarded by a mutex.
+#pragma once
+
+#include <httplib.h>
+
+#include <cstdint>
+#include <map>
+#include <mutex>
+#include <string>
+
+namespace argus::api {
+
+struct GuardOptions {
+  double request_deadline_s = 10;
+  int max_reading_per_address = 4;
+};
+
+class GuardedServer : public httplib::Server {
+ public:
+  explicit GuardedServer(GuardOptions options = {}) : options_(options) {}
+  void set_guard_options(GuardOptions options) { options_ = options; }
+
+  // Connections refused or cut by the guard since start (for /metrics).
+  struct Stats {
+    uint64_t refused_per_address = 0;
+    uint64_t deadline_exceeded = 0;
+  };
+  Stats stats();
+
+ private:
+  bool process_and_close_socket(socket_t sock) override;
+  // Counts a connection of `addr` whose request is arriving; false when over the limit.
+  bool BeginReading(const std::string& addr);
+  void EndReading(const std::string& addr);
+  void CountDeadline();
+
+  GuardOptions options_;
+  std::mutex mu_;
+  std::map<std::string, int> reading_;  // by client address
+  Stats stats_;
+
+  friend class GuardedStream;
+};
+
+}  // namespace argus::api
