@@ -18,9 +18,9 @@ namespace {
 
 // Measured with the builtin detector (RelWithDebInfo), minus a margin: a
 // regression of the default detector below these fails here.
-constexpr double kPetsMinMota = 0.50;
-constexpr double kPetsMinDetRecall = 0.60;
-constexpr double kLe2iMinDetRecall = 0.60;
+constexpr double kPetsMinMota = 0.48;  // measured 0.52
+constexpr double kPetsMinDetRecall = 0.65;  // measured 0.72
+constexpr double kLe2iMinDetRecall = 0.80;  // measured 0.93
 
 std::string SharedData() {
   if (const char* d = std::getenv("ARGUS_SHARED_DIR")) return std::string(d) + "/data";
@@ -38,7 +38,7 @@ const nlohmann::json& Scene(const nlohmann::json& report, const std::string& nam
 TEST(EvalScenes, FiguresMatchEvalMotOnTheTracksItWrote) {
   const std::string data = SharedData();
   const std::string pets_gt = data + "/mot15/PETS09-S2L1/gt/gt.txt";
-  const std::string le2i = data + "/falls/Coffee_room_01_video1";
+  const std::string le2i = data + "/falls/Coffee_room_01_video5";
   if (!std::filesystem::exists(kVtest)) GTEST_SKIP() << kVtest << " missing (opencv-doc)";
   if (!std::filesystem::exists(pets_gt) || !std::filesystem::exists(le2i + ".mp4")) {
     GTEST_SKIP() << "no ../shared/data beside the source tree (set ARGUS_SHARED_DIR)";
@@ -47,7 +47,7 @@ TEST(EvalScenes, FiguresMatchEvalMotOnTheTracksItWrote) {
   std::ofstream(dir / "scenes.yaml")
       << "root: " << data << "\nscenes:\n"
       << "  - {name: pets, video: " << kVtest << ", gt: mot15/PETS09-S2L1/gt/gt.txt}\n"
-      << "  - {glob: falls/Coffee_room_01_video1.mp4, "
+      << "  - {glob: falls/Coffee_room_01_video5.mp4, "
          "group: coffee, format: le2i}\n";
   std::ofstream(dir / "config.yaml") << "detector:\n  classes: [person]\n";
   const auto r =
@@ -56,7 +56,7 @@ TEST(EvalScenes, FiguresMatchEvalMotOnTheTracksItWrote) {
   ASSERT_EQ(r.exit_code, 0) << r.output;
   const auto report = nlohmann::json::parse(r.output.substr(r.output.find("{\"scenes\"")));
   const auto& pets = Scene(report, "pets");
-  const auto& coffee = Scene(report, "Coffee_room_01_video1");
+  const auto& coffee = Scene(report, "Coffee_room_01_video5");
   ASSERT_FALSE(pets.is_null()) << r.output;
   ASSERT_FALSE(coffee.is_null()) << r.output;
   EXPECT_EQ(pets["frames"], 795);

@@ -19,7 +19,6 @@ detector:
   kind: hog
 tracker:
   max_age_s: 2
-  camera_motion: true
 cameras:
   - name: hall
     source: /tmp/x.avi
@@ -47,6 +46,15 @@ std::string Problems(const std::string& yaml) {
   return diag.ToString();
 }
 
+TEST(Config, CameraMotionIsATrackerSwitch) {
+  std::string yaml = kGood;
+  yaml.replace(yaml.find("  max_age_s: 2\n"), 15, "  max_age_s: 2\n  camera_motion: true\n");
+  Diagnostics diag;
+  auto cfg = ParseConfig(yaml, "site.yaml", &diag);
+  ASSERT_TRUE(cfg.ok()) << diag.ToString();
+  EXPECT_TRUE(cfg->tracker.camera_motion);
+}
+
 TEST(Config, ParsesAValidSite) {
   Diagnostics diag;
   auto cfg = ParseConfig(kGood, "site.yaml", &diag);
@@ -59,7 +67,7 @@ TEST(Config, ParsesAValidSite) {
   EXPECT_EQ(cfg->detector.spec, "hog");
   EXPECT_EQ(cfg->tracker.max_age_s, 2.0);
   EXPECT_FALSE(cfg->tracker.min_hits.has_value());
-  EXPECT_TRUE(cfg->tracker.camera_motion);
+  EXPECT_FALSE(cfg->tracker.camera_motion);  // off unless asked for
   ASSERT_EQ(cfg->cameras.size(), 1u);
   const CameraConfig& cam = cfg->cameras[0];
   EXPECT_DOUBLE_EQ(cam.detect_fps, 5);
