@@ -1,6 +1,7 @@
 #include "app/scene_eval.h"
 
 #include <fnmatch.h>
+#include <regex.h>
 #include <sys/resource.h>
 #include <yaml-cpp/yaml.h>
 
@@ -10,7 +11,6 @@
 #include <fstream>
 #include <iostream>
 #include <map>
-#include <regex>
 #include <set>
 #include <sstream>
 
@@ -368,13 +368,15 @@ int RunEvalScenes(const EvalScenesOptions& o) {
   auto scenes = LoadSceneManifest(o.manifest, o.root);
   if (!scenes.ok()) return Fail(scenes.status());
   if (!o.only.empty()) {
-    std::regex re;
-    try {
-      re = std::regex(o.only);
-    } catch (const std::regex_error&) {
+    // POSIX regex: std::regex trips GCC 12's -Wmaybe-uninitialized with sanitizers.
+    regex_t re;
+    if (regcomp(&re, o.only.c_str(), REG_EXTENDED | REG_NOSUB) != 0) {
       return Fail(core::InvalidArgument("--only: not a regular expression: " + o.only));
     }
-    std::erase_if(*scenes, [&](const SceneSpec& s) { return !std::regex_search(s.name, re); });
+    std::erase_if(*scenes, [&](const SceneSpec& s) {
+      return regexec(&re, s.name.c_str(), 0, nullptr, 0) != 0;
+    });
+    regfree(&re);
     if (scenes->empty()) return Fail(core::InvalidArgument("--only matches no scene"));
   }
   config::Config cfg;
