@@ -122,29 +122,6 @@ TEST_F(AnalyzeCli, UnwritableOutputIsReportedBeforeTheAnalysis) {
   EXPECT_EQ(r.output.find("frames "), std::string::npos) << "it analysed first: " << r.output;
 }
 
-// Issue 16.8: with no frame decoded, "wrote a.mp4" was printed for a file never made.
-TEST_F(AnalyzeCli, NoFrameMeansNoVideoAndSaysSo) {
-  const auto dir = TempDir("analyze_empty");
-  // The AVI's headers without any of its frames: it opens, then ends at once.
-  {
-    std::ifstream in(kVtest, std::ios::binary);
-    std::string head(6000, '\0');
-    in.read(head.data(), static_cast<std::streamsize>(head.size()));
-    std::ofstream(dir / "empty.avi", std::ios::binary) << head;
-  }
-  const auto r = RunArgus("analyze " + (dir / "empty.avi").string() + " --annotate " +
-                          (dir / "a.mp4").string() + " --tracks " + (dir / "t.txt").string());
-  ASSERT_EQ(r.exit_code, 0) << r.output;
-  EXPECT_NE(r.output.find("frames     0 decoded"), std::string::npos) << r.output;
-  EXPECT_EQ(r.output.find("wrote      " + (dir / "a.mp4").string()), std::string::npos) << r.output;
-  EXPECT_NE(r.output.find("not written " + (dir / "a.mp4").string()), std::string::npos)
-      << r.output;
-  EXPECT_NE(r.output.find("wrote      " + (dir / "t.txt").string()), std::string::npos) << r.output;
-  EXPECT_FALSE(std::filesystem::exists(dir / "a.mp4"));
-  EXPECT_TRUE(std::filesystem::exists(dir / "t.txt"));
-  std::filesystem::remove_all(dir);
-}
-
 TEST(ConfigCheckCli, AcceptsTheShippedConfigs) {
   const auto r = RunArgus(std::string("config check ") + ARGUS_SOURCE_DIR + "/config/demo.yaml");
   EXPECT_EQ(r.exit_code, 0) << r.output;

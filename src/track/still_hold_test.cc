@@ -17,15 +17,15 @@ Track Person(int id, double x, double y, TrackState state = TrackState::kTracked
 TEST(StillHoldTest, HoldsAPersonWhoWalkedInAndStopped) {
   StillHold hold;
   double t = 0;
-  for (int i = 0; i < 10; ++i, t += 0.1) {
-    // Held from the moment it has travelled half its height (30 px), not before.
-    EXPECT_EQ(hold.Update({Person(1, 10 + 5 * i, 100)}, t).size(), 5 * i >= 30 ? 1u : 0u) << i;
+  for (int i = 0; i < 16; ++i, t += 0.1) {
+    // Held from the moment it has travelled its height (60 px), not before.
+    EXPECT_EQ(hold.Update({Person(1, 10 + 5 * i, 100)}, t).size(), 5 * i >= 60 ? 1u : 0u) << i;
   }
-  // Travelled 45 px >= 0.5 * 60: held while it stands still.
+  // Travelled 75 px >= 60: held while it stands still (up to max_still_s).
   for (int i = 0; i < 50; ++i, t += 1) {
-    const auto boxes = hold.Update({Person(1, 55, 100)}, t);
+    const auto boxes = hold.Update({Person(1, 85, 100)}, t);
     ASSERT_EQ(boxes.size(), 1u) << "t=" << t;
-    EXPECT_DOUBLE_EQ(boxes[0].x, 55);
+    EXPECT_DOUBLE_EQ(boxes[0].x, 85);
   }
 }
 
@@ -55,10 +55,10 @@ TEST(StillHoldTest, ReleasesAfterMaxStillAndOnlyPeopleConfirmedCount) {
 TEST(StillHoldTest, ForgetsTracksThatEnded) {
   StillHold hold;
   hold.Update({Person(1, 0, 0)}, 0);
-  EXPECT_EQ(hold.Update({Person(1, 40, 0)}, 1).size(), 1u);
+  EXPECT_EQ(hold.Update({Person(1, 70, 0)}, 1).size(), 1u);
   EXPECT_TRUE(hold.Update({}, 2).empty());
   // The same id seen again starts from scratch: no travel yet.
-  EXPECT_TRUE(hold.Update({Person(1, 40, 0)}, 3).empty());
+  EXPECT_TRUE(hold.Update({Person(1, 70, 0)}, 3).empty());
 }
 
 }  // namespace
