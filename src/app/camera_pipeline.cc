@@ -15,6 +15,9 @@ namespace {
 constexpr float kNeuralScoreThreshold = 0.1f;
 constexpr float kNeuralHighScore = 0.5f;
 constexpr float kNeuralBirthScore = 0.6f;
+// A neural detector's pass costs ~50 ms per core: on frames where the tracks
+// explain all motion, their predictions stand in for it this many frames in a row.
+constexpr int kNeuralCoastFrames = 1;
 
 }  // namespace
 
@@ -37,6 +40,7 @@ core::Result<std::unique_ptr<CameraPipeline>> CameraPipeline::Create(
     det_config->score_threshold = kNeuralScoreThreshold;
   }
   if (!config.detector.classes.empty()) det_config->classes = config.detector.classes;
+  det_config->crops = config.detector.crops.value_or(det_config->crops);
   auto detector = detect::MakeDetector(*det_config);
   if (!detector.ok()) return detector.status();
   p->detector_ = std::move(detector).value();
@@ -52,6 +56,8 @@ core::Result<std::unique_ptr<CameraPipeline>> CameraPipeline::Create(
     tp.birth_score = kNeuralBirthScore;
   }
   p->tracker_ = track::MakeByteTracker(tp);
+  p->coast_ = track::CoastPolicy(
+      {.max_coasted = config.detector.coast_frames.value_or(neural ? kNeuralCoastFrames : 0)});
   if (config.tracker.camera_motion)
     p->camera_motion_ = std::make_unique<motion::CameraMotionEstimator>();
 
@@ -74,18 +80,27 @@ core::Status CameraPipeline::Process(ingest::Frame& frame, core::WallTime wall, 
   out->tracks.clear();
   out->events.clear();
   out->analysed = limiter_.Accept(frame.t);
+  out->coasted = false;
   out->motion = nullptr;
   if (!out->analysed) return core::Status::Ok();
 
   last_motion_ = motion_->Process(frame.bgr, frame.t);
   out->motion = &last_motion_;
-  auto dets = detector_->Detect(frame.bgr, &last_motion_);
-  if (!dets.ok()) return dets.status();
-  out->detections = std::move(dets).value();
   if (camera_motion_) {
     tracker_->SetCameraMotion(camera_motion_->Estimate(last_motion_.gray, last_motion_.scale));
   }
-  out->tracks = tracker_->Update(out->detections, frame.t);
+  out->coasted = coast_.ShouldCoast(last_motion_.regions, active_, !last_motion_.warming_up);
+  if (out->coasted) {
+    out->tracks = tracker_->Coast(frame.t);
+  } else {
+    expected_.clear();
+    for (const track::Track& t : active_) expected_.push_back(t.box);
+    detector_->SetExpected(expected_);
+    auto dets = detector_->Detect(frame.bgr, &last_motion_);
+    if (!dets.ok()) return dets.status();
+    out->detections = std::move(dets).value();
+    out->tracks = tracker_->Update(out->detections, frame.t);
+  }
   active_ = tracker_->Active();
   // People who stopped stay foreground while their track lives.
   motion_->Hold(still_hold_.Update(active_, frame.t));

@@ -16,19 +16,21 @@
 #include "events/event.h"
 #include "ingest/rate_limiter.h"
 #include "ingest/video_source.h"
-#include "motion/camera_motion.h"
 #include "learn/camera_learner.h"
+#include "motion/camera_motion.h"
 #include "motion/motion.h"
 #include "rules/rule_engine.h"
+#include "track/coast_policy.h"
 #include "track/still_hold.h"
 #include "track/track.h"
 
 namespace argus::app {
 
 struct FrameOutput {
-  bool analysed = false;  // false: skipped by the detection rate limit
-  std::vector<track::Detection> detections;
-  std::vector<track::Track> tracks;  // confirmed tracks seen in this frame
+  bool analysed = false;                     // false: skipped by the detection rate limit
+  bool coasted = false;                      // the detector was skipped: tracks are predictions
+  std::vector<track::Detection> detections;  // empty when coasted
+  std::vector<track::Track> tracks;          // confirmed tracks seen in this frame
   std::vector<events::Event> events;
   const motion::MotionResult* motion = nullptr;  // valid until the next Process()
 };
@@ -65,12 +67,14 @@ class CameraPipeline {
   std::unique_ptr<motion::CameraMotionEstimator> camera_motion_;  // null: off
   std::unique_ptr<detect::Detector> detector_;
   std::unique_ptr<track::Tracker> tracker_;
+  track::CoastPolicy coast_{{}};  // skips the detector while the tracks explain the motion
   track::StillHold still_hold_;
   std::unique_ptr<rules::RuleEngine> rules_;
   std::unique_ptr<learn::CameraLearner> learner_;
   motion::MotionResult last_motion_;
   rules::SceneInput scene_;
   std::vector<track::Track> active_;
+  std::vector<core::Box> expected_;  // active_'s boxes, for the detector
   rules::FrameInput last_input_;
 };
 

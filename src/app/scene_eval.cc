@@ -99,7 +99,8 @@ double PeakRssMiB() {
 
 struct SceneRun {
   std::vector<track::MotRow> tracks;
-  std::map<int, std::vector<core::Box>> detections;  // person boxes by frame
+  // Person boxes by frame, for the frames the detector ran on (not coasted).
+  std::map<int, std::vector<core::Box>> detections;
   int64_t frames = 0;
   double cpu_s = 0;
   int width = 0, height = 0;
@@ -129,6 +130,8 @@ core::Result<SceneRun> RunScene(const SceneSpec& scene, const config::Config& cf
   while ((*source)->Read(&frame) == ingest::ReadStatus::kFrame) {
     ARGUS_RETURN_IF_ERROR((*pipeline)->Process(frame, core::WallTime{}, &out));
     const int f = static_cast<int>(frame.number) + scene.frame_offset;
+    // Detection is scored on the frames the detector ran on.
+    if (!out.coasted) run.detections[f];
     for (const track::Detection& d : out.detections) {
       if (d.label == "person") run.detections[f].push_back(d.box);
     }
@@ -172,7 +175,10 @@ core::Result<SceneScore> Score(const SceneGroundTruth& gt, SceneRun run) {
   std::map<int, std::vector<core::Box>> gt_boxes;
   for (const track::MotRow& r : gt.rows) gt_boxes[r.frame].push_back(r.box);
   for (const int f : gt.frames) {
-    detect::AccumulateFrame(gt_boxes[f], {}, run.detections[f], kMatchIou, &s.det);
+    const auto it = run.detections.find(f);
+    if (it != run.detections.end()) {
+      detect::AccumulateFrame(gt_boxes[f], {}, it->second, kMatchIou, &s.det);
+    }
   }
   track::EvalOptions options;
   options.benchmark = track::MotBenchmark::kMot15;

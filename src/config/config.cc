@@ -93,6 +93,10 @@ void ParseDetector(MapReader& r, DetectorSettings* d) {
   r.GetString("kind", &d->spec);
   r.GetDouble("score_threshold", &d->score_threshold, 0, 1);
   r.GetStringList("classes", &d->classes);
+  bool crops = true;
+  if (r.GetBool("crops", &crops)) d->crops = crops;
+  int coast = 0;
+  if (r.GetInt("coast_frames", &coast, 0, kMaxCoastFrames)) d->coast_frames = coast;
 }
 
 void ParseTracker(MapReader& r, TrackerSettings* t) {

@@ -22,6 +22,7 @@ namespace argus::config {
 inline constexpr double kDefaultCooldownSeconds = 10.0;
 inline constexpr int kDefaultZoneInertiaFrames = 3;
 inline constexpr const char* kDefaultDetector = "builtin";
+inline constexpr int kMaxCoastFrames = 10;  // beyond, predictions drift off people
 
 struct Where {
   std::string file;
@@ -46,6 +47,10 @@ struct DetectorSettings {
   std::string spec = kDefaultDetector;  // "builtin", "hog" or "onnx:PATH"
   double score_threshold = -1;          // < 0: the backend's own default
   std::vector<std::string> classes;     // empty: the backend's default classes
+  std::optional<bool> crops;            // onnx: windows around the motion (default on)
+  // Analysed frames in a row on which the detector may be skipped while the
+  // tracks explain all motion (track/coast_policy.h); unset: the backend's default.
+  std::optional<int> coast_frames;
 };
 
 // Unset fields keep the tracker's own tuned defaults (track/byte_tracker.h).

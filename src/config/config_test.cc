@@ -55,6 +55,25 @@ TEST(Config, CameraMotionIsATrackerSwitch) {
   EXPECT_TRUE(cfg->tracker.camera_motion);
 }
 
+TEST(Config, NeuralSpeedSwitchesAreDetectorKeys) {
+  std::string yaml = kGood;
+  const std::string detector = "detector:\n  kind: hog\n";
+  ASSERT_NE(yaml.find(detector), std::string::npos);
+  yaml.replace(yaml.find(detector), detector.size(),
+               detector + "  crops: false\n  coast_frames: 2\n");
+  Diagnostics diag;
+  auto cfg = ParseConfig(yaml, "site.yaml", &diag);
+  ASSERT_TRUE(cfg.ok()) << diag.ToString();
+  EXPECT_EQ(cfg->detector.crops, false);
+  EXPECT_EQ(cfg->detector.coast_frames, 2);
+  auto defaults = ParseConfig(kGood, "site.yaml", &diag);
+  ASSERT_TRUE(defaults.ok());
+  EXPECT_FALSE(defaults->detector.crops.has_value());  // the backend decides
+  EXPECT_FALSE(defaults->detector.coast_frames.has_value());
+  yaml.replace(yaml.find("coast_frames: 2"), 15, "coast_frames: 11");
+  EXPECT_NE(Problems(yaml).find("detector.coast_frames"), std::string::npos) << Problems(yaml);
+}
+
 TEST(Config, ParsesAValidSite) {
   Diagnostics diag;
   auto cfg = ParseConfig(kGood, "site.yaml", &diag);

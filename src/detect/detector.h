@@ -26,6 +26,10 @@ class Detector {
   // Boxes in source pixels; labels are COCO names ("person", "car", ...).
   virtual core::Result<std::vector<track::Detection>> Detect(
       const cv::Mat& bgr, const motion::MotionResult* motion) = 0;
+  // Optional: where the tracker expects objects on the next Detect (its
+  // predicted boxes, full size). Backends that look only where something moved
+  // look at these boxes whole too.
+  virtual void SetExpected(const std::vector<core::Box>& /*boxes*/) {}
 };
 
 // Named defaults.
@@ -48,6 +52,9 @@ struct DetectorConfig {
   // except for a full-frame pass this often (stream seconds) so still people
   // and parked vehicles are seen.
   double full_frame_every_s = kDefaultFullFrameEveryS;
+  // onnx: between those passes, the network sees only windows around the
+  // motion, each at the resolution its people need (detect/crop_plan.h).
+  bool crops = true;
   // onnx / hog: a "person" that has not moved at all for this long (stream
   // seconds, with a quiet motion mask) is a poster or a statue and is dropped;
   // 0 disables. See static_filter.h.

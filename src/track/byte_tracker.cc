@@ -34,6 +34,7 @@ class ByteTracker final : public Tracker {
   explicit ByteTracker(const ByteTrackParams& p) : p_(p) {}
 
   std::vector<Track> Update(const std::vector<Detection>& detections, double t) override;
+  std::vector<Track> Coast(double t) override;
   std::vector<Track> Active() const override;
   void SetCameraMotion(const core::Affine2D& prev_to_next) override {
     camera_motion_ = prev_to_next;
@@ -51,6 +52,8 @@ class ByteTracker final : public Tracker {
   void Associate(std::vector<int>& pool, std::vector<Candidate>& dets,
                  const std::vector<Detection>& detections, double min_sim, bool fuse, double t,
                  double buffer = 0);
+  // Moves every tracklet to its prediction at `t`.
+  void Predict(double t);
   // Corrects the filter with `d`, then records the match.
   void Apply(Tracklet& tl, const Detection& d, double t);
   void Record(Tracklet& tl, const Detection& d, double t);
@@ -124,12 +127,10 @@ void ByteTracker::Associate(std::vector<int>& pool, std::vector<Candidate>& dets
   dets.resize(k);
 }
 
-std::vector<Track> ByteTracker::Update(const std::vector<Detection>& detections, double t) {
-  const bool first_update = !started_;
+void ByteTracker::Predict(double t) {
   const double dt = started_ ? t - last_t_ : 0;
   started_ = true;
   last_t_ = t;
-
   for (Tracklet& tl : tracklets_) {
     tl.matched = false;
     if (tl.track.state == TrackState::kLost) tl.filter.StopHeightChange();
@@ -139,6 +140,26 @@ std::vector<Track> ByteTracker::Update(const std::vector<Detection>& detections,
     for (Tracklet& tl : tracklets_) tl.filter.Warp(camera_motion_);
     camera_motion_ = {};
   }
+}
+
+std::vector<Track> ByteTracker::Coast(double t) {
+  if (!started_) return {};  // the first update keeps its first-frame rules
+  Predict(t);
+  std::vector<Track> out;
+  for (Tracklet& tl : tracklets_) {
+    if (tl.track.state != TrackState::kTracked) continue;
+    Track& tr = tl.track;
+    tr.box = tl.filter.box();
+    tr.history.push_back({t, tr.box.BottomCenter()});
+    while (tr.history.size() > p_.history_length) tr.history.pop_front();
+    out.push_back(tr);
+  }
+  return out;
+}
+
+std::vector<Track> ByteTracker::Update(const std::vector<Detection>& detections, double t) {
+  const bool first_update = !started_;
+  Predict(t);
 
   std::vector<Candidate> high, low;
   for (int i = 0; i < static_cast<int>(detections.size()); ++i) {

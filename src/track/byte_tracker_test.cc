@@ -53,6 +53,36 @@ TEST(ByteTracker, FirstUpdateConfirmsAtOnceWhenAsked) {
             3u);
 }
 
+TEST(ByteTracker, CoastedFramesMoveTracksWithoutCountingAMiss) {
+  ByteTrackParams p;
+  p.max_lost_updates = 1;  // a single missed update would lose the track
+  auto tracker = MakeByteTracker(p);
+  for (int i = 0; i < 5; ++i) tracker->Update({Person(100 + 10 * i, 300)}, 0.1 * i);
+  // Two frames without the detector: the walker keeps walking, at 100 px/s.
+  auto coasted = tracker->Coast(0.5);
+  ASSERT_EQ(coasted.size(), 1u);
+  EXPECT_EQ(coasted[0].state, TrackState::kTracked);
+  EXPECT_NEAR(coasted[0].box.Center().x, 150, 3);
+  EXPECT_EQ(coasted[0].hits, 5);  // a prediction is not a detection
+  EXPECT_NEAR(coasted[0].history.back().foot.x, coasted[0].box.BottomCenter().x, 1e-9);
+  const double first_x = coasted[0].box.Center().x;
+  coasted = tracker->Coast(0.6);
+  ASSERT_EQ(coasted.size(), 1u);
+  EXPECT_GT(coasted[0].box.Center().x, first_x + 4);  // still walking (the filter's speed
+                                                      // estimate lags the true 100 px/s)
+  // The detector runs again and finds the walker where predicted: same track.
+  const auto out = tracker->Update({Person(170, 300)}, 0.7);
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(out[0].id, coasted[0].id);
+  EXPECT_EQ(out[0].hits, 6);
+}
+
+TEST(ByteTracker, CoastBeforeAnyUpdateReportsNobody) {
+  auto tracker = MakeByteTracker({});
+  EXPECT_TRUE(tracker->Coast(0.0).empty());
+  EXPECT_EQ(tracker->Update({Person(100, 300)}, 0.1).size(), 1u);
+}
+
 TEST(ByteTracker, UnconfirmedTrackDiesOnItsFirstMiss) {
   auto tracker = MakeByteTracker(NoFirstFrameShortcut(3));
   tracker->Update({Person(100, 300)}, 0.0);

@@ -141,6 +141,23 @@ class SortTracker final : public Tracker {
     return out;
   }
 
+  // SORT counts frames: a coasted frame is one prediction step, not a miss.
+  std::vector<Track> Coast(double t) override {
+    if (!started_) return {};
+    last_t_ = t;
+    std::vector<Track> out;
+    for (SortTrack& st : tracks_) {
+      st.filter.Predict();
+      if (st.track.state != TrackState::kTracked) continue;
+      Track& tr = st.track;
+      tr.box = st.filter.box();
+      tr.history.push_back({t, tr.box.BottomCenter()});
+      while (tr.history.size() > p_.history_length) tr.history.pop_front();
+      out.push_back(tr);
+    }
+    return out;
+  }
+
   std::vector<Track> Active() const override {
     std::vector<Track> out;
     for (const SortTrack& st : tracks_) {

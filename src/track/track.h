@@ -50,6 +50,10 @@ class Tracker {
   // Consumes the detections of one frame at stream time `t` (seconds, increasing)
   // and returns the confirmed tracks visible in this frame.
   virtual std::vector<Track> Update(const std::vector<Detection>& detections, double t) = 0;
+  // A frame at stream time `t` on which the detector did not run: every track
+  // moves to its prediction, nothing counts as missed, and the confirmed tracks
+  // are returned at their predicted boxes.
+  virtual std::vector<Track> Coast(double t) = 0;
   // Optional: the camera's global motion from the previous Update's frame to
   // the next one's (pan, shake), applied to the predictions of that next
   // Update only. Trackers without motion compensation ignore it.
