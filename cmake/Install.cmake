@@ -32,6 +32,7 @@ add_custom_target(argus_packaging_gz ALL DEPENDS ${ARGUS_GZIPPED})
 install(FILES ${PROJECT_BINARY_DIR}/packaging/argus.1.gz DESTINATION ${CMAKE_INSTALL_MANDIR}/man1)
 install(FILES ${PROJECT_BINARY_DIR}/packaging/changelog.gz DESTINATION ${ARGUS_DOC_DIR})
 # The changelog's latest entry names the version being packaged.
+set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/packaging/changelog)
 file(STRINGS ${PROJECT_SOURCE_DIR}/packaging/changelog ARGUS_CHANGELOG_TOP LIMIT_COUNT 1)
 if(NOT ARGUS_CHANGELOG_TOP MATCHES "^argus \\(${PROJECT_VERSION}\\) ")
   message(FATAL_ERROR "packaging/changelog: the first entry is not version ${PROJECT_VERSION} "
