@@ -65,11 +65,17 @@ test: setup-test
 
 # The Debian package: $(DEB_BUILD)/argus_<version>_<arch>.deb (CPack, cmake/Install.cmake),
 # from a Release build of the binary alone (its own directory: `build` keeps the benchmarks).
+# Debian's hardening flags (fortify, stack protector, relro, bind now), without -g -O2.
 DEB_BUILD ?= build-deb
 DEB_FILE = argus_$$(sed -n 's/^CMAKE_PROJECT_VERSION:STATIC=//p' $(DEB_BUILD)/CMakeCache.txt)_$$(dpkg --print-architecture).deb
+DEB_FLAGS = DEB_BUILD_MAINT_OPTIONS=hardening=+all dpkg-buildflags --get
+# What test-deb uses beyond the build: systemd-analyze and lintian.
+DEB_TEST_PACKAGES := systemd lintian
 deb: setup
 	cmake -S . -B $(DEB_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=Release -DARGUS_BUILD_TESTS=OFF \
-	  -DARGUS_BUILD_BENCH=OFF -DCMAKE_INSTALL_PREFIX=/usr
+	  -DARGUS_BUILD_BENCH=OFF -DCMAKE_INSTALL_PREFIX=/usr \
+	  -DCMAKE_CXX_FLAGS="$$($(DEB_FLAGS) CPPFLAGS) $$($(DEB_FLAGS) CXXFLAGS | sed 's/-g -O2 //')" \
+	  -DCMAKE_EXE_LINKER_FLAGS="$$($(DEB_FLAGS) LDFLAGS)"
 	cmake --build $(DEB_BUILD) -j $(JOBS)
 	cd $(DEB_BUILD) && cpack -G DEB
 	@ls -l $(DEB_BUILD)/$(DEB_FILE)
@@ -77,6 +83,7 @@ deb: setup
 # Installs that package into this machine's real system paths (root), runs it,
 # removes and purges it: packaging/test-deb.sh. CI runs it after `make test`.
 test-deb: deb
+	$(call install_missing,$(DEB_TEST_PACKAGES))
 	$(SUDO) bash packaging/test-deb.sh $(DEB_BUILD)/$(DEB_FILE)
 
 demo: build
