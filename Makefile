@@ -101,7 +101,7 @@ FUZZ_TARGETS := config site mot sensor http
 fuzz: setup
 	$(call install_missing,$(FUZZ_PACKAGES))
 	cmake -S . -B $(FUZZ_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-	  -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ -DARGUS_FUZZ=ON \
+	  -DCMAKE_CXX_COMPILER=clang++ -DARGUS_FUZZ=ON \
 	  -DARGUS_BUILD_TESTS=OFF -DARGUS_BUILD_BENCH=OFF
 	cmake --build $(FUZZ_BUILD) -j $(JOBS) --target $(addprefix fuzz_,$(FUZZ_TARGETS))
 	@set -e; for t in $(FUZZ_TARGETS); do \
