@@ -17,12 +17,15 @@ PACKAGES := build-essential cmake ninja-build pkg-config git time python3 \
 TEST_PACKAGES := mosquitto postgresql chromium fonts-dejavu-core nodejs libgstrtspserver-1.0-dev libgstreamer1.0-dev gstreamer1.0-plugins-base \
   gstreamer1.0-plugins-good gstreamer1.0-plugins-ugly gstreamer1.0-plugins-bad gstreamer1.0-libav
 
+# `make fuzz`: libFuzzer comes with clang (Debian's clang and libclang-rt-dev).
+FUZZ_PACKAGES := clang libclang-rt-dev
+
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 install-npm:
 	$(call install_missing,npm)
 
-.PHONY: install-npm setup setup-test build test demo bench soak format tidy clean deb test-deb
+.PHONY: install-npm setup setup-test build test demo bench soak fuzz format tidy clean deb test-deb
 
 # Installs only what is missing, so a second run is fast and offline.
 define install_missing
@@ -100,6 +103,28 @@ SOAK_MINUTES ?= 30
 soak: setup-test build
 	python3 bench/soak.py --argus $(BUILD)/bin/argus --minutes $(SOAK_MINUTES) --cameras 12 --tmpfs
 
+# libFuzzer on every fuzz target (fuzz/*_fuzz.cc) for FUZZ_SECONDS each, in a clang
+# build of its own. The corpus grows in $(FUZZ_BUILD)/corpus/<target> (seeded from
+# fuzz/corpus/<target>; copy new finds back by hand); a crash is written to
+# $(FUZZ_BUILD)/crashes/<target>/ and fails the target. `make test` replays the corpus.
+FUZZ_BUILD ?= build-fuzz
+FUZZ_SECONDS ?= 300
+FUZZ_TARGETS := config site mot sensor http
+fuzz: setup
+	$(call install_missing,$(FUZZ_PACKAGES))
+	cmake -S . -B $(FUZZ_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+	  -DCMAKE_CXX_COMPILER=clang++ -DARGUS_FUZZ=ON \
+	  -DARGUS_BUILD_TESTS=OFF -DARGUS_BUILD_BENCH=OFF
+	cmake --build $(FUZZ_BUILD) -j $(JOBS) --target $(addprefix fuzz_,$(FUZZ_TARGETS))
+	@set -e; for t in $(FUZZ_TARGETS); do \
+	  mkdir -p $(FUZZ_BUILD)/corpus/$$t $(FUZZ_BUILD)/crashes/$$t; \
+	  echo "== fuzz_$$t for $(FUZZ_SECONDS) s"; \
+	  UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 $(FUZZ_BUILD)/bin/fuzz_$$t \
+	    -max_total_time=$(FUZZ_SECONDS) -timeout=20 -rss_limit_mb=3072 -max_len=65536 \
+	    -print_final_stats=1 -artifact_prefix=$(FUZZ_BUILD)/crashes/$$t/ \
+	    $(FUZZ_BUILD)/corpus/$$t fuzz/corpus/$$t; \
+	done
+
 format:
 	clang-format -i $$(git ls-files '*.h' '*.cc')
 
@@ -107,4 +132,4 @@ tidy: build
 	clang-tidy -p $(BUILD) $$(git ls-files 'src/*.cc')
 
 clean:
-	rm -rf $(BUILD) $(TEST_BUILD) $(DEB_BUILD)
+	rm -rf $(BUILD) $(TEST_BUILD) $(DEB_BUILD) $(FUZZ_BUILD)

@@ -9,6 +9,13 @@ if(ARGUS_SANITIZE)
   target_compile_options(argus_options INTERFACE -fsanitize=address,undefined -fno-omit-frame-pointer)
   target_link_options(argus_options INTERFACE -fsanitize=address,undefined)
 endif()
+if(ARGUS_FUZZ)
+  # Coverage for libFuzzer in every library; the fuzz targets link the fuzzer itself.
+  target_compile_options(argus_options INTERFACE
+      -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined
+      -fno-omit-frame-pointer)
+  target_link_options(argus_options INTERFACE -fsanitize=address,undefined)
+endif()
 target_include_directories(argus_options INTERFACE ${PROJECT_SOURCE_DIR}/src)
 
 # argus_module(NAME DEPS <targets...>)

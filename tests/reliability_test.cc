@@ -261,6 +261,15 @@ TEST_F(Reliability, KillNineMidClipLeavesNothingBehind) {
   EXPECT_NE((again.Stdout() + again.Stderr()).find("unfinished evidence files removed"),
             std::string::npos)
       << Logs(again);
+  // Its clip is not "not yet" for ever: the API says it was lost, and why.
+  const HttpAnswer clip = HttpGet(again.port(), "/api/alerts/" + std::to_string(id) + "/clip");
+  EXPECT_EQ(clip.status, 404) << clip.body;
+  const json error = clip.json();
+  ASSERT_TRUE(error.is_object() && error["error"].is_string()) << clip.body;
+  EXPECT_NE(error["error"].get<std::string>().find("the clip of alert " + std::to_string(id) +
+                                                   " was lost: its recording was interrupted"),
+            std::string::npos)
+      << clip.body;
 }
 
 // Fills the file system holding `path` to the last byte; returns the bytes written.

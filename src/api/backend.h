@@ -53,7 +53,8 @@ class Backend {
                                               const std::string& note, const std::string& from) = 0;
   // kSnapshotBlurred: the snapshot with people blurred, for viewers.
   enum class Evidence { kSnapshot, kSnapshotBlurred, kClip };
-  // A file path; kNotFound if there is none (yet).
+  // A file path; kNotFound if there is none, its message saying why (not yet recorded,
+  // or lost to an interrupted recording): the API passes it on.
   virtual core::Result<std::string> EvidencePath(int64_t alert_id, Evidence kind) = 0;
   // {"camera":{"zone":count,...},...}
   virtual nlohmann::json ZoneCounts() = 0;

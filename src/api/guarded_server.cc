@@ -74,20 +74,20 @@ class GuardedStream : public httplib::Stream {
   }
   ~GuardedStream() override { EndReading(); }
 
-  // A request starts arriving: its deadline runs from now. False when its address has
-  // too many requests arriving already.
-  bool BeginRequest() {
+  // A request starts arriving: its deadline runs from now.
+  void BeginRequest() {
     deadline_ = SteadyClock::now() +
                 std::chrono::duration_cast<SteadyClock::duration>(
                     std::chrono::duration<double>(server_.options_.request_deadline_s));
-    reading_ = server_.BeginReading(remote_ip_);
-    return reading_;
+    in_request_ = true;
   }
-  // The answer starts (or the request is over): the client is no longer sending.
+  // The request has arrived whole, or the answer starts: the client is no longer sending.
   void EndReading() {
-    if (reading_) server_.EndReading(remote_ip_);
-    reading_ = false;
+    if (counted_) server_.EndReading(remote_ip_);
+    counted_ = false;
+    in_request_ = false;
   }
+  bool refused() const { return refused_; }
 
   bool is_readable() const override {
     return buffered() > 0 || Poll(sock_, POLLIN, ReadWaitMs()) > 0;
@@ -103,13 +103,26 @@ class GuardedStream : public httplib::Stream {
   ssize_t read(char* ptr, size_t size) override {
     if (buffered() > 0) return TakeBuffered(ptr, size);
     // Strict: a client that keeps the bytes coming past the deadline is cut all the same.
-    if (reading_ && SteadyClock::now() >= deadline_) {
+    if (in_request_ && SteadyClock::now() >= deadline_) {
       server_.CountDeadline();
       return -1;
     }
-    if (Poll(sock_, POLLIN, ReadWaitMs()) <= 0) {
-      if (reading_ && SteadyClock::now() >= deadline_) server_.CountDeadline();
-      return -1;
+    if (Poll(sock_, POLLIN, 0) == 0) {
+      // The rest of the request has not come: from now on this connection holds one of
+      // its address's slots for requests still arriving. A request sent whole never gets
+      // here, however long it then waits for a thread or its handler.
+      if (in_request_ && !counted_) {
+        if (!server_.BeginReading(remote_ip_)) {
+          (void)::send(sock_, kBusyAnswer, sizeof kBusyAnswer - 1, MSG_NOSIGNAL | MSG_DONTWAIT);
+          refused_ = true;
+          return -1;
+        }
+        counted_ = true;
+      }
+      if (Poll(sock_, POLLIN, ReadWaitMs()) <= 0) {
+        if (in_request_ && SteadyClock::now() >= deadline_) server_.CountDeadline();
+        return -1;
+      }
     }
     ssize_t n;
     if (size >= kReadBufferBytes) {
@@ -129,7 +142,7 @@ class GuardedStream : public httplib::Stream {
 
   ssize_t write(const char* ptr, size_t size) override {
     EndReading();
-    if (!is_writable()) return -1;
+    if (refused_ || !is_writable()) return -1;  // refused: the 503 went out already
     ssize_t n;
     do {
       n = ::send(sock_, ptr, size, MSG_NOSIGNAL);
@@ -158,7 +171,7 @@ class GuardedStream : public httplib::Stream {
   // The read timeout, cut short by the deadline of a request still arriving.
   int ReadWaitMs() const {
     int ms = ToMs(read_timeout_s_);
-    if (reading_) {
+    if (in_request_) {
       const double left = std::chrono::duration<double>(deadline_ - SteadyClock::now()).count();
       ms = std::min(ms, ToMs(left));
     }
@@ -171,10 +184,21 @@ class GuardedStream : public httplib::Stream {
   std::string remote_ip_, local_ip_;
   int remote_port_ = 0, local_port_ = 0;
   SteadyClock::time_point deadline_{};
-  bool reading_ = false;
+  bool in_request_ = false;  // its first byte came, the request has not arrived whole
+  bool counted_ = false;     // holds a slot of its address (BeginReading)
+  bool refused_ = false;     // over its address's limit: answered 503, to be closed
   char buf_[kReadBufferBytes];
   size_t buf_off_ = 0, buf_len_ = 0;
 };
+
+namespace {
+// The stream whose request this thread is processing (process_and_close_socket).
+thread_local GuardedStream* current_stream = nullptr;
+}  // namespace
+
+void GuardedServer::RequestArrived() {
+  if (current_stream) current_stream->EndReading();
+}
 
 GuardedServer::Stats GuardedServer::stats() {
   std::lock_guard lock(mu_);
@@ -220,14 +244,13 @@ bool GuardedServer::process_and_close_socket(socket_t sock) {
         ready = Poll(sock, POLLIN, kStopPollMs);
       }
       if (ready <= 0) break;
-      if (!strm.BeginRequest()) {
-        (void)::send(sock, kBusyAnswer, sizeof kBusyAnswer - 1, MSG_NOSIGNAL | MSG_DONTWAIT);
-        break;
-      }
+      strm.BeginRequest();
       bool connection_closed = false;
+      current_stream = &strm;
       ret = process_request(strm, count == 1, connection_closed, [](httplib::Request&) {});
+      current_stream = nullptr;
       strm.EndReading();
-      if (!ret || connection_closed) break;
+      if (!ret || connection_closed || strm.refused()) break;
     }
   }
   ::shutdown(sock, SHUT_RDWR);

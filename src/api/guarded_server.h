@@ -7,10 +7,16 @@
 // lets a subclass run each connection itself; GuardedServer does, with its own Stream:
 //   - a request (request line, headers and body) must arrive within request_deadline_s
 //     of its first byte, or the connection is closed;
-//   - one client address may have at most max_reading_per_address connections whose
-//     request is still arriving; more are closed at once, so one address can never hold
-//     every thread. Connections busy with an answer (SSE, MJPEG, downloads) do not count:
-//     a dashboard may hold several streams.
+//   - one client address may have at most max_reading_per_address connections that wait
+//     for the rest of a request; more are answered 503 and closed at once, so one address
+//     can never hold every thread. A connection counts from the moment the server has to
+//     wait for more of its request until the request has arrived whole
+//     (RequestArrived(), called by every route handler) or the answer starts. Requests
+//     sent whole never count, however long they then wait for a thread or a busy handler
+//     (a login's Argon2, a store behind other queries), nor do connections idle between
+//     requests or being answered (SSE, MJPEG, downloads). A browser sends its six parallel
+//     requests at once; counting each from its first byte until its answer cut the
+//     dashboard's module loads whenever the machine was busy.
 // Everything else (keep-alive, parsing, routing, writing) stays httplib's.
 //
 // Thread safety: as httplib::Server; the counters are guarded by a mutex.
@@ -41,6 +47,11 @@ class GuardedServer : public httplib::Server {
     uint64_t deadline_exceeded = 0;
   };
   Stats stats();
+
+  // Called from a route handler (on the connection's thread): httplib has read the whole
+  // request, body included, before it calls a handler, so the client is done sending.
+  // No effect outside a GuardedServer's request.
+  static void RequestArrived();
 
  private:
   bool process_and_close_socket(socket_t sock) override;

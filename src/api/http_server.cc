@@ -21,6 +21,7 @@
 #include "api/guarded_server.h"
 #include "api/json_format.h"
 #include "api/metrics.h"
+#include "core/json_bounds.h"
 
 namespace argus::api {
 namespace {
@@ -167,6 +168,12 @@ bool IsJsonContentType(const Request& req) {
 bool ReadJsonObject(const Request& req, Response& res, json* out) {
   if (!IsJsonContentType(req)) {
     SendError(res, 415, "Content-Type must be application/json");
+    return false;
+  }
+  if (core::JsonNestingDepth(req.body) > core::kMaxJsonDepth) {
+    SendError(
+        res, 400,
+        "request body is nested deeper than " + std::to_string(core::kMaxJsonDepth) + " levels");
     return false;
   }
   *out = json::parse(req.body, nullptr, /*allow_exceptions=*/false);
@@ -426,6 +433,7 @@ void HttpServer::Impl::Route(const char* method, const std::string& pattern, Acc
                              Method fn) {
   const bool post = std::string_view(method) == "POST";
   httplib::Server::Handler h = [this, fn, access, post](const Request& req, Response& res) {
+    GuardedServer::RequestArrived();  // the handler's time is not the client's
     Principal who;
     if (access != Access::kPublic) {
       core::Result<Principal> p = Authenticate(req);
@@ -752,9 +760,12 @@ void HttpServer::Impl::Evidence(const Request& req, Response& res, Backend::Evid
   core::Result<std::string> path = backend.EvidencePath(*id, kind);
   if (!path.ok()) {
     if (path.status().code() == core::StatusCode::kNotFound) {
-      SendError(
-          res, 404,
-          std::string("no ") + (clip ? "clip" : "snapshot") + " for alert " + std::to_string(*id));
+      // The backend says why: not recorded (yet), or lost to an interrupted recording.
+      SendError(res, 404,
+                path.status().message().empty()
+                    ? std::string("no ") + (clip ? "clip" : "snapshot") + " for alert " +
+                          std::to_string(*id)
+                    : path.status().message());
     } else {
       SendStatus(res, path.status());
     }

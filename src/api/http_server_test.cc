@@ -14,6 +14,7 @@
 
 #include "api/json_format.h"
 #include "api/test_util.h"
+#include "core/json_bounds.h"
 
 namespace argus::api {
 namespace {
@@ -380,6 +381,9 @@ TEST_F(AlertsTest, BadActionBodies) {
       {R"({})", "text/plain", 415},
       {"note=x", "application/x-www-form-urlencoded", 415},
       {R"({"note":")" + std::string(100 * 1024, 'x') + "\"}", "application/json", 413},
+      {R"({"note":"n","x":)" + std::string(core::kMaxJsonDepth, '[') +
+           std::string(core::kMaxJsonDepth, ']') + "}",
+       "application/json", 400},
   };
   for (const Case& c : cases) {
     auto r = Post("/api/alerts/1/acknowledge", c.body, c.type);
@@ -387,6 +391,15 @@ TEST_F(AlertsTest, BadActionBodies) {
     EXPECT_EQ(r->status, c.code) << c.body.substr(0, 40) << " -> " << r->body;
     EXPECT_TRUE(Json(r).is_object() && Json(r)["error"].is_string()) << r->body;
   }
+  // The error names what was wrong.
+  EXPECT_NE(Json(Post("/api/alerts/1/acknowledge", cases.back().body, "application/json"))["error"]
+                .get<std::string>()
+                .find("nested deeper than 16 levels"),
+            std::string::npos);
+  EXPECT_NE(Json(Post("/api/alerts/1/acknowledge", cases[5].body, "application/json"))["error"]
+                .get<std::string>()
+                .find("\"note\""),
+            std::string::npos);
   auto a = backend_->store().GetAlert(1);
   EXPECT_EQ(a->state, events::AlertState::kOpen);  // nothing above changed it
   // A JSON body with charset, and a +json type, are fine.
@@ -869,6 +882,37 @@ TEST_F(ServerTest, OneAddressCannotHoldEveryThread) {
 }
 
 // "%00" decodes to a NUL: the file opened is app.js, the type came from ".html".
+// The e2e dashboard's cut module loads: a browser sends its parallel requests at once and
+// they counted as "arriving" until answered, so slow handlers made a browser look like a
+// slowloris. Whole requests whose handlers are busy must all be served.
+TEST_F(ServerTest, ParallelWholeRequestsWithSlowHandlersAreNotCountedAsArriving) {
+  options_.threads = 8;
+  options_.max_reading_per_address = 2;
+  backend_->SetZoneCountsDelay(600ms);
+  StartServer();
+  constexpr int kParallel = 6;
+  std::vector<int> fds;
+  const std::string req = "GET /api/zones/counts HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " +
+                          tokens_[auth::Role::kAdmin] + "\r\nConnection: close\r\n\r\n";
+  for (int i = 0; i < kParallel; ++i) {
+    fds.push_back(RawConnect(server_->port()));
+    ASSERT_GE(fds.back(), 0);
+    ASSERT_EQ(send(fds.back(), req.data(), req.size(), MSG_NOSIGNAL), ssize_t(req.size()));
+  }
+  int ok = 0;
+  for (int fd : fds) {
+    timeval tv{20, 0};
+    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    std::string answer;
+    char buf[4096];
+    for (ssize_t n; (n = recv(fd, buf, sizeof buf, 0)) > 0;) answer.append(buf, size_t(n));
+    close(fd);
+    if (answer.rfind("HTTP/1.1 200", 0) == 0) ++ok;
+    EXPECT_EQ(answer.find("503"), std::string::npos) << answer.substr(0, 200);
+  }
+  EXPECT_EQ(ok, kParallel);
+}
+
 TEST_F(ServerTest, NulInTheStaticPathIsRefusedNotServedAsHtml) {
   std::filesystem::create_directories(dir_.File("web"));
   WriteFile(dir_.File("web/app.js"), "<script>alert(1)</script>");

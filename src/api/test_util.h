@@ -52,6 +52,12 @@ class FakeBackend : public Backend {
     return it->second;
   }
   nlohmann::json ZoneCounts() override {
+    std::chrono::milliseconds delay;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      delay = zone_counts_delay_;
+    }
+    std::this_thread::sleep_for(delay);  // a slow handler (a busy store, say)
     std::lock_guard<std::mutex> lock(mu_);
     return zone_counts_;
   }
@@ -78,6 +84,10 @@ class FakeBackend : public Backend {
     std::lock_guard<std::mutex> lock(mu_);
     zone_counts_ = std::move(j);
   }
+  void SetZoneCountsDelay(std::chrono::milliseconds d) {
+    std::lock_guard<std::mutex> lock(mu_);
+    zone_counts_delay_ = d;
+  }
   void SetSensorStatus(core::Status s) {
     std::lock_guard<std::mutex> lock(mu_);
     sensor_status_ = std::move(s);
@@ -93,6 +103,7 @@ class FakeBackend : public Backend {
   std::vector<CameraStatus> cameras_;
   std::map<std::pair<int64_t, Evidence>, std::string> evidence_;
   nlohmann::json zone_counts_ = nlohmann::json::object();
+  std::chrono::milliseconds zone_counts_delay_{0};
   core::Status sensor_status_;
   std::vector<notify::SensorReading> sensors_;
 };

@@ -17,12 +17,14 @@ core::Result<ReconcileStats> ReconcileAfterRestart(store::Store& db,
     ARGUS_RETURN_IF_ERROR(db.UpsertAlert(a));
     ++stats.alerts_closed;
   }
-  stats.partials_removed = record::RemovePartialEvidence(evidence_root, now).partials_deleted;
+  const record::RetentionStats swept = record::RemovePartialEvidence(evidence_root, now);
+  stats.partials_removed = swept.partials_deleted;
+  stats.clips_lost = swept.clips_lost;
   if (stats.alerts_closed || stats.partials_removed) {
     spdlog::info(
         "start-up: {} alerts had incidents still running when the last process stopped "
-        "(now 0), {} unfinished evidence files removed",
-        stats.alerts_closed, stats.partials_removed);
+        "(now 0), {} unfinished evidence files removed ({} clips marked lost)",
+        stats.alerts_closed, stats.partials_removed, stats.clips_lost);
   }
   return stats;
 }

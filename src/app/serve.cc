@@ -292,6 +292,8 @@ struct Daemon::Impl final : api::Backend {
       const std::string name = entry.path().filename().string();
       if (name.rfind(prefix, 0) == 0 && matches(name)) return entry.path().string();
     }
+    if (kind == Evidence::kClip)
+      ARGUS_RETURN_IF_ERROR(record::CheckClipNotLost(p.dir, std::to_string(id)));
     const char* what = kind == Evidence::kClip              ? "clip"
                        : kind == Evidence::kSnapshotBlurred ? "blurred snapshot"
                                                             : "snapshot";

@@ -81,7 +81,7 @@ class AuthenticatorTest : public ::testing::Test {
     auto s = store::SqliteStore::Open(dir_.File("argus.db"));
     ASSERT_TRUE(s.ok()) << s.status().ToString();
     store_ = std::move(*s);
-    AuthOptions o;
+    AuthOptions& o = options_;
     o.cost = PasswordCost::Minimal();
     o.session_idle_s = 600;
     o.session_max_s = 3600;
@@ -104,8 +104,25 @@ class AuthenticatorTest : public ::testing::Test {
     return out;
   }
 
+  // The daemon stopped and started again: a new store connection, a new Authenticator.
+  void Restart() {
+    auth_.reset();
+    store_.reset();
+    auto s = store::SqliteStore::Open(dir_.File("argus.db"));
+    ASSERT_TRUE(s.ok()) << s.status().ToString();
+    store_ = std::move(*s);
+    auth_ = std::make_unique<Authenticator>(*store_, clock_, options_);
+  }
+  // Every limiter row in the store, forgettable or not.
+  size_t StoredLimiterRows() {
+    auto rows = store_->ListLoginFailures(core::WallTime{});
+    EXPECT_TRUE(rows.ok());
+    return rows.ok() ? rows->size() : 0;
+  }
+
   store::testing::TempDir dir_;
   core::FakeClock clock_{store::testing::kT0};
+  AuthOptions options_;
   std::unique_ptr<store::SqliteStore> store_;
   std::unique_ptr<Authenticator> auth_;
 };
@@ -244,6 +261,54 @@ TEST_F(AuthenticatorTest, SprayingManyNamesFromOneAddressLocksTheAddressOut) {
   EXPECT_TRUE(auth_->Login("vic", kPassword, "10.0.0.1").ok());
   clock_.Advance(121s);
   EXPECT_TRUE(auth_->Login("vic", kPassword, "6.6.6.6").ok());
+}
+
+// The issue: "The lock table lives in memory only"; a restart lifted every lockout.
+TEST_F(AuthenticatorTest, ARestartKeepsLockoutsCountsAndTheirGrowth) {
+  for (int i = 0; i < 3; ++i) (void)auth_->Login("anna", "guess", "6.6.6.6");
+  for (int i = 0; i < 2; ++i) (void)auth_->Login("vic", "guess", "7.7.7.7");
+  clock_.Advance(10s);
+  Restart();
+  EXPECT_NEAR(auth_->RetryAfterS("anna", "6.6.6.6"), 110, 1);
+  EXPECT_EQ(auth_->Login("anna", kPassword, "6.6.6.6").status().code(),
+            StatusCode::kResourceExhausted);
+  // vic's two failures still count: one more locks him out.
+  EXPECT_EQ(auth_->Login("vic", "guess", "7.7.7.7").status().code(), StatusCode::kUnauthenticated);
+  EXPECT_NEAR(auth_->RetryAfterS("vic", "7.7.7.7"), 120, 1);
+  // After the lockout, anna's next one lasts twice as long, also across a restart.
+  clock_.Advance(111s);
+  Restart();
+  ASSERT_EQ(auth_->RetryAfterS("anna", "6.6.6.6"), 0);
+  for (int i = 0; i < 3; ++i) (void)auth_->Login("anna", "guess", "6.6.6.6");
+  Restart();
+  EXPECT_NEAR(auth_->RetryAfterS("anna", "6.6.6.6"), 240, 1);
+}
+
+TEST_F(AuthenticatorTest, ASuccessfulLoginForgetsItsOwnCountInTheStoreToo) {
+  (void)auth_->Login("anna", "guess", "10.0.0.1");
+  (void)auth_->Login("anna", "guess", "10.0.0.1");
+  EXPECT_EQ(StoredLimiterRows(), 2u);  // her name at that address, and the address
+  ASSERT_TRUE(auth_->Login("anna", kPassword, "10.0.0.1").ok());
+  EXPECT_EQ(StoredLimiterRows(), 1u) << "the address's count stays";
+  Restart();
+  for (int i = 0; i < 2; ++i) (void)auth_->Login("anna", "guess", "10.0.0.1");
+  EXPECT_EQ(auth_->RetryAfterS("anna", "10.0.0.1"), 0) << "two fresh failures, not four";
+}
+
+// The old note: the table was pruned only when a login succeeded, so failures alone (a
+// spray from many addresses) grew it without end. Now each failure prunes a few entries.
+TEST_F(AuthenticatorTest, FailedLoginsPruneForgottenEntriesInBoundedSteps) {
+  for (int i = 0; i < 50; ++i) (void)auth_->Login("anna", "guess", "10.1.0." + std::to_string(i));
+  ASSERT_EQ(StoredLimiterRows(), 100u);
+  clock_.Advance(61s);  // past the window; none was locked out
+  (void)auth_->Login("vic", "guess", "10.2.0.1");
+  // One failure: its own two rows added, at most kPruneStep old ones gone.
+  EXPECT_EQ(StoredLimiterRows(), 102u - kPruneStep);
+  for (int i = 2; i <= 30; ++i) (void)auth_->Login("vic", "guess", "10.2.0." + std::to_string(i));
+  // The new ones (30 addresses, 60 rows) stay; every old one is gone.
+  EXPECT_EQ(StoredLimiterRows(), 60u);
+  Restart();
+  EXPECT_EQ(auth_->Login("vic", "guess", "10.2.0.1").status().code(), StatusCode::kUnauthenticated);
 }
 
 TEST_F(AuthenticatorTest, FailuresOutsideTheWindowDoNotAccumulate) {

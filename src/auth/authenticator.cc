@@ -50,6 +50,59 @@ Authenticator::Authenticator(store::Store& store, const core::Clock& clock, Auth
     : store_(store), clock_(clock), options_(options) {
   core::Result<std::string> h = HashPassword(NewSecret(), options_.cost);
   if (h.ok()) dummy_hash_ = *h;
+  // A restart must not lift lockouts nor reset counts: load what the last run saved.
+  core::Result<std::vector<store::LoginFailureRecord>> saved =
+      store_.ListLoginFailures(clock_.Now());
+  if (!saved.ok()) {
+    spdlog::warn("login limiter: cannot load saved failures: {}", saved.status().message());
+    return;
+  }
+  for (store::LoginFailureRecord& r : *saved) {
+    failures_[r.key] = Failures{std::move(r.failures), r.locked_until, 0, r.lockouts};
+  }
+}
+
+core::WallTime Authenticator::ForgetAt(const Failures& f) const {
+  core::WallTime t = f.locked_until;
+  if (!f.at.empty()) t = std::max(t, Plus(f.at.back(), options_.failure_window_s));
+  if (f.lockouts > 0) t = std::max(t, Plus(f.locked_until, kLockoutMemoryS));
+  return t;
+}
+
+store::LoginFailureRecord Authenticator::RecordOf(const std::string& key) const {
+  const Failures& f = failures_.at(key);
+  const size_t skip = f.at.size() > store::kMaxStoredLoginFailures
+                          ? f.at.size() - store::kMaxStoredLoginFailures
+                          : 0;
+  return {key, std::vector<core::WallTime>(f.at.begin() + static_cast<ptrdiff_t>(skip), f.at.end()),
+          f.locked_until, f.lockouts, ForgetAt(f)};
+}
+
+void Authenticator::PruneSomeFailures(core::WallTime now) {
+  auto it = failures_.upper_bound(prune_cursor_);
+  for (size_t seen = 0; seen < kPruneStep && !failures_.empty(); ++seen) {
+    if (it == failures_.end()) it = failures_.begin();
+    prune_cursor_ = it->first;
+    if (it->second.pending == 0 && ForgetAt(it->second) <= now) {
+      it = failures_.erase(it);
+    } else {
+      ++it;
+    }
+  }
+}
+
+void Authenticator::Persist(const std::vector<store::LoginFailureRecord>& save,
+                            const std::vector<std::string>& forget, core::WallTime now) {
+  for (const store::LoginFailureRecord& r : save) {
+    core::Status st = store_.SaveLoginFailures(r);
+    if (!st.ok()) spdlog::warn("login limiter: cannot save {}: {}", r.key, st.message());
+  }
+  for (const std::string& key : forget) {
+    core::Status st = store_.DeleteLoginFailures(key);
+    if (!st.ok()) spdlog::warn("login limiter: cannot delete {}: {}", key, st.message());
+  }
+  core::Result<int64_t> pruned = store_.PruneLoginFailures(now, static_cast<int>(kPruneStep));
+  if (!pruned.ok()) spdlog::warn("login limiter: cannot prune: {}", pruned.status().message());
 }
 
 void Authenticator::Audit(const std::string& who, const std::string& what,
@@ -101,10 +154,7 @@ void Authenticator::PurgeExpired(core::WallTime now) {
     return now >= s.expires_at || SecondsBetween(s.last_seen, now) >= options_.session_idle_s;
   });
   std::erase_if(failures_, [&](const auto& kv) {
-    const Failures& f = kv.second;
-    return f.pending == 0 && f.locked_until <= now &&
-           (f.at.empty() || SecondsBetween(f.at.back(), now) > options_.failure_window_s) &&
-           (f.lockouts == 0 || SecondsBetween(f.locked_until, now) > kLockoutMemoryS);
+    return kv.second.pending == 0 && ForgetAt(kv.second) <= now;
   });
 }
 
@@ -150,6 +200,11 @@ core::Result<Session> Authenticator::Login(const std::string& user, const std::s
   const bool ok = record && password_ok && !record->disabled && ParseRole(record->role, &role);
   const core::WallTime now = clock_.Now();
   Session s{NewSecret(), Principal{user, role, false}, Plus(now, options_.session_max_s)};
+  // Held until the store has the new state, so that saves reach it in the order the
+  // state changed.
+  std::lock_guard persist_lock(persist_mu_);
+  std::vector<store::LoginFailureRecord> save;
+  std::vector<std::string> forget;
   {
     std::lock_guard lock(mu_);
     Release(addr_key);
@@ -157,11 +212,14 @@ core::Result<Session> Authenticator::Login(const std::string& user, const std::s
     if (store_error.ok() && !ok) {
       RecordFailure(addr_key, options_.max_address_failures, now);
       RecordFailure(user_key, options_.max_login_failures, now);
+      save = {RecordOf(addr_key), RecordOf(user_key)};
+      // Failures alone (a spray from many addresses) must not grow the table without end.
+      PruneSomeFailures(now);
     } else if (ok) {
       PurgeExpired(now);
       // The address's count stays: logging into one's own account between guesses must
       // not buy more guesses.
-      failures_.erase(user_key);
+      if (failures_.erase(user_key) > 0) forget.push_back(user_key);
       if (sessions_.size() >= options_.max_sessions) {
         // Evict the session idle the longest rather than refuse a legitimate login.
         auto oldest = std::min_element(sessions_.begin(), sessions_.end(), [](auto& a, auto& b) {
@@ -173,6 +231,7 @@ core::Result<Session> Authenticator::Login(const std::string& user, const std::s
           SessionState{s.who, s.expires_at, now, UserCredentials(*record)};
     }
   }
+  if (store_error.ok()) Persist(save, forget, now);
   if (!store_error.ok()) return store_error;  // not the caller's failure
   if (!ok) {
     Audit(CheckUserName(user).ok() ? user : "?", "login failed", from);

@@ -6,7 +6,8 @@
 // in again. Each session remembers the user record it was made from and compares it
 // with the store on every request: a change made through the API or by `argus user set`
 // in another process (disabled, new role, new password) ends that user's sessions at once.
-// Rate limiting: after max_login_failures failed logins for one user name from one client
+// Rate limiting (its counts and lockouts are kept in the store, so a restart keeps them):
+// after max_login_failures failed logins for one user name from one client
 // address within failure_window_s, that name is refused from that address; after
 // max_address_failures failures from one address (any names: spraying), everything from
 // that address is refused. Each lockout lasts lockout_s, doubled for every further lockout
@@ -45,6 +46,8 @@ inline constexpr double kMaxLockoutS = 24 * 3600.0;  // the growing back-off sto
 inline constexpr double kLockoutMemoryS = 24 * 3600.0;
 inline constexpr size_t kDefaultMaxSessions = 10000;
 inline constexpr size_t kMaxUserNameLength = 64;
+// Limiter entries examined for expiry per failed login (in memory and in the store).
+inline constexpr size_t kPruneStep = 8;
 
 struct AuthOptions {
   double session_idle_s = kDefaultSessionIdleS;
@@ -125,6 +128,15 @@ class Authenticator {
     int lockouts = 0;  // lockouts so far: each one lasts twice as long as the last
   };
 
+  // When `f` stops mattering: no lockout, no failure in the window, lockout count forgotten.
+  core::WallTime ForgetAt(const Failures& f) const;
+  store::LoginFailureRecord RecordOf(const std::string& key) const;  // mu_ held
+  // Drops up to kPruneStep forgettable entries, resuming where the last call stopped, so
+  // the failure path does bounded work however large the table is.
+  void PruneSomeFailures(core::WallTime now);  // mu_ held
+  // Writes the limiter's changes to the store (persist_mu_ held, mu_ not).
+  void Persist(const std::vector<store::LoginFailureRecord>& save,
+               const std::vector<std::string>& forget, core::WallTime now);
   double LockedForS(const std::string& key, core::WallTime now);  // mu_ held
   // Whether another attempt would overrun `limit` counting those still being checked.
   bool Full(const std::string& key, int limit);                               // mu_ held
@@ -143,6 +155,9 @@ class Authenticator {
   std::mutex mu_;
   std::map<std::string, SessionState> sessions_;  // by HashSecret(secret)
   std::map<std::string, Failures> failures_;      // "addr:<ip>" and "user:<name>@<ip>"
+  std::string prune_cursor_;                      // PruneSomeFailures resumes after it
+  // Orders the limiter's store writes; taken before mu_, never while holding it.
+  std::mutex persist_mu_;
 };
 
 }  // namespace argus::auth

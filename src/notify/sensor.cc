@@ -3,6 +3,8 @@
 #include <cmath>
 #include <nlohmann/json.hpp>
 
+#include "core/json_bounds.h"
+
 namespace argus::notify {
 namespace {
 
@@ -72,14 +74,24 @@ const char* ToString(SensorState s) {
 core::Result<SensorReading> ParseSensorMessage(std::string_view topic, std::string_view payload,
                                                double arrival_t) {
   using core::InvalidArgument;
+  if (payload.size() > kMaxSensorPayloadBytes) {
+    return InvalidArgument("sensor payload is larger than " +
+                           std::to_string(kMaxSensorPayloadBytes) + " bytes");
+  }
+  if (core::JsonNestingDepth(payload) > core::kMaxJsonDepth) {
+    return InvalidArgument("sensor payload is nested deeper than " +
+                           std::to_string(core::kMaxJsonDepth) + " levels");
+  }
   const nlohmann::json j = nlohmann::json::parse(payload, nullptr, /*allow_exceptions=*/false);
   if (j.is_discarded()) return InvalidArgument("sensor payload is not valid JSON");
   if (!j.is_object()) return InvalidArgument("sensor payload is not a JSON object");
   SensorReading r;
   r.topic = std::string(topic);
   auto sensor = j.find("sensor");
-  if (sensor == j.end() || !sensor->is_string() || sensor->get<std::string>().empty()) {
-    return InvalidArgument("sensor payload needs a non-empty string \"sensor\"");
+  if (sensor == j.end() || !sensor->is_string() || sensor->get<std::string>().empty() ||
+      sensor->get<std::string>().size() > kMaxSensorNameLength) {
+    return InvalidArgument("sensor payload needs a string \"sensor\" of 1.." +
+                           std::to_string(kMaxSensorNameLength) + " bytes");
   }
   r.sensor = sensor->get<std::string>();
   auto type = j.find("type");

@@ -3,12 +3,17 @@
 // Pure functions; callable from any thread.
 #pragma once
 
+#include <cstddef>
 #include <string>
 #include <string_view>
 
 #include "core/status.h"
 
 namespace argus::notify {
+
+// A reading is a few dozen bytes; these bound what a broken or hostile sender costs.
+inline constexpr size_t kMaxSensorPayloadBytes = 4096;
+inline constexpr size_t kMaxSensorNameLength = 128;
 
 enum class SensorType { kContact, kVibration, kGlassBreak, kTamper };
 enum class SensorState { kOpen, kClosed, kTriggered, kOk };

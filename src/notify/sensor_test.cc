@@ -65,5 +65,31 @@ TEST(ParseSensorMessageTest, MalformedPayloadsAreErrorsNotCrashes) {
   }
 }
 
+TEST(ParseSensorMessageTest, OversizedOrDeepPayloadsAreRefusedByName) {
+  const std::string ok = R"({"sensor":"s","type":"contact","state":"open"})";
+  ASSERT_TRUE(ParseSensorMessage(kTopic, ok, 0).ok());
+  const std::string long_name = R"({"sensor":")" + std::string(kMaxSensorNameLength + 1, 'n') +
+                                R"(","type":"contact","state":"open"})";
+  auto r = ParseSensorMessage(kTopic, long_name, 0);
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.status().message().find("\"sensor\" of 1..128 bytes"), std::string::npos)
+      << r.status().message();
+  EXPECT_TRUE(ParseSensorMessage(kTopic,
+                                 R"({"sensor":")" + std::string(kMaxSensorNameLength, 'n') +
+                                     R"(","type":"contact","state":"open"})",
+                                 0)
+                  .ok());
+  const std::string big = R"({"sensor":"s","type":"contact","state":"open","pad":")" +
+                          std::string(kMaxSensorPayloadBytes, ' ') + "\"}";
+  r = ParseSensorMessage(kTopic, big, 0);
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.status().message().find("larger than 4096 bytes"), std::string::npos);
+  const std::string deep = R"({"sensor":"s","type":"contact","state":"open","x":)" +
+                           std::string(100000, '[') + std::string(100000, ']') + "}";
+  r = ParseSensorMessage(kTopic, deep.substr(0, 4000), 0);
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.status().message().find("nested deeper than 16 levels"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace argus::notify

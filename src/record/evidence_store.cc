@@ -10,8 +10,10 @@
 #include <cstring>
 #include <ctime>
 #include <filesystem>
+#include <fstream>
 #include <vector>
 
+#include "core/atomic_file.h"
 #include "record/video_writer.h"
 
 namespace argus::record {
@@ -170,8 +172,24 @@ DiskStatus DiskGuard::Check() {
 
 namespace {
 
+// Leaves "<clip>.lost" beside where the clip of an interrupted recording would have been,
+// saying so, so the API can tell "lost" from "not yet" (a restart never resumes a clip).
+bool MarkClipLost(const fs::path& clip, double interrupted_s) {
+  const std::time_t t = static_cast<std::time_t>(interrupted_s);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char when[32];
+  std::strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  const std::string reason =
+      std::string("its recording was interrupted at about ") + when +
+      " (the daemon was killed or the machine lost power before the clip was finished); "
+      "no clip was saved";
+  auto f = core::AtomicFile::Open(clip.string() + kLostClipSuffix);
+  return f.ok() && (*f)->Append(reason).ok() && (*f)->Commit().ok();
+}
+
 RetentionStats Sweep(const std::string& root, const std::map<events::Severity, int>& days,
-                     core::WallTime now, double stale_partial_age_s) {
+                     core::WallTime now, double stale_partial_age_s, bool mark_lost) {
   RetentionStats stats;
   const double now_s = SecondsOf(now);
   // Today's folder may be about to receive a clip, even when empty.
@@ -194,6 +212,10 @@ RetentionStats Sweep(const std::string& root, const std::map<events::Severity, i
           name.resize(name.size() - std::strlen(kPartialSuffix));
           partial = true;
         }
+        // A lost clip's note expires with the clip it stands for.
+        if (!partial && name.ends_with(kLostClipSuffix)) {
+          name.resize(name.size() - std::strlen(kLostClipSuffix));
+        }
         events::Severity sev;
         if (!ParseEvidenceName(name, &sev)) continue;
         const double age_s = now_s - MtimeS(st);
@@ -211,6 +233,10 @@ RetentionStats Sweep(const std::string& root, const std::map<events::Severity, i
         }
         ++(partial ? stats.partials_deleted : stats.files_deleted);
         stats.bytes_freed += static_cast<uint64_t>(st.st_size);
+        if (partial && mark_lost && name.ends_with(".mp4") &&
+            MarkClipLost(day / name, MtimeS(st))) {
+          ++stats.clips_lost;
+        }
       }
       if (day_name < today) RemoveIfEmpty(day, &stats);
     }
@@ -234,11 +260,27 @@ RetentionStats Sweep(const std::string& root, const std::map<events::Severity, i
 RetentionStats ApplyEvidenceRetention(const std::string& root,
                                       const std::map<events::Severity, int>& days,
                                       core::WallTime now) {
-  return Sweep(root, days, now, kStalePartialAgeS);
+  return Sweep(root, days, now, kStalePartialAgeS, /*mark_lost=*/false);
 }
 
 RetentionStats RemovePartialEvidence(const std::string& root, core::WallTime now) {
-  return Sweep(root, {}, now, 0);
+  return Sweep(root, {}, now, 0, /*mark_lost=*/true);
+}
+
+core::Status CheckClipNotLost(const std::string& dir, const std::string& alert_id) {
+  const std::string prefix = alert_id + "-";
+  for (const fs::path& p : ListDir(dir)) {
+    const std::string name = p.filename().string();
+    if (!name.starts_with(prefix) || !name.ends_with(std::string(".mp4") + kLostClipSuffix)) {
+      continue;
+    }
+    std::ifstream in(p);
+    std::string reason;
+    std::getline(in, reason);
+    return core::NotFound("the clip of alert " + alert_id + " was lost: " +
+                          (reason.empty() ? "its recording was interrupted" : reason));
+  }
+  return core::Status::Ok();
 }
 
 }  // namespace argus::record

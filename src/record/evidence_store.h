@@ -25,6 +25,9 @@ namespace argus::record {
 
 // The snapshot with every person blurred, for viewers: "<alert_id>-<severity>.blurred.jpg".
 inline constexpr const char* kBlurredSnapshotSuffix = ".blurred.jpg";
+// "<alert_id>-<severity>.mp4.lost": the clip's recording was interrupted (kill -9, power
+// cut); the file says so in one line. Expires with the clip it stands for.
+inline constexpr const char* kLostClipSuffix = ".lost";
 inline constexpr uint64_t kDefaultMinFreeBytes = uint64_t{1} << 30;  // 1 GiB
 // Running clips ask before every write: at ~1 MB/s of evidence, a second's worth is all
 // that can slip past a check.
@@ -92,6 +95,7 @@ class DiskGuard {
 struct RetentionStats {
   int files_deleted = 0;     // expired evidence
   int partials_deleted = 0;  // stale ".part" files
+  int clips_lost = 0;        // RemovePartialEvidence: clips marked lost (kLostClipSuffix)
   int dirs_removed = 0;      // empty date and camera folders
   int errors = 0;            // files or folders that could not be removed
   uint64_t bytes_freed = 0;
@@ -109,7 +113,13 @@ RetentionStats ApplyEvidenceRetention(const std::string& root,
 
 // At start-up, before any writer runs: every ".part" file of evidence is a leftover of a
 // process that died mid-write (kill -9, power cut), whatever its age. Deletes them all,
-// with the same layout rules and empty-folder clean-up as retention.
+// with the same layout rules and empty-folder clean-up as retention, and marks each clip
+// among them lost. (An MP4 cut before its index was written holds nothing a player or
+// FFmpeg can read back, so there is nothing to recover.)
 RetentionStats RemovePartialEvidence(const std::string& root, core::WallTime now);
+
+// kNotFound saying why when the clip of `alert_id` in evidence folder `dir` was marked
+// lost; Ok otherwise (present, or not yet recorded).
+core::Status CheckClipNotLost(const std::string& dir, const std::string& alert_id);
 
 }  // namespace argus::record

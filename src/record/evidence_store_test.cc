@@ -272,10 +272,43 @@ TEST(Retention, StartUpRemovesEveryPartialFileAndKeepsFinishedEvidence) {
   EXPECT_EQ(st.partials_deleted, 2);
   EXPECT_EQ(st.files_deleted, 0);
   EXPECT_EQ(st.bytes_freed, 8u);
+  EXPECT_EQ(st.clips_lost, 2) << "one per partial clip file";
   const std::string day = fs::path(p.dir).filename().string();
   EXPECT_EQ(Tree(root),
             (std::set<std::string>{"hall/", "hall/" + day + "/", "hall/" + day + "/5-warning.jpg",
-                                   "hall/notes.txt.part"}));
+                                   "hall/" + day + "/5-warning.mp4.lost", "hall/notes.txt.part"}));
+}
+
+// Issue 16.6: the clip of a killed recording answered 404 "not yet" for ever. Now the
+// start-up sweep leaves a note and the lookup says the clip was lost, and when.
+TEST(Retention, AnInterruptedClipIsMarkedLostAndTheNoteExpiresWithIt) {
+  TempDir tmp;
+  const fs::path root = tmp.path();
+  const core::WallTime now = SomeTime();
+  const EvidencePaths p = EvidencePathsFor(root.string(), "hall", "5", Severity::kWarning, now);
+  const EvidencePaths other = EvidencePathsFor(root.string(), "hall", "6", Severity::kWarning, now);
+  Touch(p.clip + kPartialSuffix, now, "12345");
+  Touch(p.snapshot + kPartialSuffix, now, "1");  // a snapshot is not a clip
+  Touch(other.clip, now, "finished");
+  EXPECT_TRUE(CheckClipNotLost(p.dir, "5").ok()) << "still recording: not lost";
+  ASSERT_EQ(RemovePartialEvidence(root.string(), now).clips_lost, 1);
+  const core::Status st = CheckClipNotLost(p.dir, "5");
+  EXPECT_EQ(st.code(), core::StatusCode::kNotFound);
+  EXPECT_NE(st.message().find("the clip of alert 5 was lost: its recording was interrupted"),
+            std::string::npos)
+      << st.message();
+  EXPECT_TRUE(CheckClipNotLost(p.dir, "6").ok());
+  EXPECT_TRUE(CheckClipNotLost(p.dir, "55").ok()) << "another alert's prefix";
+  // A second start changes nothing.
+  EXPECT_EQ(RemovePartialEvidence(root.string(), now).clips_lost, 0);
+  // Kept as long as a warning clip is, then gone with it.
+  const fs::path note = p.clip + kLostClipSuffix;
+  ASSERT_TRUE(fs::exists(note));
+  Touch(note, now - hours(24 * 3));
+  EXPECT_EQ(ApplyEvidenceRetention(root.string(), {{Severity::kWarning, 7}}, now).files_deleted, 0);
+  EXPECT_EQ(ApplyEvidenceRetention(root.string(), {{Severity::kWarning, 2}}, now).files_deleted, 1);
+  EXPECT_FALSE(fs::exists(note));
+  EXPECT_TRUE(fs::exists(other.clip)) << "new, kept";
 }
 
 TEST(Retention, EmptyCameraFolderGoesOnceItHasBeenEmptyAWhile) {

@@ -311,6 +311,17 @@ CREATE TABLE learned_models (
   updated_ms BIGINT NOT NULL
 );
 )sql",
+    // 4: the login limiter's failure counts and lockouts (auth), so a restart keeps them.
+    R"sql(
+CREATE TABLE login_failures (
+  key TEXT PRIMARY KEY CHECK (key <> ''),
+  failures_ms TEXT NOT NULL,
+  locked_until_ms BIGINT NOT NULL,
+  lockouts BIGINT NOT NULL CHECK (lockouts >= 0),
+  forget_ms BIGINT NOT NULL
+);
+CREATE INDEX login_failures_by_forget ON login_failures (forget_ms);
+)sql",
 };
 
 core::Status AppendAuditLocked(PGconn* conn, const AuditEntry& e) {
@@ -872,6 +883,58 @@ core::Result<std::string> PgStore::LoadLearnedModel(const std::string& camera) {
   if (!r.ok()) return r.status();
   if (PQntuples(r->get()) == 0) return core::NotFound("no learned model for camera " + camera);
   return Row(r->get(), 0).Text(0);
+}
+
+core::Status PgStore::SaveLoginFailures(const LoginFailureRecord& r) {
+  ARGUS_RETURN_IF_ERROR(CheckLoginFailureRecord(r));
+  Params p;
+  const std::string sql =
+      std::string("INSERT INTO login_failures (") + kLoginFailureColumns + ") VALUES (" +
+      p.Add(r.key) + ", " + p.Add(FormatMsList(r.failures)) + ", " + p.Add(ToMs(r.locked_until)) +
+      ", " + p.Add(static_cast<int64_t>(r.lockouts)) + ", " + p.Add(ToMs(r.forget_at)) +
+      ") ON CONFLICT (key) DO UPDATE SET failures_ms = excluded.failures_ms, "
+      "locked_until_ms = excluded.locked_until_ms, lockouts = excluded.lockouts, "
+      "forget_ms = excluded.forget_ms";
+  std::lock_guard lock(mu_);
+  ARGUS_RETURN_IF_ERROR(EnsureConnectedLocked());
+  return Exec(conn_, sql, p, "save login failures of " + r.key);
+}
+
+core::Status PgStore::DeleteLoginFailures(const std::string& key) {
+  Params p;
+  const std::string sql = "DELETE FROM login_failures WHERE key = " + p.Add(key);
+  std::lock_guard lock(mu_);
+  ARGUS_RETURN_IF_ERROR(EnsureConnectedLocked());
+  return Exec(conn_, sql, p, "delete login failures of " + key);
+}
+
+core::Result<std::vector<LoginFailureRecord>> PgStore::ListLoginFailures(core::WallTime now) {
+  Params p;
+  const std::string sql = std::string("SELECT ") + kLoginFailureColumns +
+                          " FROM login_failures WHERE forget_ms > " + p.Add(ToMs(now)) +
+                          " ORDER BY key COLLATE \"C\"";
+  std::lock_guard lock(mu_);
+  ARGUS_RETURN_IF_ERROR(EnsureConnectedLocked());
+  auto r = Query(conn_, sql, p, "list login failures");
+  if (!r.ok()) return r.status();
+  std::vector<LoginFailureRecord> out;
+  for (int i = 0; i < PQntuples(r->get()); ++i) {
+    out.push_back(ReadLoginFailureColumns(Row(r->get(), i)));
+  }
+  return out;
+}
+
+core::Result<int64_t> PgStore::PruneLoginFailures(core::WallTime now, int max_rows) {
+  Params p;
+  const std::string sql =
+      "DELETE FROM login_failures WHERE key IN (SELECT key FROM login_failures WHERE forget_ms "
+      "<= " +
+      p.Add(ToMs(now)) + " ORDER BY forget_ms LIMIT " + p.Add(static_cast<int64_t>(max_rows)) + ")";
+  std::lock_guard lock(mu_);
+  ARGUS_RETURN_IF_ERROR(EnsureConnectedLocked());
+  auto r = Query(conn_, sql, p, "prune login failures");
+  if (!r.ok()) return r.status();
+  return Affected(r->get());
 }
 
 }  // namespace argus::store

@@ -4,10 +4,12 @@
 // IsNull(c)).
 #pragma once
 
+#include <charconv>
 #include <chrono>
 #include <cstdint>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <vector>
 
 #include "core/clock.h"
 #include "core/status.h"
@@ -17,6 +19,48 @@
 namespace argus::store {
 
 inline core::WallTime FromMs(int64_t ms) { return core::WallTime(std::chrono::milliseconds(ms)); }
+
+// Login failure times as stored: milliseconds, comma-separated, oldest first.
+inline std::string FormatMsList(const std::vector<core::WallTime>& ts) {
+  std::string out;
+  for (core::WallTime t : ts) {
+    if (!out.empty()) out += ',';
+    out += std::to_string(
+        std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count());
+  }
+  return out;
+}
+inline std::vector<core::WallTime> ParseMsList(const std::string& text) {
+  std::vector<core::WallTime> out;
+  for (size_t at = 0; at < text.size();) {
+    size_t end = text.find(',', at);
+    if (end == std::string::npos) end = text.size();
+    int64_t ms = 0;
+    if (std::from_chars(text.data() + at, text.data() + end, ms).ec == std::errc()) {
+      out.push_back(FromMs(ms));
+    }
+    at = end + 1;
+  }
+  return out;
+}
+
+inline core::Status CheckLoginFailureRecord(const LoginFailureRecord& r) {
+  if (r.key.empty()) return core::InvalidArgument("login failure key is empty");
+  if (r.failures.size() > kMaxStoredLoginFailures) {
+    return core::InvalidArgument("more than " + std::to_string(kMaxStoredLoginFailures) +
+                                 " failure times for " + r.key);
+  }
+  return core::Status::Ok();
+}
+
+// Columns 0..4: key, failures_ms (FormatMsList), locked_until_ms, lockouts, forget_ms.
+template <typename Row>
+LoginFailureRecord ReadLoginFailureColumns(const Row& s) {
+  return {s.Text(0), ParseMsList(s.Text(1)), FromMs(s.Int(2)), static_cast<int>(s.Int(3)),
+          FromMs(s.Int(4))};
+}
+inline constexpr const char* kLoginFailureColumns =
+    "key, failures_ms, locked_until_ms, lockouts, forget_ms";
 
 // Columns 0..15: id, camera, rule, zone, type, severity, state, opened_ms,
 // last_event_ms, incident_ids (JSON), active_incidents, event_count,

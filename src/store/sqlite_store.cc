@@ -230,6 +230,17 @@ CREATE TABLE learned_models (
   updated_ms INTEGER NOT NULL
 );
 )sql",
+    // 4: the login limiter's failure counts and lockouts (auth), so a restart keeps them.
+    R"sql(
+CREATE TABLE login_failures (
+  key TEXT PRIMARY KEY CHECK (key <> ''),
+  failures_ms TEXT NOT NULL,
+  locked_until_ms INTEGER NOT NULL,
+  lockouts INTEGER NOT NULL CHECK (lockouts >= 0),
+  forget_ms INTEGER NOT NULL
+);
+CREATE INDEX login_failures_by_forget ON login_failures (forget_ms);
+)sql",
 };
 
 core::Status AppendAuditLocked(sqlite3* db, const AuditEntry& e) {
@@ -756,6 +767,49 @@ core::Result<std::string> SqliteStore::LoadLearnedModel(const std::string& camer
     return core::NotFound("no learned model for camera " + camera);
   }
   return s.Text(0);
+}
+
+core::Status SqliteStore::SaveLoginFailures(const LoginFailureRecord& r) {
+  ARGUS_RETURN_IF_ERROR(CheckLoginFailureRecord(r));
+  std::lock_guard lock(mu_);
+  Stmt s(db_, std::string("INSERT INTO login_failures (") + kLoginFailureColumns +
+                  ") VALUES (?, ?, ?, ?, ?) ON CONFLICT (key) DO UPDATE SET "
+                  "failures_ms = excluded.failures_ms, locked_until_ms = excluded.locked_until_ms, "
+                  "lockouts = excluded.lockouts, forget_ms = excluded.forget_ms");
+  s.Bind(1, r.key)
+      .Bind(2, FormatMsList(r.failures))
+      .Bind(3, ToMs(r.locked_until))
+      .Bind(4, r.lockouts)
+      .Bind(5, ToMs(r.forget_at));
+  return s.Run("save login failures of " + r.key);
+}
+
+core::Status SqliteStore::DeleteLoginFailures(const std::string& key) {
+  std::lock_guard lock(mu_);
+  Stmt s(db_, "DELETE FROM login_failures WHERE key = ?");
+  s.Bind(1, key);
+  return s.Run("delete login failures of " + key);
+}
+
+core::Result<std::vector<LoginFailureRecord>> SqliteStore::ListLoginFailures(core::WallTime now) {
+  std::lock_guard lock(mu_);
+  Stmt s(db_, std::string("SELECT ") + kLoginFailureColumns +
+                  " FROM login_failures WHERE forget_ms > ? ORDER BY key");
+  s.Bind(1, ToMs(now));
+  std::vector<LoginFailureRecord> out;
+  while (s.Row()) out.push_back(ReadLoginFailureColumns(s));
+  ARGUS_RETURN_IF_ERROR(s.status("list login failures"));
+  return out;
+}
+
+core::Result<int64_t> SqliteStore::PruneLoginFailures(core::WallTime now, int max_rows) {
+  std::lock_guard lock(mu_);
+  Stmt s(db_,
+         "DELETE FROM login_failures WHERE key IN (SELECT key FROM login_failures "
+         "WHERE forget_ms <= ? ORDER BY forget_ms LIMIT ?)");
+  s.Bind(1, ToMs(now)).Bind(2, max_rows);
+  ARGUS_RETURN_IF_ERROR(s.Run("prune login failures"));
+  return static_cast<int64_t>(sqlite3_changes(db_));
 }
 
 }  // namespace argus::store

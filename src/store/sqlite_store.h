@@ -86,6 +86,10 @@ class SqliteStore final : public Store {
 
   core::Result<RetentionResult> ApplyRetention(const RetentionPolicy& p,
                                                core::WallTime now) override;
+  core::Status SaveLoginFailures(const LoginFailureRecord& r) override;
+  core::Status DeleteLoginFailures(const std::string& key) override;
+  core::Result<std::vector<LoginFailureRecord>> ListLoginFailures(core::WallTime now) override;
+  core::Result<int64_t> PruneLoginFailures(core::WallTime now, int max_rows) override;
   core::Status SaveLearnedModel(const std::string& camera, const std::string& model,
                                 core::WallTime at) override;
   core::Result<std::string> LoadLearnedModel(const std::string& camera) override;

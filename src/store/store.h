@@ -104,6 +104,19 @@ struct ApiTokenRecord {
   bool revoked = false;
 };
 
+// The login limiter's state for one key (auth's "addr:<ip>" or "user:<name>@<ip>"), kept
+// so that a restart neither forgets failed logins nor lifts a lockout.
+struct LoginFailureRecord {
+  std::string key;
+  std::vector<core::WallTime> failures;  // within the limiter's window, oldest first
+  core::WallTime locked_until;
+  int lockouts = 0;  // lockouts so far (each lasts twice as long as the last)
+  // After this the record no longer changes any decision and may be deleted.
+  core::WallTime forget_at;
+};
+// A key's record holds at most this many failure times; older ones are dropped.
+inline constexpr size_t kMaxStoredLoginFailures = 100;
+
 struct RetentionResult {
   int64_t events_deleted = 0;
   int64_t alerts_deleted = 0;
@@ -166,6 +179,14 @@ class Store {
   // days before `now`.
   virtual core::Result<RetentionResult> ApplyRetention(const RetentionPolicy& p,
                                                        core::WallTime now) = 0;
+
+  // Login limiter records: Save replaces the key's record whole; Delete of an unknown key
+  // is ok; List returns those whose forget_at is after `now`, by key; Prune deletes at most
+  // `max_rows` records whose forget_at is at or before `now` and says how many it deleted.
+  virtual core::Status SaveLoginFailures(const LoginFailureRecord& r) = 0;
+  virtual core::Status DeleteLoginFailures(const std::string& key) = 0;
+  virtual core::Result<std::vector<LoginFailureRecord>> ListLoginFailures(core::WallTime now) = 0;
+  virtual core::Result<int64_t> PruneLoginFailures(core::WallTime now, int max_rows) = 0;
 
   // A camera's learned model of normal activity (learn::ActivityModel's text form,
   // opaque here), replaced whole. Load: kNotFound when none was saved.

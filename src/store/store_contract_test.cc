@@ -717,6 +717,63 @@ TEST_P(StoreContractTest, LearnedModelsSaveReplaceLoadAndSurviveReopen) {
   EXPECT_EQ(*cam2, "other");
 }
 
+TEST_P(StoreContractTest, LoginFailuresSaveReplaceListPruneAndSurviveReopen) {
+  using R = LoginFailureRecord;
+  EXPECT_EQ(store_->SaveLoginFailures(R{"", {}, kT0, 0, kT0}).code(),
+            core::StatusCode::kInvalidArgument);
+  EXPECT_EQ(
+      store_
+          ->SaveLoginFailures(
+              R{"k", std::vector<core::WallTime>(kMaxStoredLoginFailures + 1, kT0), kT0, 0, kT0})
+          .code(),
+      core::StatusCode::kInvalidArgument);
+  const core::WallTime t1 = kT0 + std::chrono::milliseconds(1500);
+  ASSERT_TRUE(
+      store_->SaveLoginFailures(R{"user:anna@6.6.6.6", {kT0}, kT0, 0, kT0 + seconds(60)}).ok());
+  // Replaced whole: two failure times with milliseconds, a lockout.
+  ASSERT_TRUE(store_
+                  ->SaveLoginFailures(
+                      R{"user:anna@6.6.6.6", {kT0, t1}, kT0 + seconds(300), 2, kT0 + hours(25)})
+                  .ok());
+  ASSERT_TRUE(store_->SaveLoginFailures(R{"addr:6.6.6.6", {t1}, kT0, 0, kT0 + seconds(60)}).ok());
+  for (int i = 0; i < 5; ++i) {  // forgettable at kT0 + 10 s
+    ASSERT_TRUE(
+        store_->SaveLoginFailures(R{"addr:old" + std::to_string(i), {}, kT0, 0, kT0 + seconds(10)})
+            .ok());
+  }
+  ASSERT_TRUE(store_->DeleteLoginFailures("addr:old4").ok());
+  ASSERT_TRUE(store_->DeleteLoginFailures("never saved").ok());
+  store_.reset();
+  auto again = backend_->Open();
+  ASSERT_TRUE(again.ok()) << again.status().ToString();
+  store_ = std::move(*again);
+
+  auto all = store_->ListLoginFailures(core::WallTime{});
+  ASSERT_TRUE(all.ok()) << all.status().ToString();
+  ASSERT_EQ(all->size(), 6u);
+  EXPECT_EQ((*all)[0].key, "addr:6.6.6.6");  // by key
+  const R& anna = all->back();
+  EXPECT_EQ(anna.key, "user:anna@6.6.6.6");
+  EXPECT_EQ(anna.failures, (std::vector<core::WallTime>{kT0, t1}));
+  EXPECT_EQ(anna.locked_until, kT0 + seconds(300));
+  EXPECT_EQ(anna.lockouts, 2);
+  EXPECT_EQ(anna.forget_at, kT0 + hours(25));
+  // At kT0 + 20 s the four old ones no longer matter: not listed, pruned a few at a time.
+  const core::WallTime now = kT0 + seconds(20);
+  auto live = store_->ListLoginFailures(now);
+  ASSERT_TRUE(live.ok());
+  EXPECT_EQ(live->size(), 2u);
+  auto pruned = store_->PruneLoginFailures(now, 3);
+  ASSERT_TRUE(pruned.ok()) << pruned.status().ToString();
+  EXPECT_EQ(*pruned, 3);
+  pruned = store_->PruneLoginFailures(now, 3);
+  ASSERT_TRUE(pruned.ok());
+  EXPECT_EQ(*pruned, 1);
+  all = store_->ListLoginFailures(core::WallTime{});
+  ASSERT_TRUE(all.ok());
+  EXPECT_EQ(all->size(), 2u) << "only the forgettable ones went";
+}
+
 TEST_P(StoreContractTest, ConcurrentWritersFromManyThreads) {
   constexpr int kThreads = 4;
   constexpr int kPerThread = 20;

@@ -9,6 +9,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <sstream>
 
 namespace argus::track {
@@ -113,9 +114,21 @@ std::string FormatMotResults(const std::vector<MotRow>& rows) {
   out.reserve(rows.size() * 56);
   char buf[160];
   for (const MotRow& r : rows) {
-    const int n = std::snprintf(buf, sizeof buf, "%d,%d,%.2f,%.2f,%.2f,%.2f,%.4f,-1,-1,-1\n",
-                                r.frame, r.id, r.box.x, r.box.y, r.box.w, r.box.h, r.conf);
-    out.append(buf, static_cast<size_t>(n));
+    auto print = [&r](char* to, size_t size) {
+      return std::snprintf(to, size, "%d,%d,%.2f,%.2f,%.2f,%.2f,%.4f,-1,-1,-1\n", r.frame, r.id,
+                           r.box.x, r.box.y, r.box.w, r.box.h, r.conf);
+    };
+    const int n = print(buf, sizeof buf);
+    if (n < 0) continue;
+    if (static_cast<size_t>(n) < sizeof buf) {
+      out.append(buf, static_cast<size_t>(n));
+      continue;
+    }
+    // A coordinate like 1e300 prints 300 digits (found by fuzz/mot_fuzz.cc).
+    std::string line(static_cast<size_t>(n) + 1, '\0');
+    print(line.data(), line.size());
+    line.resize(static_cast<size_t>(n));
+    out += line;
   }
   return out;
 }
@@ -151,8 +164,12 @@ core::Status WriteFileAtomically(const std::string& path, std::string_view conte
 core::Result<SeqInfo> ReadSeqInfo(const std::string& path) {
   auto text = ReadWholeFile(path);
   if (!text.ok()) return text.status();
+  return ParseSeqInfo(*text, path);
+}
+
+core::Result<SeqInfo> ParseSeqInfo(std::string_view text, const std::string& path) {
   SeqInfo info;
-  std::istringstream in(*text);
+  std::istringstream in{std::string(text)};
   std::string raw;
   int line_no = 0;
   while (std::getline(in, raw)) {
@@ -171,6 +188,17 @@ core::Result<SeqInfo> ReadSeqInfo(const std::string& path) {
       }
       return core::Status::Ok();
     };
+    // Counts and sizes: whole numbers an int holds (1e300 was undefined behaviour, found
+    // by fuzz/mot_fuzz.cc).
+    auto count = [&](int& out) -> core::Status {
+      double x = 0;
+      ARGUS_RETURN_IF_ERROR(number(x));
+      if (x < 0 || x != std::floor(x) || x > std::numeric_limits<int>::max()) {
+        return LineError(path, line_no, key + " must be a non-negative integer");
+      }
+      out = static_cast<int>(x);
+      return core::Status::Ok();
+    };
     double x = 0;
     if (key == "name") {
       info.name = value;
@@ -179,17 +207,11 @@ core::Result<SeqInfo> ReadSeqInfo(const std::string& path) {
       if (!(x > 0)) return LineError(path, line_no, "frameRate must be > 0");
       info.frame_rate = x;
     } else if (key == "seqLength") {
-      ARGUS_RETURN_IF_ERROR(number(x));
-      if (x < 0 || x != std::floor(x)) {
-        return LineError(path, line_no, "seqLength must be a non-negative integer");
-      }
-      info.seq_length = static_cast<int>(x);
+      ARGUS_RETURN_IF_ERROR(count(info.seq_length));
     } else if (key == "imWidth") {
-      ARGUS_RETURN_IF_ERROR(number(x));
-      info.width = static_cast<int>(x);
+      ARGUS_RETURN_IF_ERROR(count(info.width));
     } else if (key == "imHeight") {
-      ARGUS_RETURN_IF_ERROR(number(x));
-      info.height = static_cast<int>(x);
+      ARGUS_RETURN_IF_ERROR(count(info.height));
     }
   }
   return info;

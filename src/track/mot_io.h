@@ -44,6 +44,8 @@ struct SeqInfo {
   int height = 0;
 };
 core::Result<SeqInfo> ReadSeqInfo(const std::string& path);
+// The same from text; `path` names it in messages.
+core::Result<SeqInfo> ParseSeqInfo(std::string_view text, const std::string& path);
 // The seqinfo.ini of a MOTChallenge sequence given one of its files
 // (SEQ/det/det.txt, SEQ/gt/gt.txt) or "" when there is none.
 std::string FindSeqInfo(const std::string& file_in_sequence);

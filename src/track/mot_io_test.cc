@@ -89,6 +89,36 @@ TEST(MotIo, MissingFileIsNotFound) {
   EXPECT_NE(rows.status().message().find("/nonexistent/det.txt"), std::string::npos);
 }
 
+// Found by fuzz/mot_fuzz.cc: a coordinate of 1e120 printed past a 160-byte buffer
+// (ASan: stack-buffer-overflow in FormatMotResults).
+TEST(MotIo, HugeCoordinatesAreWrittenWholeAndReadBack) {
+  auto rows = ParseMot("2,1,1e120,21,30,60,0.8\n", "t.txt");
+  ASSERT_TRUE(rows.ok()) << rows.status().ToString();
+  const std::string text = FormatMotResults(*rows);
+  EXPECT_GT(text.size(), 120u);
+  EXPECT_EQ(text.substr(text.size() - 35), ",21.00,30.00,60.00,0.8000,-1,-1,-1\n");
+  auto back = ParseMot(text, "written.txt");
+  ASSERT_TRUE(back.ok()) << back.status().ToString();
+  ASSERT_EQ(back->size(), 1u);
+  EXPECT_DOUBLE_EQ((*back)[0].box.x, 1e120);
+}
+
+// Found by fuzz/mot_fuzz.cc: imWidth=1e300 was cast to int (undefined behaviour).
+TEST(MotIo, SeqInfoSizesMustBeIntegersAnIntHolds) {
+  for (const char* bad : {"imWidth=1e300", "imHeight=-1", "seqLength=2.5", "imWidth=3000000000"}) {
+    auto info = ParseSeqInfo(std::string("[Sequence]\n") + bad + "\n", "seqinfo.ini");
+    ASSERT_FALSE(info.ok()) << bad;
+    EXPECT_NE(info.status().message().find("seqinfo.ini:2: "), std::string::npos)
+        << info.status().message();
+    EXPECT_NE(info.status().message().find("must be a non-negative integer"), std::string::npos);
+  }
+  auto info = ParseSeqInfo("imWidth=1920\nimHeight=1080\nseqLength=795\n", "seqinfo.ini");
+  ASSERT_TRUE(info.ok()) << info.status().ToString();
+  EXPECT_EQ(info->width, 1920);
+  EXPECT_EQ(info->height, 1080);
+  EXPECT_EQ(info->seq_length, 795);
+}
+
 TEST(MotIo, ResultsRoundTripThroughAnAtomicWrite) {
   TempDir dir;
   std::vector<MotRow> rows(2);
