@@ -41,32 +41,15 @@ std::string Config(bool rule, double post_roll_s = 2) {
   return y;
 }
 
-std::string Logs(const ServeDaemon& d) {
-  std::string err = d.Stderr();
-  if (err.size() > 6000) err = "..." + err.substr(err.size() - 6000);
-  return "\n--- daemon stdout:\n" + d.Stdout() + "\n--- daemon stderr (tail):\n" + err;
-}
-
 // Runs a shell command line; returns its exit code.
 int Shell(const std::string& line) {
   const int st = std::system(line.c_str());
   return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
 }
 
-class Reliability : public ::testing::Test {
+class Reliability : public DaemonTest {
  protected:
-  void SetUp() override {
-    if (!fs::exists(kVtest)) {
-      GTEST_SKIP() << kVtest << " is missing: install Debian's opencv-doc package";
-    }
-    const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-    dir_ = TempDir(std::string("reliability_") + info->name());
-    config_ = dir_ / "site.yaml";
-    data_ = dir_ / "data";
-  }
-  void TearDown() override {
-    if (!HasFailure()) fs::remove_all(dir_);
-  }
+  Reliability() : DaemonTest("reliability_") {}
   void WriteConfig(const std::string& text) { std::ofstream(config_) << text; }
   // `argus user ...` on this daemon's store, the password (if any) on stdin.
   int User(const std::string& args, const std::string& password = "") {
@@ -76,7 +59,6 @@ class Reliability : public ::testing::Test {
             " --data-dir " + data_.string() + " >>" + (dir_ / "user.log").string() + " 2>&1";
     return Shell(line);
   }
-  fs::path dir_, config_, data_;
 };
 
 // A TCP connection from `source_ip` (any 127.x.y.z is loopback on Linux).

@@ -7,6 +7,7 @@
 
 #include <arpa/inet.h>
 #include <fcntl.h>
+#include <gtest/gtest.h>
 #include <httplib.h>
 #include <netinet/in.h>
 #include <poll.h>
@@ -193,6 +194,36 @@ class ServeDaemon {
   ChildProcess process_;
   int starts_ = 0;
   int port_ = 0;
+};
+
+// Failure context: what the daemon said (its stdout and the tail of its stderr).
+inline std::string Logs(const ServeDaemon& d) {
+  std::string err = d.Stderr();
+  if (err.size() > 6000) err = "..." + err.substr(err.size() - 6000);
+  return "\n--- daemon stdout:\n" + d.Stdout() + "\n--- daemon stderr (tail):\n" + err;
+}
+
+// A test of the real daemon: a fresh directory per test, <prefix><test name>, for its
+// config (config_, not written yet) and data_dir (data_), kept for a post-mortem when
+// the test fails. Skipped without vtest.avi, which the cameras play.
+class DaemonTest : public ::testing::Test {
+ protected:
+  explicit DaemonTest(std::string prefix) : prefix_(std::move(prefix)) {}
+  void SetUp() override {
+    if (!std::filesystem::exists(kVtest)) {
+      GTEST_SKIP() << kVtest << " is missing: install Debian's opencv-doc package";
+    }
+    const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
+    dir_ = TempDir(prefix_ + info->name());
+    config_ = dir_ / "site.yaml";
+    data_ = dir_ / "data";
+  }
+  void TearDown() override {
+    if (!HasFailure() && !dir_.empty()) std::filesystem::remove_all(dir_);
+  }
+
+  const std::string prefix_;
+  std::filesystem::path dir_, config_, data_;
 };
 
 // One RTSP camera: the test server looping a video file at rtsp://127.0.0.1:P/test.

@@ -115,13 +115,6 @@ std::string SensorJson(const std::string& sensor, const std::string& state = "op
   return json{{"sensor", sensor}, {"type", "contact"}, {"state", state}}.dump();
 }
 
-// Failure context: what the daemon said.
-std::string Logs(const ServeDaemon& d) {
-  std::string err = d.Stderr();
-  if (err.size() > 6000) err = "..." + err.substr(err.size() - 6000);
-  return "\n--- daemon stdout:\n" + d.Stdout() + "\n--- daemon stderr (tail):\n" + err;
-}
-
 // SIGTERM and the contract of a graceful stop: exit 0 and "stopped".
 void StopGracefully(ServeDaemon& d) {
   d.process().Signal(SIGTERM);
@@ -133,22 +126,9 @@ void StopGracefully(ServeDaemon& d) {
   EXPECT_EQ(d.Stderr().find("runtime error:"), std::string::npos) << Logs(d);
 }
 
-class Serve : public ::testing::Test {
+class Serve : public DaemonTest {
  protected:
-  void SetUp() override {
-    if (!fs::exists(kVtest)) {
-      GTEST_SKIP() << kVtest << " is missing: install Debian's opencv-doc package";
-    }
-    const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-    dir_ = TempDir(std::string("serve_") + info->name());
-    config_ = dir_ / "site.yaml";
-    data_ = dir_ / "data";
-  }
-  void TearDown() override {
-    if (!HasFailure()) fs::remove_all(dir_);  // kept for a post-mortem otherwise
-  }
-
-  fs::path dir_, config_, data_;
+  Serve() : DaemonTest("serve_") {}
 };
 
 // 1. A camera that dies (SIGKILL of its RTSP server) and comes back on the same

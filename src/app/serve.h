@@ -2,10 +2,12 @@
 // grouped into alerts with escalation, evidence (snapshot + clip with pre-roll),
 // the store, MQTT, webhooks, external sensors and the HTTP API.
 //
-// Threads: one reading thread per camera (CameraRunner), the analysis pool, one
-// event loop that owns the order of everything that follows an event (store,
-// alerts, evidence, delivery), plus the library threads of MQTT, webhooks and
-// HTTP. Start/stop order lives in Start() and Stop().
+// The daemon is a composition of parts, each with one owner thread and its own lock
+// (see their headers): CameraFleet (camera reading threads and the analysis pool),
+// EventLoop (one thread that orders everything that follows an event), AlertService,
+// EvidenceService, Delivery (live feed, MQTT, webhooks, journal), ZoneHistory,
+// RetentionJob, and ServeBackend (the API's view of them). Daemon wires them and owns
+// the start/stop order.
 //
 // A failure of one feature degrades that feature, not the daemon: a dead broker
 // queues messages, a full disk stops recording (and says so on /metrics and in

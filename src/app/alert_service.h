@@ -1,0 +1,77 @@
+// The alert service: incidents grouped into alerts (events::AlertManager), escalation,
+// operator actions, every change written to the store (kept and retried when the store
+// refuses: UnsavedAlerts) and then delivered (Delivery). Alerts open and acknowledged
+// survive a restart: Create reads them back and puts right what a kill -9 left.
+//
+// Thread safety: every method from any thread; OnEvent and Escalate come from the
+// event loop, Acknowledge and Resolve from HTTP threads. mu_ guards the manager and
+// orders a change's store write and its delivery: subscribers see changes in the order
+// they happened.
+#pragma once
+
+#include <atomic>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "app/delivery.h"
+#include "app/unsaved_alerts.h"
+#include "config/config.h"
+#include "core/clock.h"
+#include "core/status.h"
+#include "events/alert.h"
+#include "store/store.h"
+
+namespace argus::app {
+
+class AlertService {
+ public:
+  // The alert policy of `cfg`, the store's open and acknowledged alerts restored (their
+  // running incidents closed, unfinished evidence under `evidence_root` removed).
+  // Failed store writes are counted in `store_errors`.
+  static core::Result<std::unique_ptr<AlertService>> Create(const config::Config& cfg,
+                                                            store::Store& db, Delivery& delivery,
+                                                            core::Clock& clock,
+                                                            const std::string& evidence_root,
+                                                            std::atomic<uint64_t>& store_errors);
+
+  // One event of an incident. `on_opened` runs (under the lock) when the event opened an
+  // alert, after it was written and before it is delivered: the evidence starts there.
+  // `frame_at`: when the frame behind the event arrived.
+  void OnEvent(const events::Event& e, std::optional<core::WallTime> frame_at,
+               const std::function<void(const events::Alert&)>& on_opened);
+  // Escalates the alerts unacknowledged for too long (event loop, periodically).
+  void Escalate();
+  // Writes again the alerts the store refused.
+  void RetryUnsaved();
+
+  // The api::Backend actions; durable in the store (with their audit entry) before they
+  // return.
+  core::Result<events::Alert> Acknowledge(int64_t id, const std::string& who,
+                                          const std::string& note, const std::string& from);
+  core::Result<events::Alert> Resolve(int64_t id, const std::string& who, const std::string& note,
+                                      const std::string& from);
+
+  std::vector<events::Alert> Active() const;
+  const UnsavedAlerts& unsaved() const { return unsaved_; }
+  uint64_t opened() const { return opened_; }
+
+ private:
+  AlertService(std::unique_ptr<events::AlertManager> alerts, store::Store& db, Delivery& delivery,
+               std::atomic<uint64_t>& store_errors)
+      : db_(db), delivery_(delivery), store_errors_(store_errors), alerts_(std::move(alerts)) {}
+  core::Status StoredAlertOr(int64_t id, const core::Status& manager_error);
+
+  store::Store& db_;
+  Delivery& delivery_;
+  std::atomic<uint64_t>& store_errors_;
+  std::atomic<uint64_t> opened_{0};
+  UnsavedAlerts unsaved_;  // alerts the store refused, written again at each housekeeping
+  mutable std::mutex mu_;
+  std::unique_ptr<events::AlertManager> alerts_;  // guarded by mu_
+};
+
+}  // namespace argus::app

@@ -1,0 +1,113 @@
+#include "app/delivery.h"
+
+#include <spdlog/spdlog.h>
+
+#include <filesystem>
+
+#include "api/json_format.h"
+#include "notify/topics.h"
+
+namespace argus::app {
+
+std::string MetricLines(const char* name, const char* help, double value, const char* type) {
+  return std::string("# HELP ") + name + " " + help + "\n# TYPE " + name + " " + type + "\n" +
+         name + " " + fmt::format("{}", value) + "\n";
+}
+
+notify::MqttOptions MqttOptionsOf(const config::MqttSettings& m) {
+  notify::MqttOptions o;
+  o.host = m.host;
+  o.port = m.port;
+  o.client_id = m.client_id;
+  o.username = m.username;
+  o.password = m.password;
+  return o;
+}
+
+core::Status Delivery::Start(const config::Config& c, const std::vector<events::Alert>& active) {
+  webhook_min_ = c.webhooks.min_severity;
+  if (c.mqtt.enabled) {
+    notify::MqttPublisherOptions mo;
+    mo.mqtt = MqttOptionsOf(c.mqtt);
+    mqtt_ = std::make_unique<notify::MqttPublisher>(mo);
+    if (core::Status st = mqtt_->Start(); !st.ok()) return st;
+    if (c.mqtt.home_assistant) {
+      ha_ = std::make_unique<notify::HaDiscovery>(
+          *mqtt_, c.mqtt.discovery_prefix,
+          (std::filesystem::path(c.server.data_dir) / notify::kHaStateFile).string());
+      for (const events::Alert& a : active) ha_->OnAlert(a);
+      ha_->Sync(notify::HaCameras(c));
+    }
+  }
+  if (!c.webhooks.urls.empty()) {
+    notify::WebhookOptions wo;
+    wo.urls = c.webhooks.urls;
+    wo.secret = c.webhooks.secret;
+    webhooks_ = std::make_unique<notify::WebhookSender>(wo, core::SystemClock::Instance());
+    if (core::Status st = webhooks_->Start(); !st.ok()) return st;
+  }
+  return core::Status::Ok();
+}
+
+void Delivery::Stop(double flush_s) {
+  if (mqtt_) {
+    mqtt_->Flush(flush_s);
+    mqtt_->Stop();
+  }
+  if (webhooks_) {
+    webhooks_->Flush(flush_s);
+    webhooks_->Stop();
+  }
+}
+
+void Delivery::Reconfigure(const config::Config& cfg) {
+  webhook_min_ = cfg.webhooks.min_severity;
+  if (ha_) ha_->Sync(notify::HaCameras(cfg));  // removed cameras leave HA
+}
+
+void Delivery::PublishEvent(const std::string& line) {
+  live_.Publish("event", line);
+  if (mqtt_) mqtt_->Publish(notify::EventsTopic(), line, notify::kEventQos);
+}
+
+void Delivery::PublishAlert(const std::string& change, const events::Alert& a,
+                            std::optional<core::WallTime> frame_at) {
+  nlohmann::json j = {{"change", change}, {"alert", api::ToJson(a)}};
+  if (frame_at) j["frame_at"] = api::FormatTime(*frame_at);
+  const std::string text = api::Dump(j);
+  live_.Publish("alert", text);
+  if (mqtt_) mqtt_->Publish(notify::AlertsTopic(), text, notify::kAlertQos, false, true);
+  if (ha_) ha_->OnAlert(a);
+  journal_.Log(change, a);
+  if (webhooks_ && (change == "opened" || change == "escalated") && a.severity >= webhook_min_) {
+    webhooks_->Send(text);
+  }
+}
+
+void Delivery::PublishCameraStatus(const std::string& camera, const nlohmann::json& status) {
+  live_.Publish("camera", status.dump());
+  if (mqtt_) mqtt_->PublishCameraStatus(camera, status);
+}
+
+void Delivery::PublishZoneCount(const std::string& camera, const std::string& zone, int count) {
+  if (!mqtt_) return;
+  const double t = std::chrono::duration<double>(clock_.Now().time_since_epoch()).count();
+  mqtt_->PublishZoneCount(camera, zone, {{"count", count}, {"t", t}});
+}
+
+void Delivery::PublishSnapshot(const std::string& camera, const std::string& jpeg_path) {
+  if (ha_) ha_->PublishSnapshot(camera, jpeg_path);
+}
+
+std::string Delivery::Metrics() const {
+  if (!mqtt_) return "";
+  const notify::MqttPublisherStats s = mqtt_->stats();
+  return MetricLines("argus_mqtt_connected", "1 when the broker is connected.", s.connected,
+                     "gauge") +
+         MetricLines("argus_mqtt_queued_messages", "Messages waiting for the broker.", s.queued,
+                     "gauge") +
+         MetricLines("argus_mqtt_dropped_total", "Messages dropped because the queue was full.",
+                     s.dropped, "counter");
+}
+
+}  // namespace argus::app

@@ -1,0 +1,112 @@
+// The daemon's event loop: one thread that owns the order of everything that follows an
+// event. Cameras and sensors post messages; the loop writes them to the store, shows them
+// live, delivers them, feeds the alert service (which starts the evidence of a new alert)
+// and the zone history, and does the periodic housekeeping (escalation, alerts the store
+// refused, camera polls, retention, the watchdog heartbeat).
+//
+// Thread safety: Post and queued() from any thread; Start/Stop/SetSensors from the
+// daemon's owning thread. mu_ guards the inbox and the sensor settings; everything else
+// is the loop thread's.
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <variant>
+#include <vector>
+
+#include "app/camera_runner.h"
+#include "app/evidence_service.h"
+#include "config/config.h"
+#include "core/clock.h"
+#include "events/event.h"
+#include "notify/sensor.h"
+#include "store/store.h"
+
+namespace argus::app {
+
+class AlertService;
+class CameraFleet;
+class Delivery;
+class RetentionJob;
+class ZoneHistory;
+
+inline constexpr double kHousekeepingPeriodS = 0.25;
+// Frames waiting for the event loop beyond which new ones are dropped (the events are
+// kept; only the snapshot of a new alert would be missing).
+inline constexpr size_t kMaxQueuedFrames = 64;
+
+// A camera's events of one analysed frame (or its last incidents closed at stop).
+struct CameraEvents {
+  std::vector<events::Event> events;
+  AlertFrame frame;
+};
+struct SensorTrip {
+  notify::SensorReading reading;
+};
+struct CameraChange {
+  std::string camera;
+  CameraState state;
+  double fps = 0;
+  std::string error;
+};
+struct ZoneCount {
+  std::string camera, zone;
+  int count;
+};
+using LoopMessage = std::variant<CameraEvents, SensorTrip, CameraChange, ZoneCount>;
+
+class EventLoop {
+ public:
+  // The services the loop drives; they must outlive it.
+  struct Parts {
+    store::Store& db;
+    AlertService& alerts;
+    EvidenceService& evidence;
+    Delivery& delivery;
+    ZoneHistory& zones;
+    RetentionJob& retention;
+    CameraFleet& fleet;
+    std::atomic<uint64_t>& store_errors;
+    std::function<void()> heartbeat;  // each housekeeping turn (systemd watchdog); may be empty
+  };
+
+  EventLoop(Parts parts, core::Clock& clock, std::vector<config::SensorConfig> sensors);
+  ~EventLoop() { Stop(); }
+  EventLoop(const EventLoop&) = delete;
+  EventLoop& operator=(const EventLoop&) = delete;
+
+  void Start();
+  // Handles what was posted, then ends the thread and writes the last zone counts.
+  void Stop();
+  void Post(LoopMessage m);
+  // The sensors an external trip is matched against (after a reload).
+  void SetSensors(std::vector<config::SensorConfig> sensors);
+  size_t queued() const;
+
+ private:
+  void Run();
+  void Housekeeping(double now, double* next_retention);
+  void Handle(CameraEvents& m);
+  void Handle(SensorTrip& m);
+  void Handle(CameraChange& m);
+  void Handle(ZoneCount& m);
+
+  Parts p_;
+  core::Clock& clock_;
+  int64_t sensor_trips_ = 0;  // loop thread only
+  mutable std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<LoopMessage> inbox_;
+  size_t queued_frames_ = 0;
+  std::vector<config::SensorConfig> sensors_;
+  bool stop_ = false;
+  std::thread thread_;
+};
+
+}  // namespace argus::app

@@ -1,0 +1,53 @@
+// One camera's live pictures on the api::FrameHub (the dashboard's MJPEG view): the
+// annotated frame for operators a few times a second, and for viewers the same with
+// people blurred under the overlays, made only while someone watches it (a blur and a
+// second encode per frame).
+//
+// Thread safety: one thread at a time (the camera's analysis, which the AnalysisPool
+// gives to one worker at a time); no mutex.
+#pragma once
+
+#include <opencv2/core.hpp>
+#include <string>
+#include <vector>
+
+#include "api/frame_hub.h"
+#include "app/annotator.h"
+#include "config/config.h"
+#include "core/clock.h"
+#include "core/geometry.h"
+#include "events/event.h"
+#include "track/track.h"
+
+namespace argus::app {
+
+// The live view costs a JPEG encode per frame shown: a few per second is what a camera
+// wall needs, and keeps the cost per camera small.
+inline constexpr double kLiveViewFps = 2;
+inline constexpr int kLiveViewJpegQuality = 70;
+// The blurred view is made only while someone asked for it this recently (an open MJPEG
+// stream asks several times a second).
+inline constexpr double kBlurredViewWantedS = 5;
+
+class LiveView {
+ public:
+  // `camera` must outlive the view.
+  LiveView(const config::CameraConfig& camera, api::FrameHub& frames, const core::Clock& clock)
+      : camera_(camera), annotator_(camera), frames_(frames), clock_(clock) {}
+
+  // The incidents the frame's events open or close (drawn in red).
+  void Observe(const std::vector<events::Event>& events) { annotator_.Observe(events); }
+  // An analysed frame with its tracks and the people to blur; shown at most kLiveViewFps.
+  void Update(const cv::Mat& bgr, const std::vector<track::Track>& tracks,
+              const std::vector<core::Box>& people, double t);
+
+ private:
+  const config::CameraConfig& camera_;
+  Annotator annotator_;
+  api::FrameHub& frames_;
+  const core::Clock& clock_;
+  double last_shown_s_ = -1e9;
+  bool blurred_live_ = false;  // the blurred view is published
+};
+
+}  // namespace argus::app

@@ -1,0 +1,62 @@
+// The daemon as the HTTP API sees it (api::Backend): each call translated into a call on
+// the service that owns the answer. Holds no state of its own.
+//
+// Thread safety: every method from HTTP worker threads, concurrently (the services lock).
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <optional>
+
+#include "api/backend.h"
+#include "app/alert_service.h"
+#include "app/camera_fleet.h"
+#include "app/delivery.h"
+#include "app/event_loop.h"
+#include "app/evidence_service.h"
+#include "app/retention_job.h"
+
+namespace argus::app {
+
+class ServeBackend final : public api::Backend {
+ public:
+  struct Parts {
+    store::Store& db;
+    CameraFleet& fleet;
+    AlertService& alerts;
+    EvidenceService& evidence;
+    RetentionJob& retention;
+    Delivery& delivery;
+    EventLoop& loop;
+    const std::atomic<uint64_t>& store_errors;
+    std::optional<nlohmann::json> site_map;  // site::SiteMapJson, computed at start
+  };
+  explicit ServeBackend(Parts parts) : p_(std::move(parts)) {}
+
+  std::vector<api::CameraStatus> Cameras() override { return p_.fleet.Statuses(); }
+  store::Store& store() override { return p_.db; }
+  core::Result<events::Alert> Acknowledge(int64_t id, const std::string& who,
+                                          const std::string& note,
+                                          const std::string& from) override {
+    return p_.alerts.Acknowledge(id, who, note, from);
+  }
+  core::Result<events::Alert> Resolve(int64_t id, const std::string& who, const std::string& note,
+                                      const std::string& from) override {
+    return p_.alerts.Resolve(id, who, note, from);
+  }
+  core::Result<std::string> EvidencePath(int64_t id, Evidence kind) override;
+  nlohmann::json ZoneCounts() override { return p_.fleet.ZoneCounts(); }
+  core::Status OnSensor(const notify::SensorReading& r) override {
+    p_.loop.Post(SensorTrip{r});
+    return core::Status::Ok();
+  }
+  std::optional<nlohmann::json> SiteMap() override { return p_.site_map; }
+  nlohmann::json System() override;
+  std::vector<std::string> Problems() override;
+  std::string ExtraMetrics() override;
+
+ private:
+  Parts p_;
+};
+
+}  // namespace argus::app
