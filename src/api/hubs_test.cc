@@ -163,7 +163,9 @@ TEST(JsonFormat, TimesRoundTripAndParseBothForms) {
   for (const char* bad :
        {"", "abc", "-1", "1e9", "+5", " 1", "1767225600x", "nan", "inf", "2026-1-01", "2026-02-29",
         "2026-01-01T24:00", "2026-01-01T00:00Z5", "2026-01-01T00:00:00.Z", "1969-12-31",
-        "99999999999999", "2026-01-01T00:00+25:00"}) {
+        "99999999999999", "2026-01-01T00:00+25:00",
+        // Past what a WallTime holds (found by fuzz_replay_http: signed overflow).
+        "17672255600.5", "2263-01-01T00:00:00Z", "9999-12-31"}) {
     EXPECT_FALSE(ParseTime(bad)) << bad;
   }
   EXPECT_EQ(ParseInt("42"), 42);

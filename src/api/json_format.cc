@@ -12,8 +12,10 @@ using std::chrono::days;
 using std::chrono::milliseconds;
 using std::chrono::sys_days;
 
-// Largest unix time accepted (year 9999), so conversions cannot overflow.
-constexpr double kMaxUnixSeconds = 253402300799.0;
+// Largest unix time accepted: what a WallTime holds (nanoseconds since 1970 on
+// Linux: the year 2262), so conversions cannot overflow.
+constexpr double kMaxUnixSeconds =
+    std::chrono::duration<double>(core::WallTime::duration::max()).count() - 1;
 
 // Reads exactly `n` digits at s[*pos].
 bool Digits(std::string_view s, size_t* pos, size_t n, int* out) {
@@ -86,7 +88,10 @@ std::optional<core::WallTime> ParseIso(std::string_view s) {
   if (p != s.size()) return std::nullopt;
   auto t = sys_days(ymd) + std::chrono::hours(h) + std::chrono::minutes(mi - offset_min) +
            std::chrono::seconds(sec) + milliseconds(ms);
-  if (t.time_since_epoch().count() < 0) return std::nullopt;
+  if (t.time_since_epoch().count() < 0 ||
+      std::chrono::duration<double>(t.time_since_epoch()).count() > kMaxUnixSeconds) {
+    return std::nullopt;
+  }
   return std::chrono::time_point_cast<core::WallTime::duration>(t);
 }
 

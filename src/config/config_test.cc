@@ -74,6 +74,12 @@ TEST(Config, NeuralSpeedSwitchesAreDetectorKeys) {
   EXPECT_NE(Problems(yaml).find("detector.coast_frames"), std::string::npos) << Problems(yaml);
 }
 
+TEST(Config, AKeyThatIsAListIsAProblemNotACrash) {
+  // Found by fuzz_replay_config: a non-scalar key threw out of the parser.
+  const std::string p = Problems(std::string(kGood) + "? [a, b]\n: 1\n");
+  EXPECT_NE(p.find("a key must be a plain name"), std::string::npos) << p;
+}
+
 TEST(Config, ParsesAValidSite) {
   Diagnostics diag;
   auto cfg = ParseConfig(kGood, "site.yaml", &diag);

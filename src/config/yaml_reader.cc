@@ -53,6 +53,11 @@ MapReader::MapReader(const YAML::Node& node, std::string path, std::string file,
 
 MapReader::~MapReader() { Finish(); }
 
+namespace {
+// A map key's text; empty for a key that is a list or a map (`? [a, b]: x`).
+std::string KeyText(const YAML::Node& key) { return key.IsScalar() ? key.Scalar() : std::string(); }
+}  // namespace
+
 std::string MapReader::FieldPath(const char* key) const {
   if (!key || !*key) return path_;
   return path_.empty() ? key : path_ + "." + key;
@@ -61,7 +66,7 @@ std::string MapReader::FieldPath(const char* key) const {
 int MapReader::LineOf(const char* key) const {
   if (valid_ && key && *key) {
     for (const auto& kv : node_) {
-      if (kv.first.as<std::string>() == key) return config::LineOf(kv.first);
+      if (KeyText(kv.first) == key) return config::LineOf(kv.first);
     }
   }
   return config::LineOf(node_);
@@ -278,7 +283,11 @@ void MapReader::Finish() {
   if (finished_ || !valid_) return;
   finished_ = true;
   for (const auto& kv : node_) {
-    const std::string key = kv.first.as<std::string>();
+    if (!kv.first.IsScalar()) {
+      diag_->Add(file_, config::LineOf(kv.first), path_, "a key must be a plain name");
+      continue;
+    }
+    const std::string key = KeyText(kv.first);
     if (!known_.count(key)) {
       std::vector<std::string> k(known_.begin(), known_.end());
       diag_->Add(file_, config::LineOf(kv.first), FieldPath(key.c_str()),
