@@ -89,8 +89,7 @@ void ByteTracker::Record(Tracklet& tl, const Detection& d, double t) {
   ++tr.hits;
   const core::Point cv = tl.filter.CenterVelocity();
   tr.velocity = {cv.x, cv.y + tl.filter.HeightVelocity() / 2};  // the foot is centre + h/2
-  tr.history.push_back({t, tl.filter.box().BottomCenter()});
-  while (tr.history.size() > p_.history_length) tr.history.pop_front();
+  tr.AddFoot(t, tl.filter.box().BottomCenter(), p_.history_length);
 }
 
 void ByteTracker::Associate(std::vector<int>& pool, std::vector<Candidate>& dets,
@@ -150,8 +149,7 @@ std::vector<Track> ByteTracker::Coast(double t) {
     if (tl.track.state != TrackState::kTracked) continue;
     Track& tr = tl.track;
     tr.box = tl.filter.box();
-    tr.history.push_back({t, tr.box.BottomCenter()});
-    while (tr.history.size() > p_.history_length) tr.history.pop_front();
+    tr.AddFoot(t, tr.box.BottomCenter(), p_.history_length);
     out.push_back(tr);
   }
   return out;

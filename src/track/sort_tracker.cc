@@ -151,8 +151,7 @@ class SortTracker final : public Tracker {
       if (st.track.state != TrackState::kTracked) continue;
       Track& tr = st.track;
       tr.box = st.filter.box();
-      tr.history.push_back({t, tr.box.BottomCenter()});
-      while (tr.history.size() > p_.history_length) tr.history.pop_front();
+      tr.AddFoot(t, tr.box.BottomCenter(), p_.history_length);
       out.push_back(tr);
     }
     return out;
@@ -183,8 +182,7 @@ class SortTracker final : public Tracker {
     // SORT's velocity is per frame; convert with the observed frame interval.
     const core::Point v = st.filter.CenterVelocity();
     tr.velocity = dt > 0 ? core::Point{v.x / dt, v.y / dt} : core::Point{};
-    tr.history.push_back({t, tr.box.BottomCenter()});
-    while (tr.history.size() > p_.history_length) tr.history.pop_front();
+    tr.AddFoot(t, tr.box.BottomCenter(), p_.history_length);
   }
 
   SortParams p_;

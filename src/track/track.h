@@ -2,6 +2,7 @@
 // Pure: no OpenCV types.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <deque>
 #include <memory>
@@ -38,6 +39,11 @@ struct Track {
   core::Point velocity;            // of the foot point, pixels per second
   std::deque<TrackPoint> history;  // foot points, oldest first, bounded
 
+  // Appends a foot point, keeping at most `max_points`.
+  void AddFoot(double t, core::Point foot, size_t max_points) {
+    history.push_back({t, foot});
+    while (history.size() > max_points) history.pop_front();
+  }
   double Age(double now) const { return now - first_seen; }
   double TimeSinceSeen(double now) const { return now - last_seen; }
   bool Confirmed() const { return state == TrackState::kTracked; }
