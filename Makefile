@@ -100,7 +100,9 @@ bench: setup-test build
 # 30 minutes of `argus serve` with 12 cameras, a broker killed and restarted, a slow-client
 # attack and (as root) a data disk that fills: alerts raised = stored = sent over MQTT.
 SOAK_MINUTES ?= 30
+SOAK_PACKAGES := mosquitto-clients
 soak: setup-test build
+	$(call install_missing,$(SOAK_PACKAGES))
 	python3 bench/soak.py --argus $(BUILD)/bin/argus --minutes $(SOAK_MINUTES) --cameras 12 --tmpfs
 
 # libFuzzer on every fuzz target (fuzz/*_fuzz.cc) for FUZZ_SECONDS each, in a clang

@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""Soak test of `argus serve` (issue 16): cameras looping vtest.avi, a real mosquitto broker
+"""Soak test of `argus serve` (issue 16): RTSP cameras (GStreamer's rtsp-server looping
+vtest.avi; killed and restarted once, so every camera reconnects), a real mosquitto broker
 that is killed and restarted, clients acknowledging alerts, a slow-client attack and
 (as root, with --tmpfs) a data disk that fills up and is freed again.
 
@@ -9,7 +10,7 @@ alert was lost or RSS grew by more than 5 % over the last two thirds.
 
     python3 bench/soak.py --argus build/bin/argus --minutes 30 --cameras 12
 """
-import argparse, json, os, shutil, signal, socket, statistics, subprocess, sys, tempfile
+import argparse, atexit, json, os, shutil, signal, socket, statistics, subprocess, sys, tempfile
 import threading, time, urllib.request
 
 VTEST = "/usr/share/doc/opencv-doc/examples/data/vtest.avi"
@@ -58,6 +59,16 @@ def start_broker(port, workdir):
                             stderr=subprocess.DEVNULL)
 
 
+def start_rtsp(server, port):
+    """The RTSP server on PORT (0: any); returns (process, port)."""
+    proc = subprocess.Popen([server, str(port), "--file", VTEST], stdout=subprocess.PIPE,
+                            stderr=subprocess.DEVNULL, text=True)
+    line = proc.stdout.readline().split()
+    if len(line) != 2 or line[0] != "PORT":
+        sys.exit("the RTSP server did not start (%s)" % server)
+    return proc, int(line[1])
+
+
 def slow_clients(port, seconds, n=9):
     socks = []
     for _ in range(n):
@@ -102,6 +113,7 @@ def main():
     ap.add_argument("--argus", default="build/bin/argus")
     ap.add_argument("--minutes", type=float, default=30)
     ap.add_argument("--cameras", type=int, default=12)
+    ap.add_argument("--rtsp-server", help="default: argus_rtsp_test_server beside --argus")
     ap.add_argument("--tmpfs", action="store_true", help="data_dir on a 64 MB tmpfs that fills")
     a = ap.parse_args()
     total_s = a.minutes * 60
@@ -111,12 +123,17 @@ def main():
     if a.tmpfs:
         os.makedirs(data)
         mounted = subprocess.call(["mount", "-t", "tmpfs", "-o", "size=64m", "soak", data]) == 0
+        if mounted:  # also when the soak stops early
+            atexit.register(subprocess.call, ["umount", "-l", data])
     mqtt_port, http_port = free_port(), free_port()
+    rtsp_bin = a.rtsp_server or os.path.join(os.path.dirname(a.argus), "argus_rtsp_test_server")
+    rtsp, rtsp_port = start_rtsp(rtsp_bin, 0)
+    source = "rtsp://127.0.0.1:%d/test" % rtsp_port
     cams = "".join(
         "  - name: cam%d\n    source: %s\n    detect_fps: 2\n"
         "    zones:\n      - {name: all, polygon: [[0, 0], [1, 0], [1, 1], [0, 1]]}\n"
         "    rules:\n      - {name: anyone, kind: intrusion, zone: all, severity: warning, "
-        "cooldown_s: 30}\n" % (i, VTEST) for i in range(a.cameras))
+        "cooldown_s: 30}\n" % (i, source) for i in range(a.cameras))
     config = os.path.join(work, "site.yaml")
     with open(config, "w") as f:
         f.write("detector: {kind: builtin}\nserver: {secure_cookies: false}\n"
@@ -142,7 +159,7 @@ def main():
     t0 = time.time()
     latencies, samples, posted = [], [], 0
     phases = {"broker_kill": total_s / 3, "broker_back": total_s / 3 + 20,
-              "slow": total_s / 2, "fill": total_s * 0.6, "free": total_s * 0.6 + 30}
+              "slow": total_s / 2, "cam_kill": total_s * 0.45, "cam_back": total_s * 0.45 + 15, "fill": total_s * 0.6, "free": total_s * 0.6 + 30}
     done = set()
     filler = os.path.join(data, "filler")
     while time.time() - t0 < total_s:
@@ -152,6 +169,10 @@ def main():
             done.add("bk"); broker.kill(); broker.wait()
         if now >= phases["broker_back"] and "bb" not in done:
             done.add("bb"); broker = start_broker(mqtt_port, work)
+        if now >= phases["cam_kill"] and "ck" not in done:
+            done.add("ck"); rtsp.kill(); rtsp.wait()
+        if now >= phases["cam_back"] and "cb" not in done:
+            done.add("cb"); rtsp, _ = start_rtsp(rtsp_bin, rtsp_port)
         if now >= phases["slow"] and "slow" not in done:
             done.add("slow"); threading.Thread(target=slow_clients, args=(http_port, 30), daemon=True).start()
         if mounted and now >= phases["fill"] and "fill" not in done:
@@ -176,6 +197,13 @@ def main():
     metrics = api.call("/metrics")[1]
     raised = next((int(float(l.split()[1])) for l in metrics.splitlines()
                    if l.startswith("argus_alerts_opened_total ")), -1)
+    def metric_sum(name):
+        return sum(float(l.split()[-1]) for l in metrics.splitlines()
+                   if l.startswith(name + " ") or l.startswith(name + "{"))
+    cams_up = metric_sum("argus_camera_up")
+    reconnects = metric_sum("argus_camera_reconnects_total")
+    evidence_errors = metric_sum("argus_evidence_errors_total")
+    unsaved = metric_sum("argus_alerts_unsaved")
     stored, before = 0, 0
     while True:
         code, body = api.call("/api/alerts?limit=999" + ("&before=%d" % before if before else ""))
@@ -199,20 +227,21 @@ def main():
             if m.get("change") == "opened":
                 delivered.add(m["alert"]["id"])
     broker.kill()
+    rtsp.kill()
     third = [x for x in samples if x[0] >= total_s / 3]
     growth = 100.0 * (third[-1][1] - third[0][1]) / third[0][1] if len(third) > 1 else 0
     lat = sorted(latencies)
     print("soak: %d cameras, %.1f min%s" % (a.cameras, a.minutes, ", tmpfs data_dir" if mounted else ""))
     print("alerts   raised %d  stored %d  delivered over MQTT %d  (sensor posts %d)"
           % (raised, stored, len(delivered), posted))
+    print("cameras  %d of %d up at the end, %d reconnects; evidence errors %d; alerts unsaved %d"
+          % (cams_up, a.cameras, reconnects, evidence_errors, unsaved))
     print("memory   RSS %.0f -> %.0f MiB over the last two thirds (%+.1f %%)"
           % (third[0][1] / 1024, third[-1][1] / 1024, growth) if third else "memory   -")
     print("threads  %d -> %d   fds %d -> %d" % (samples[0][2], samples[-1][2], samples[0][3], samples[-1][3]))
     print("/healthz p50 %.1f ms  p99 %.1f ms  max %.1f ms  (%d probes)"
           % (statistics.median(lat), lat[int(0.99 * (len(lat) - 1))], lat[-1], len(lat)))
-    if mounted:
-        subprocess.call(["umount", "-l", data])
-    ok = raised == stored == len(delivered) and growth < 5
+    ok = raised == stored == len(delivered) and growth < 5 and cams_up == a.cameras
     if ok:
         shutil.rmtree(work, ignore_errors=True)
     else:
