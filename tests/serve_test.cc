@@ -187,8 +187,9 @@ TEST_F(Serve, RtspCameraOutageIsSurvivedAndReported) {
       kEventS))
       << "south's frames did not grow after the restart" << Logs(daemon);
   EXPECT_EQ(Cameras(port)["south"]["status"], "online");
-  // North was never reported down.
+  // North was never reported down, and its pictures arrived whole.
   for (const std::string& s : States(live, "north")) EXPECT_EQ(s, "online");
+  EXPECT_EQ(Cameras(port)["north"]["damaged_frames"], 0);
 
   // North's counter never went back and grew in every 10 s stretch of the outage.
   ASSERT_GE(north.size(), 2u);

@@ -26,7 +26,8 @@ struct CameraStatus {
   double fps = 0;           // decoded frames/s over the last few seconds
   double analysed_fps = 0;  // frames analysed/s
   uint64_t frames = 0, analysed = 0, dropped = 0;  // totals: decoded, analysed, dropped
-  double detector_ms = 0;                          // mean detector latency, recent
+  uint64_t damaged = 0;    // decoded with concealed errors: a lossy network or a broken stream
+  double detector_ms = 0;  // mean detector latency, recent
   int queue_depth = 0;
   int reconnects = 0;
   std::optional<core::WallTime> last_frame_at;

@@ -172,6 +172,7 @@ nlohmann::json ToJson(const CameraStatus& c) {
       {"frames", c.frames},
       {"analysed", c.analysed},
       {"dropped", c.dropped},
+      {"damaged_frames", c.damaged},
       {"detector_ms", c.detector_ms},
       {"queue_depth", c.queue_depth},
       {"reconnects", c.reconnects},

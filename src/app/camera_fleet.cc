@@ -185,6 +185,7 @@ std::vector<api::CameraStatus> CameraFleet::Statuses() const {
     c.frames = s.frames;
     c.analysed = s.analysed;
     c.dropped = s.dropped;
+    c.damaged = s.damaged;
     c.detector_ms = s.analysis_ms;
     c.queue_depth = s.queue_depth;
     c.reconnects = s.reconnects + s.restarts;

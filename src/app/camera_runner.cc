@@ -228,6 +228,7 @@ bool CameraRunner::ReadSession(ingest::VideoSource& source) {
     {
       std::lock_guard lock(mu_);
       ++stats_.frames;
+      if (frame.damaged) ++stats_.damaged;
       SmoothRate(clock_.Seconds(), &last_frame_s_, &frame_interval_s_, &stats_.fps);
       last_stream_t_ = frame.t;
       stats_.last_frame_at = clock_.Now();

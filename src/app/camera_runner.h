@@ -50,6 +50,7 @@ struct CameraStats {
   uint64_t queued = 0;      // kept by the detection rate limit
   uint64_t analysed = 0;
   uint64_t dropped = 0;    // kept but dropped because analysis fell behind
+  uint64_t damaged = 0;    // decoded with concealed errors (ingest::Frame::damaged)
   double analysis_ms = 0;  // pipeline time per analysed frame, smoothed
   int queue_depth = 0;
   int reconnects = 0;  // live reconnect attempts, all sessions

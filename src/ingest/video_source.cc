@@ -265,6 +265,7 @@ ReadStatus VideoSource::ReadFromSession(Frame* out) {
     stream_t = static_cast<double>(f->best_effort_timestamp) * av_q2d(s.time_base);
   }
   out->t = rebaser_->Map(stream_t);
+  out->damaged = f->decode_error_flags != 0 || (f->flags & AV_FRAME_FLAG_CORRUPT) != 0;
   width_.store(f->width);
   height_.store(f->height);
   if (options_.convert_to_bgr) {

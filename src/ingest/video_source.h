@@ -45,6 +45,9 @@ struct Frame {
   cv::Mat bgr;         // BGR 8UC3
   double t = 0;        // stream time (s), first frame 0, strictly increasing across reconnects
   int64_t number = 0;  // 1-based index of decoded frames since Open()
+  // The decoder concealed errors in this picture (data lost or a broken stream): it may
+  // hold smears and ghosts, so a camera's health counts them.
+  bool damaged = false;
 };
 
 enum class ReadStatus { kFrame, kEnd, kStopped };
