@@ -135,6 +135,12 @@ void ParseServer(MapReader& r, ServerSettings* s) {
   r.GetString("static_dir", &s->static_dir);
   r.GetString("site_model", &s->site_model);
   r.GetBool("secure_cookies", &s->secure_cookies);
+  r.GetString("tls_cert", &s->tls_cert);
+  r.GetString("tls_key", &s->tls_key);
+  if (s->tls_cert.empty() != s->tls_key.empty()) {
+    r.Error(s->tls_cert.empty() ? "tls_cert" : "tls_key",  // the missing one
+            "HTTPS needs both tls_cert and tls_key (PEM files)");
+  }
   r.GetDouble("session_idle_s", &s->session_idle_s, 60, 7 * 24 * 3600.0);
   r.GetDouble("session_max_s", &s->session_max_s, 60, 30 * 24 * 3600.0);
 }
@@ -517,6 +523,7 @@ std::vector<std::string> ChangesNeedingRestart(const Config& running, const Conf
   diff(a.static_dir != b.static_dir, "server.static_dir");
   diff(a.site_model != b.site_model, "server.site_model");
   diff(a.secure_cookies != b.secure_cookies, "server.secure_cookies");
+  diff(a.tls_cert != b.tls_cert || a.tls_key != b.tls_key, "server.tls_cert/tls_key");
   diff(a.session_idle_s != b.session_idle_s || a.session_max_s != b.session_max_s,
        "server.session_idle_s/session_max_s");
   const MqttSettings &m = running.mqtt, &n = loaded.mqtt;

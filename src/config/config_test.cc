@@ -392,6 +392,9 @@ TEST(Config, ServeSectionProblemsNameLineAndField) {
             std::string::npos);
   EXPECT_NE(Problems(base + "webhooks:\n  urls: [ftp://x]\n").find("webhooks.urls"),
             std::string::npos);
+  EXPECT_NE(
+      Problems(base + "server:\n  tls_cert: cert.pem\n").find("server.tls_key: HTTPS needs both"),
+      std::string::npos);
 }
 
 }  // namespace
