@@ -774,7 +774,17 @@ void HttpServer::Impl::Evidence(const Request& req, Response& res, Backend::Evid
   std::optional<int64_t> id = AlertId(req, res);
   if (!id) return;
   const bool clip = kind == Backend::Evidence::kClip;
-  core::Result<std::string> path = backend.EvidencePath(*id, kind);
+  // ?incident=N: the evidence of the N-th incident merged into the alert (0: the first).
+  int incident = 0;
+  if (req.has_param("incident")) {
+    const std::string v = req.get_param_value("incident");
+    const auto [end, err] = std::from_chars(v.data(), v.data() + v.size(), incident);
+    if (err != std::errc() || end != v.data() + v.size() || incident < 0) {
+      SendError(res, 400, "incident must be a number >= 0, got '" + v + "'");
+      return;
+    }
+  }
+  core::Result<std::string> path = backend.EvidencePath(*id, kind, incident);
   if (!path.ok()) {
     if (path.status().code() == core::StatusCode::kNotFound) {
       // The backend says why: not recorded (yet), or lost to an interrupted recording.

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include "app/evidence_service.h"
 #include "store/sqlite_store.h"
 #include "store/test_util.h"
 
@@ -46,7 +47,7 @@ class AlertServiceTest : public ::testing::Test {
 TEST_F(AlertServiceTest, AnOpenedAlertIsStoredThenGetsItsEvidenceThenIsDelivered) {
   events::Event e = MakeEvent("i1", "hall", "intrusion", events::Severity::kWarning);
   int opened = 0;
-  service_->OnEvent(e, kT0, [&](const events::Alert& a) {
+  service_->OnEvent(e, kT0, [&](const events::Alert& a, int) {
     ++opened;
     // Durable before anything spends disk on it.
     EXPECT_TRUE(db_->GetAlert(a.id).ok());
@@ -57,14 +58,35 @@ TEST_F(AlertServiceTest, AnOpenedAlertIsStoredThenGetsItsEvidenceThenIsDelivered
   EXPECT_EQ(LiveChanges(), std::vector<std::string>{"opened"});
   // Another event of the same incident changes the alert without opening one.
   e.phase = events::Phase::kEnd;
-  service_->OnEvent(e, kT0, [&](const events::Alert&) { ++opened; });
+  service_->OnEvent(e, kT0, [&](const events::Alert&, int) { ++opened; });
   EXPECT_EQ(opened, 1);
   EXPECT_EQ(errors_, 0u);
 }
 
+TEST_F(AlertServiceTest, EveryIncidentMergedIntoAnAlertGetsItsOwnEvidence) {
+  std::vector<std::pair<int64_t, int>> recorded;
+  auto record = [&](const events::Alert& a, int incident) { recorded.push_back({a.id, incident}); };
+  for (int i = 0; i < kMaxIncidentsWithEvidence + 3; ++i) {
+    service_->OnEvent(
+        MakeEvent("i" + std::to_string(i), "hall", "intrusion", events::Severity::kAlert), kT0,
+        record);
+  }
+  ASSERT_EQ(service_->Active().size(), 1u) << "one alert";
+  const int64_t id = service_->Active()[0].id;
+  ASSERT_EQ(recorded.size(), static_cast<size_t>(kMaxIncidentsWithEvidence)) << "bounded";
+  for (int i = 0; i < kMaxIncidentsWithEvidence; ++i) {
+    EXPECT_EQ(recorded[i], std::make_pair(id, i));
+  }
+  // Another phase of an incident already in the alert records nothing.
+  events::Event again = MakeEvent("i1", "hall", "intrusion", events::Severity::kAlert);
+  again.phase = events::Phase::kUpdate;
+  service_->OnEvent(again, kT0, record);
+  EXPECT_EQ(recorded.size(), static_cast<size_t>(kMaxIncidentsWithEvidence));
+}
+
 TEST_F(AlertServiceTest, ActionsFollowTheStatesAndSurviveARestart) {
   service_->OnEvent(MakeEvent("i1", "hall", "intrusion", events::Severity::kAlert), kT0,
-                    [](const events::Alert&) {});
+                    [](const events::Alert&, int) {});
   const int64_t id = service_->Active().at(0).id;
   EXPECT_EQ(service_->Resolve(id, "olga", "", "").status().code(),
             core::StatusCode::kInvalidArgument);  // not acknowledged yet
