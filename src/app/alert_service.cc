@@ -85,6 +85,7 @@ void AlertService::Escalate() {
     spdlog::warn("alert {} unacknowledged after {:.0f} s: escalated to {}", n.alert_id, n.after_s,
                  n.target);
     delivery_.PublishAlert("escalated", *a, std::nullopt);
+    delivery_.PublishEscalation(*a, n);
   }
 }
 

@@ -199,6 +199,11 @@ struct WebhookSettings {
 struct EscalationTierConfig {
   std::string target;
   double after_s = 0;
+  // Where the tier's people are reached when it is due: the alert goes to these webhook
+  // URLs and MQTT topics (besides the general ones).
+  std::vector<std::string> webhooks;
+  std::vector<std::string> mqtt_topics;
+  bool operator==(const EscalationTierConfig&) const = default;
 };
 
 struct AlertSettings {
