@@ -11,10 +11,10 @@ PACKAGES := build-essential cmake ninja-build pkg-config git time python3 \
   libopencv-dev opencv-doc libavformat-dev libavcodec-dev libswscale-dev libavutil-dev \
   libyaml-cpp-dev nlohmann-json3-dev libspdlog-dev libcli11-dev libsqlite3-dev \
   libcpp-httplib-dev libeigen3-dev libgtest-dev libgmock-dev libbenchmark-dev \
-  libmosquitto-dev libsodium-dev libpq-dev libsystemd-dev
+  libmosquitto-dev libsodium-dev libpq-dev libsystemd-dev libssl-dev
 # Test peers: a real MQTT broker, a real RTSP server (GStreamer) and its codecs,
 # PostgreSQL, and a headless Chromium driven from node for the dashboard.
-TEST_PACKAGES := mosquitto postgresql chromium fonts-dejavu-core nodejs libgstrtspserver-1.0-dev libgstreamer1.0-dev gstreamer1.0-plugins-base \
+TEST_PACKAGES := mosquitto postgresql openssl chromium fonts-dejavu-core nodejs libgstrtspserver-1.0-dev libgstreamer1.0-dev gstreamer1.0-plugins-base \
   gstreamer1.0-plugins-good gstreamer1.0-plugins-ugly gstreamer1.0-plugins-bad gstreamer1.0-libav
 
 # `make fuzz`: libFuzzer comes with clang (Debian's clang and libclang-rt-dev).

@@ -50,11 +50,17 @@ class AuthHttpTest : public testing::ServerTest {
   httplib::Result GetWithCookie(const std::string& cookie, const std::string& path) {
     return AnonymousClient()->Get(path, {{"Cookie", cookie}});
   }
+  // The dashboard's own origin, as a browser names it.
+  std::string OwnOrigin() { return "http://127.0.0.1:" + std::to_string(server_->port()); }
+  // A POST with the session cookie, sent by the dashboard's own page unless `extra` names
+  // another Origin or Referer (or `own_page` is false: neither).
   httplib::Result PostWithCookie(const std::string& cookie, const std::string& path,
                                  const std::string& body = "{}",
-                                 const char* type = "application/json",
-                                 httplib::Headers extra = {}) {
+                                 const char* type = "application/json", httplib::Headers extra = {},
+                                 bool own_page = true) {
     extra.emplace("Cookie", cookie);
+    if (own_page && !extra.count("Origin") && !extra.count("Referer"))
+      extra.emplace("Origin", OwnOrigin());
     return AnonymousClient()->Post(path, extra, body, type);
   }
 };
@@ -219,14 +225,37 @@ TEST_F(AuthHttpTest, CookieRequestsFromOtherSitesAreRefused) {
   r = PostWithCookie(cookie, "/api/alerts/1/acknowledge", "{}", "application/json",
                      {{"Sec-Fetch-Site", "cross-site"}});
   EXPECT_EQ(r->status, 403);
+  // The issue: "a cookie POST with no Origin header is accepted". Naming no page at all,
+  // or another site's page as the Referer, is refused too.
+  r = PostWithCookie(cookie, "/api/alerts/1/acknowledge", "{}", "application/json", {},
+                     /*own_page=*/false);
+  EXPECT_EQ(r->status, 403);
+  EXPECT_NE(Json(r)["error"].get<std::string>().find("Origin or Referer"), std::string::npos);
+  r = PostWithCookie(cookie, "/api/alerts/1/acknowledge", "{}", "application/json",
+                     {{"Referer", "https://evil.example/page"}});
+  EXPECT_EQ(r->status, 403);
+  r = PostWithCookie(cookie, "/api/alerts/1/acknowledge", "{}", "application/json",
+                     {{"Origin", "null"}});
+  EXPECT_EQ(r->status, 403);
+  // Another port of the same host is another origin.
+  r = PostWithCookie(cookie, "/api/alerts/1/acknowledge", "{}", "application/json",
+                     {{"Origin", "http://127.0.0.1:1"}});
+  EXPECT_EQ(r->status, 403);
   EXPECT_EQ(backend_->store().GetAlert(1)->state, events::AlertState::kOpen);
-  // The dashboard's own request.
-  const std::string host = "127.0.0.1:" + std::to_string(server_->port());
+  // An API client with a token names no page and needs none.
+  ASSERT_TRUE(backend_->store().UpsertAlert(MakeAlert(2, "hall", events::AlertState::kOpen)).ok());
+  auto tok = Client(auth::Role::kOperator)
+                 ->Post("/api/alerts/2/acknowledge", R"({"note":"script"})", "application/json");
+  ASSERT_EQ(tok->status, 200) << tok->body;
+  // The dashboard's own request; a proxy that dropped Origin leaves the page's Referer.
   r = PostWithCookie(cookie, "/api/alerts/1/acknowledge", R"({"note":"on my way"})",
                      "application/json",
-                     {{"Origin", "http://" + host}, {"Sec-Fetch-Site", "same-origin"}});
+                     {{"Origin", OwnOrigin()}, {"Sec-Fetch-Site", "same-origin"}});
   ASSERT_EQ(r->status, 200) << r->body;
   EXPECT_EQ(Json(r)["ack"]["who"], "otto");
+  r = PostWithCookie(cookie, "/api/alerts/1/resolve", "{}", "application/json",
+                     {{"Referer", OwnOrigin() + "/alert.html?id=1"}});
+  EXPECT_EQ(r->status, 200) << r->body;
 }
 
 TEST_F(AuthHttpTest, RolesCannotBeEscalated) {

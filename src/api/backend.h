@@ -55,8 +55,10 @@ class Backend {
   // kSnapshotBlurred: the snapshot with people blurred, for viewers.
   enum class Evidence { kSnapshot, kSnapshotBlurred, kClip };
   // A file path; kNotFound if there is none, its message saying why (not yet recorded,
-  // or lost to an interrupted recording): the API passes it on.
-  virtual core::Result<std::string> EvidencePath(int64_t alert_id, Evidence kind) = 0;
+  // or lost to an interrupted recording): the API passes it on. `incident`: 0 for the
+  // incident that opened the alert, n for the n-th one merged into it later (each has
+  // its own snapshot and clip).
+  virtual core::Result<std::string> EvidencePath(int64_t alert_id, Evidence kind, int incident) = 0;
   // {"camera":{"zone":count,...},...}
   virtual nlohmann::json ZoneCounts() = 0;
   // A sensor reported over HTTP. kInvalidArgument -> 400, kUnavailable -> 503.

@@ -19,17 +19,27 @@
 //     dashboard's module loads whenever the machine was busy.
 // Everything else (keep-alive, parsing, routing, writing) stays httplib's.
 //
-// Thread safety: as httplib::Server; the counters are guarded by a mutex.
+// TLS (EnableTls): the same guard runs over OpenSSL (httplib's SSLServer would bypass it).
+// The port then speaks both: a connection whose first byte starts a TLS handshake is served
+// over TLS, anything else is plain HTTP and gets a 308 redirect to the same URL over https.
+// The handshake and the plain request to redirect count like a request arriving (deadline,
+// per-address slots).
+//
+// Thread safety: as httplib::Server (EnableTls before listening); the counters are guarded
+// by a mutex.
 #pragma once
 
 #include <httplib.h>
 
+#include <chrono>
 #include <cstdint>
 #include <map>
 #include <mutex>
 #include <string>
 
 namespace argus::api {
+
+class GuardedStream;
 
 struct GuardOptions {
   double request_deadline_s = 10;
@@ -39,7 +49,13 @@ struct GuardOptions {
 class GuardedServer : public httplib::Server {
  public:
   explicit GuardedServer(GuardOptions options = {}) : options_(options) {}
+  ~GuardedServer() override;
   void set_guard_options(GuardOptions options) { options_ = options; }
+
+  // Serves TLS with the PEM certificate chain and private key at these paths. False with
+  // `error` set (naming the file and OpenSSL's reason) when they cannot be used.
+  bool EnableTls(const std::string& cert_path, const std::string& key_path, std::string* error);
+  bool tls() const { return tls_ != nullptr; }
 
   // Connections refused or cut by the guard since start (for /metrics).
   struct Stats {
@@ -55,6 +71,9 @@ class GuardedServer : public httplib::Server {
 
  private:
   bool process_and_close_socket(socket_t sock) override;
+  int WaitForRequest(int sock, const GuardedStream* strm);
+  SSL* AcceptTls(int sock);
+  void RedirectToHttps(int sock, std::chrono::steady_clock::time_point deadline);
   // Counts a connection of `addr` whose request is arriving; false when over the limit.
   bool BeginReading(const std::string& addr);
   void EndReading(const std::string& addr);
@@ -64,6 +83,7 @@ class GuardedServer : public httplib::Server {
   std::mutex mu_;
   std::map<std::string, int> reading_;  // by client address
   Stats stats_;
+  SSL_CTX* tls_ = nullptr;
 
   friend class GuardedStream;
 };

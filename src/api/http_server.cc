@@ -251,17 +251,29 @@ bool HasJsonContentType(const Request& req) {
   return req.has_header("Content-Type") && IsJsonContentType(req);
 }
 
+// The "host[:port]" of an Origin ("https://a:8443") or Referer ("https://a:8443/x?y").
+std::string HostOfUrl(const std::string& url) {
+  const size_t scheme = url.find("://");
+  if (scheme == std::string::npos) return "";
+  const size_t start = scheme + 3;
+  return url.substr(start, url.find_first_of("/?#", start) - start);
+}
+
 // A JSON POST that the browser says comes from this server's own pages. Forms of
 // other sites cannot send application/json, and scripts of other sites that try
 // are stopped by CORS before the request (preflight) or carry their Origin.
-bool SameOriginJson(const Request& req) {
+// `need_origin`: the request must also name its page (Origin, or Referer when a browser or
+// proxy left Origin out) and it must be this server's: a request naming none could come
+// from anywhere (a plugin, an old browser, a proxy that strips headers).
+bool SameOriginJson(const Request& req, bool need_origin) {
   if (!HasJsonContentType(req)) return false;
   const std::string site = req.get_header_value("Sec-Fetch-Site");
   if (!site.empty() && site != "same-origin" && site != "none") return false;
-  const std::string origin = req.get_header_value("Origin");
-  if (origin.empty() || origin == "null") return origin.empty();
-  const size_t scheme = origin.find("://");
-  return scheme != std::string::npos && origin.substr(scheme + 3) == req.get_header_value("Host");
+  std::string origin = req.get_header_value("Origin");
+  if (origin == "null") return false;
+  if (origin.empty()) origin = req.get_header_value("Referer");
+  if (origin.empty()) return !need_origin;
+  return HostOfUrl(origin) == req.get_header_value("Host");
 }
 
 // A string field of a JSON body; false (400 sent) when absent or not a string.
@@ -405,6 +417,9 @@ core::Status HttpServer::Impl::Validate() const {
     return InvalidArgument("http port must be in [0, 65535], got " + std::to_string(options.port));
   }
   if (options.threads < 1) return InvalidArgument("http threads must be >= 1");
+  if (options.tls_cert.empty() != options.tls_key.empty()) {
+    return InvalidArgument("https needs both server.tls_cert and server.tls_key");
+  }
   if (!(options.request_deadline_s > 0)) {
     return InvalidArgument("http request_deadline_s must be > 0");
   }
@@ -454,11 +469,13 @@ void HttpServer::Impl::Route(const char* method, const std::string& pattern, Acc
         return;
       }
       // Browsers attach the cookie to requests other sites make too; only a script
-      // of the dashboard's own origin can send a JSON body.
-      if (post && !p->via_token && !SameOriginJson(req)) {
+      // of the dashboard's own origin can send a JSON body, and it names its origin.
+      // API tokens are not sent by browsers on their own: no check.
+      if (post && !p->via_token && !SameOriginJson(req, /*need_origin=*/true)) {
         SendError(res, 403,
-                  "cross-site request refused: POST JSON (Content-Type: application/json) "
-                  "from the dashboard's origin");
+                  "cross-site request refused: a POST with the session cookie needs JSON "
+                  "(Content-Type: application/json) and an Origin or Referer header of this "
+                  "server's own address");
         return;
       }
       who = std::move(*p);
@@ -757,7 +774,17 @@ void HttpServer::Impl::Evidence(const Request& req, Response& res, Backend::Evid
   std::optional<int64_t> id = AlertId(req, res);
   if (!id) return;
   const bool clip = kind == Backend::Evidence::kClip;
-  core::Result<std::string> path = backend.EvidencePath(*id, kind);
+  // ?incident=N: the evidence of the N-th incident merged into the alert (0: the first).
+  int incident = 0;
+  if (req.has_param("incident")) {
+    const std::string v = req.get_param_value("incident");
+    const auto [end, err] = std::from_chars(v.data(), v.data() + v.size(), incident);
+    if (err != std::errc() || end != v.data() + v.size() || incident < 0) {
+      SendError(res, 400, "incident must be a number >= 0, got '" + v + "'");
+      return;
+    }
+  }
+  core::Result<std::string> path = backend.EvidencePath(*id, kind, incident);
   if (!path.ok()) {
     if (path.status().code() == core::StatusCode::kNotFound) {
       // The backend says why: not recorded (yet), or lost to an interrupted recording.
@@ -964,7 +991,7 @@ void HttpServer::Impl::Mjpeg(const Request& req, Response& res, const Principal&
 void HttpServer::Impl::Login(const Request& req, Response& res, const Principal&) {
   // Only the dashboard's own script posts JSON: a login form elsewhere cannot log
   // a browser into an attacker's account here.
-  if (!SameOriginJson(req)) {
+  if (!SameOriginJson(req, /*need_origin=*/false)) {
     SendError(res, 403, "log in with a JSON POST from the dashboard's origin");
     return;
   }
@@ -1250,6 +1277,11 @@ core::Status HttpServer::Start() {
   ARGUS_RETURN_IF_ERROR(s.Validate());
   s.started = true;
   s.Configure();
+  std::string tls_error;
+  if (!s.options.tls_cert.empty() &&
+      !s.server.EnableTls(s.options.tls_cert, s.options.tls_key, &tls_error)) {
+    return core::InvalidArgument("https: " + tls_error);
+  }
   if (!s.options.static_dir.empty() && !s.server.set_mount_point("/", s.options.static_dir)) {
     return core::InvalidArgument("http static_dir '" + s.options.static_dir + "' cannot be served");
   }
@@ -1278,7 +1310,8 @@ core::Status HttpServer::Start() {
     Stop();
     return core::Internal("http: the server thread did not start");
   }
-  spdlog::info("http: listening on {}:{}", s.options.host, s.bound_port);
+  spdlog::info("http: listening on {}://{}:{}", s.server.tls() ? "https" : "http", s.options.host,
+               s.bound_port);
   return core::Status::Ok();
 }
 

@@ -60,6 +60,10 @@ struct ServerOptions {
   // The session cookie is marked Secure (sent over HTTPS only; browsers make an
   // exception for localhost). Turn off only for plain HTTP on a trusted LAN.
   bool secure_cookies = true;
+  // PEM certificate chain and private key: serve HTTPS (plain HTTP on the same port is
+  // redirected to it). Both or neither; empty: plain HTTP.
+  std::string tls_cert;
+  std::string tls_key;
 };
 
 inline constexpr const char* kSessionCookie = "argus_session";

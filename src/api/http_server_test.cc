@@ -430,6 +430,20 @@ TEST_F(AlertsTest, EvidenceWithRanges) {
   EXPECT_EQ(r->get_header_value("Accept-Ranges"), "bytes");
   EXPECT_EQ(r->body, clip);
 
+  // Each incident merged into the alert has its own evidence (?incident=N, 0 the first).
+  const std::string later = Pattern(321, 3);
+  WriteFile(dir_.File("snap3.jpg"), later);
+  backend_->SetEvidence(2, Backend::Evidence::kSnapshot, dir_.File("snap3.jpg"), 3);
+  r = c->Get("/api/alerts/2/snapshot?incident=3");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 200);
+  EXPECT_EQ(r->body, later);
+  EXPECT_EQ(c->Get("/api/alerts/2/snapshot?incident=0")->body, jpeg);
+  EXPECT_EQ(c->Get("/api/alerts/2/snapshot?incident=1")->status, 404);
+  for (const char* bad : {"x", "-1", "2x", ""}) {
+    EXPECT_EQ(c->Get(std::string("/api/alerts/2/snapshot?incident=") + bad)->status, 400) << bad;
+  }
+
   struct Case {
     const char* range;
     size_t offset, length;

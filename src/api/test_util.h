@@ -12,6 +12,7 @@
 #include <mutex>
 #include <string>
 #include <thread>
+#include <tuple>
 #include <vector>
 
 #include "api/backend.h"
@@ -45,9 +46,9 @@ class FakeBackend : public Backend {
     ARGUS_RETURN_IF_ERROR(store_->Resolve(id, {who, kT0, note}, from));
     return store_->GetAlert(id);
   }
-  core::Result<std::string> EvidencePath(int64_t id, Evidence kind) override {
+  core::Result<std::string> EvidencePath(int64_t id, Evidence kind, int incident) override {
     std::lock_guard<std::mutex> lock(mu_);
-    auto it = evidence_.find({id, kind});
+    auto it = evidence_.find({id, kind, incident});
     if (it == evidence_.end()) return core::NotFound("no evidence");
     return it->second;
   }
@@ -76,9 +77,9 @@ class FakeBackend : public Backend {
     std::lock_guard<std::mutex> lock(mu_);
     cameras_ = std::move(c);
   }
-  void SetEvidence(int64_t id, Evidence kind, std::string path) {
+  void SetEvidence(int64_t id, Evidence kind, std::string path, int incident = 0) {
     std::lock_guard<std::mutex> lock(mu_);
-    evidence_[{id, kind}] = std::move(path);
+    evidence_[{id, kind, incident}] = std::move(path);
   }
   void SetZoneCounts(nlohmann::json j) {
     std::lock_guard<std::mutex> lock(mu_);
@@ -101,7 +102,7 @@ class FakeBackend : public Backend {
   std::unique_ptr<store::SqliteStore> store_;
   std::mutex mu_;
   std::vector<CameraStatus> cameras_;
-  std::map<std::pair<int64_t, Evidence>, std::string> evidence_;
+  std::map<std::tuple<int64_t, Evidence, int>, std::string> evidence_;
   nlohmann::json zone_counts_ = nlohmann::json::object();
   std::chrono::milliseconds zone_counts_delay_{0};
   core::Status sensor_status_;

@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "app/evidence_service.h"
 #include "app/restart_reconcile.h"
 
 namespace argus::app {
@@ -56,7 +57,7 @@ core::Result<std::unique_ptr<AlertService>> AlertService::Create(
 }
 
 void AlertService::OnEvent(const events::Event& e, std::optional<core::WallTime> frame_at,
-                           const std::function<void(const events::Alert&)>& on_opened) {
+                           const std::function<void(const events::Alert&, int)>& on_evidence) {
   std::lock_guard lock(mu_);
   events::AlertChange change = alerts_->OnEvent(e);
   if (change.kind == events::AlertChange::Kind::kIgnored) return;
@@ -67,7 +68,10 @@ void AlertService::OnEvent(const events::Event& e, std::optional<core::WallTime>
   }
   if (change.kind == events::AlertChange::Kind::kOpened) {
     ++opened_;
-    on_opened(change.alert);
+    on_evidence(change.alert, 0);
+  } else if (change.kind == events::AlertChange::Kind::kMerged) {
+    const int incident = static_cast<int>(change.alert.incident_ids.size()) - 1;
+    if (incident > 0 && incident < kMaxIncidentsWithEvidence) on_evidence(change.alert, incident);
   }
   delivery_.PublishAlert(events::ToString(change.kind), change.alert, frame_at);
 }
@@ -81,6 +85,7 @@ void AlertService::Escalate() {
     spdlog::warn("alert {} unacknowledged after {:.0f} s: escalated to {}", n.alert_id, n.after_s,
                  n.target);
     delivery_.PublishAlert("escalated", *a, std::nullopt);
+    delivery_.PublishEscalation(*a, n);
   }
 }
 

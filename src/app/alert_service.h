@@ -38,11 +38,12 @@ class AlertService {
                                                             const std::string& evidence_root,
                                                             std::atomic<uint64_t>& store_errors);
 
-  // One event of an incident. `on_opened` runs (under the lock) when the event opened an
-  // alert, after it was written and before it is delivered: the evidence starts there.
-  // `frame_at`: when the frame behind the event arrived.
+  // One event of an incident. `on_evidence` runs (under the lock) when the event opened an
+  // alert (incident 0) or merged a new incident into one (its index, for the first
+  // kMaxIncidentsWithEvidence), after it was written and before it is delivered: the
+  // evidence starts there. `frame_at`: when the frame behind the event arrived.
   void OnEvent(const events::Event& e, std::optional<core::WallTime> frame_at,
-               const std::function<void(const events::Alert&)>& on_opened);
+               const std::function<void(const events::Alert&, int incident)>& on_evidence);
   // Escalates the alerts unacknowledged for too long (event loop, periodically).
   void Escalate();
   // Writes again the alerts the store refused.

@@ -2,6 +2,12 @@
 
 #include <gtest/gtest.h>
 
+#include <mutex>
+#include <thread>
+
+#include "app/evidence_service.h"
+#include "notify/testing/mosquitto_broker.h"
+#include "notify/testing/webhook_receiver.h"
 #include "store/sqlite_store.h"
 #include "store/test_util.h"
 
@@ -46,7 +52,7 @@ class AlertServiceTest : public ::testing::Test {
 TEST_F(AlertServiceTest, AnOpenedAlertIsStoredThenGetsItsEvidenceThenIsDelivered) {
   events::Event e = MakeEvent("i1", "hall", "intrusion", events::Severity::kWarning);
   int opened = 0;
-  service_->OnEvent(e, kT0, [&](const events::Alert& a) {
+  service_->OnEvent(e, kT0, [&](const events::Alert& a, int) {
     ++opened;
     // Durable before anything spends disk on it.
     EXPECT_TRUE(db_->GetAlert(a.id).ok());
@@ -57,14 +63,35 @@ TEST_F(AlertServiceTest, AnOpenedAlertIsStoredThenGetsItsEvidenceThenIsDelivered
   EXPECT_EQ(LiveChanges(), std::vector<std::string>{"opened"});
   // Another event of the same incident changes the alert without opening one.
   e.phase = events::Phase::kEnd;
-  service_->OnEvent(e, kT0, [&](const events::Alert&) { ++opened; });
+  service_->OnEvent(e, kT0, [&](const events::Alert&, int) { ++opened; });
   EXPECT_EQ(opened, 1);
   EXPECT_EQ(errors_, 0u);
 }
 
+TEST_F(AlertServiceTest, EveryIncidentMergedIntoAnAlertGetsItsOwnEvidence) {
+  std::vector<std::pair<int64_t, int>> recorded;
+  auto record = [&](const events::Alert& a, int incident) { recorded.push_back({a.id, incident}); };
+  for (int i = 0; i < kMaxIncidentsWithEvidence + 3; ++i) {
+    service_->OnEvent(
+        MakeEvent("i" + std::to_string(i), "hall", "intrusion", events::Severity::kAlert), kT0,
+        record);
+  }
+  ASSERT_EQ(service_->Active().size(), 1u) << "one alert";
+  const int64_t id = service_->Active()[0].id;
+  ASSERT_EQ(recorded.size(), static_cast<size_t>(kMaxIncidentsWithEvidence)) << "bounded";
+  for (int i = 0; i < kMaxIncidentsWithEvidence; ++i) {
+    EXPECT_EQ(recorded[i], std::make_pair(id, i));
+  }
+  // Another phase of an incident already in the alert records nothing.
+  events::Event again = MakeEvent("i1", "hall", "intrusion", events::Severity::kAlert);
+  again.phase = events::Phase::kUpdate;
+  service_->OnEvent(again, kT0, record);
+  EXPECT_EQ(recorded.size(), static_cast<size_t>(kMaxIncidentsWithEvidence));
+}
+
 TEST_F(AlertServiceTest, ActionsFollowTheStatesAndSurviveARestart) {
   service_->OnEvent(MakeEvent("i1", "hall", "intrusion", events::Severity::kAlert), kT0,
-                    [](const events::Alert&) {});
+                    [](const events::Alert&, int) {});
   const int64_t id = service_->Active().at(0).id;
   EXPECT_EQ(service_->Resolve(id, "olga", "", "").status().code(),
             core::StatusCode::kInvalidArgument);  // not acknowledged yet
@@ -83,6 +110,97 @@ TEST_F(AlertServiceTest, ActionsFollowTheStatesAndSurviveARestart) {
   EXPECT_EQ(service_->Acknowledge(id + 1, "olga", "", "").status().code(),
             core::StatusCode::kNotFound);
   EXPECT_EQ(LiveChanges(), (std::vector<std::string>{"opened", "acknowledged", "resolved"}));
+}
+
+// A webhook receiver that keeps what it was sent.
+class Inbox {
+ public:
+  Inbox()
+      : server_([this](const httplib::Request& req, httplib::Response& res) {
+          std::lock_guard lock(mu_);
+          bodies_.push_back(nlohmann::json::parse(req.body));
+          res.status = 204;
+        }) {}
+  std::string url() const { return server_.url(); }
+  // What came within `wait_s` (returns as soon as `n` came).
+  std::vector<nlohmann::json> Received(size_t n, double wait_s = 10) {
+    const auto end = std::chrono::steady_clock::now() + std::chrono::duration<double>(wait_s);
+    while (std::chrono::steady_clock::now() < end) {
+      {
+        std::lock_guard lock(mu_);
+        if (bodies_.size() >= n) break;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    std::lock_guard lock(mu_);
+    return bodies_;
+  }
+
+ private:
+  std::mutex mu_;
+  std::vector<nlohmann::json> bodies_;
+  notify::testing::WebhookServer server_;
+};
+
+// The issue: escalation "level 2 supervisor" changed a badge and nothing else. Each tier
+// now names its routes, and a real broker and real webhook receivers get what each tier
+// is owed when it is due, and nothing before or after.
+TEST_F(AlertServiceTest, EachEscalationTierReachesItsOwnRoutesWhenDue) {
+  using notify::testing::MosquittoBroker;
+  if (!MosquittoBroker::Available()) GTEST_SKIP() << "mosquitto missing (Debian's mosquitto)";
+  MosquittoBroker broker;
+  ASSERT_TRUE(broker.Start());
+  notify::testing::RecordingSubscriber guards(broker.port(), "museum/escalation/#");
+  ASSERT_TRUE(guards.WaitSubscribed());
+  Inbox operators, supervisor, manager;
+  cfg_.mqtt.enabled = true;
+  cfg_.mqtt.port = broker.port();
+  cfg_.mqtt.client_id = "argus-escalation-test";
+  cfg_.alerts.escalation = {
+      {"operator", 0, {operators.url()}, {"museum/escalation/operator"}},
+      {"supervisor", 60, {supervisor.url()}, {"museum/escalation/supervisor"}},
+      {"duty manager", 180, {manager.url()}, {}}};
+  ASSERT_TRUE(delivery_.Start(cfg_, {}).ok());
+  service_ = Make();
+  service_->OnEvent(MakeEvent("i1", "hall", "intrusion", events::Severity::kAlert), kT0,
+                    [](const events::Alert&, int) {});
+  const int64_t id = service_->Active().at(0).id;
+
+  service_->Escalate();  // the operator tier is due at once
+  auto ops = operators.Received(1);
+  ASSERT_EQ(ops.size(), 1u);
+  EXPECT_EQ(ops[0]["target"], "operator");
+  EXPECT_EQ(ops[0]["tier"], 0);
+  EXPECT_EQ(ops[0]["alert"]["id"], id);
+  auto mqtt = guards.WaitFor(1);
+  ASSERT_EQ(mqtt.size(), 1u);
+  EXPECT_EQ(mqtt[0].topic, "museum/escalation/operator");
+  EXPECT_EQ(mqtt[0].qos, 1);
+
+  clock_.Advance(std::chrono::seconds(59));
+  service_->Escalate();
+  EXPECT_TRUE(supervisor.Received(1, 0.5).empty()) << "the supervisor before 60 s";
+
+  clock_.Advance(std::chrono::seconds(2));  // 61 s unacknowledged
+  service_->Escalate();
+  auto sup = supervisor.Received(1);
+  ASSERT_EQ(sup.size(), 1u);
+  EXPECT_EQ(sup[0]["change"], "escalated");
+  EXPECT_EQ(sup[0]["target"], "supervisor");
+  EXPECT_EQ(sup[0]["after_s"], 60.0);
+  EXPECT_EQ(sup[0]["alert"]["escalation_level"], 2);
+  mqtt = guards.WaitFor(2);
+  ASSERT_EQ(mqtt.size(), 2u);
+  EXPECT_EQ(mqtt[1].topic, "museum/escalation/supervisor");
+  EXPECT_EQ(nlohmann::json::parse(mqtt[1].payload)["target"], "supervisor");
+  EXPECT_EQ(operators.Received(2, 0.2).size(), 1u) << "the operators were told once";
+
+  // Acknowledged: the duty manager is not bothered.
+  ASSERT_TRUE(service_->Acknowledge(id, "sam", "on it", "127.0.0.1").ok());
+  clock_.Advance(std::chrono::seconds(200));
+  service_->Escalate();
+  EXPECT_TRUE(manager.Received(1, 0.5).empty());
+  delivery_.Stop(2);
 }
 
 }  // namespace

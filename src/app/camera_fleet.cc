@@ -17,12 +17,12 @@ struct CameraFleet::Camera {
   std::unique_ptr<CameraRunner> runner;
   std::unique_ptr<record::ClipRecorder> clips;
   std::unique_ptr<LiveView> live;  // analysis only
-  // People of the last analysed frame, blurred for viewers in the frames after it too
-  // (the rate limit skips detection on some). Analysis only.
-  std::vector<core::Box> people;
-  std::mutex mu;                         // guards the fields below
-  cv::Mat latest;                        // for the evidence of other cameras' and sensors' alerts
-  std::vector<core::Box> latest_people;  // the people to blur in `latest`
+  // What viewers may not see, from the last analysed frame (the rate limit skips
+  // detection on some). Analysis only.
+  std::unique_ptr<PrivacyGuard> privacy;
+  std::mutex mu;            // guards the fields below
+  cv::Mat latest;           // for the evidence of other cameras' and sensors' alerts
+  BlurPlan latest_privacy;  // what to blur in `latest` for viewers
   std::map<std::string, int> zone_counts;
 };
 
@@ -75,6 +75,7 @@ core::Status CameraFleet::Add(const config::Config& cfg, const config::CameraCon
   cam->runner = std::move(runner).value();
   AttachLearnedModel(db_, clock_, cam->runner->pipeline());
   cam->live = std::make_unique<LiveView>(cam->runner->camera(), frames_, clock_);
+  cam->privacy = std::make_unique<PrivacyGuard>(cc.detect_fps);
   cam->runner->Start();
   std::unique_lock lock(mu_);
   cameras_[cc.name] = std::move(cam);
@@ -162,13 +163,13 @@ bool CameraFleet::WithCamera(const std::string& camera, const Use& use) {
   if (it == cameras_.end()) return false;
   Camera& cam = *it->second;
   cv::Mat latest;
-  std::vector<core::Box> people;
+  BlurPlan privacy;
   {
     std::lock_guard cam_lock(cam.mu);
     latest = cam.latest;
-    people = cam.latest_people;
+    privacy = cam.latest_privacy;
   }
-  use(latest, people, *cam.clips);
+  use(cam.config, latest, privacy, *cam.clips);
   return true;
 }
 
@@ -216,24 +217,33 @@ void CameraFleet::Analyse(CameraRunner& runner, QueuedFrame& qf) {
   }
   const double t0 = clock_.Seconds();
   FrameOutput out;
+  const cv::Mat& bgr = qf.frame.bgr;
   if (core::Status st = runner.pipeline().Process(qf.frame, clock_.Now(), &out); !st.ok()) {
     spdlog::warn("camera {}: {}", runner.name(), st.message());
+    // Nobody knows where the people are: viewers get the whole picture blurred.
+    cam->privacy->Failed();
+    cam->live->Update(bgr, {}, cam->privacy->Plan(qf.frame.t), qf.frame.t);
     return;
   }
   runner.RecordAnalysis((clock_.Seconds() - t0) * 1000);
-  const cv::Mat& bgr = qf.frame.bgr;
   UpdateZoneCounts(*cam, out.tracks, bgr.cols, bgr.rows);
-  if (out.analysed) cam->people = BoxesToBlur(out.tracks, out.detections);
+  if (out.analysed) {
+    cam->privacy->Analysed(
+        qf.frame.t, out.motion->warming_up,
+        BoxesToBlur(out.tracks, *out.active, out.detections, out.motion->regions));
+  }
+  BlurPlan privacy = cam->privacy->Plan(qf.frame.t);
   {
     std::lock_guard lock(cam->mu);
     cam->latest = bgr;  // decoded frames are not reused: sharing is safe
-    cam->latest_people = cam->people;
+    cam->latest_privacy = privacy;
   }
   cam->live->Observe(out.events);
+  cam->live->Update(bgr, out.tracks, privacy, qf.frame.t);
   if (!out.events.empty()) {
-    post_(CameraEvents{std::move(out.events), {runner.name(), bgr, cam->people, qf.arrived}});
+    post_(CameraEvents{std::move(out.events),
+                       {runner.name(), bgr, std::move(privacy), qf.arrived, out.tracks}});
   }
-  cam->live->Update(bgr, out.tracks, cam->people, qf.frame.t);
 }
 
 void CameraFleet::UpdateZoneCounts(Camera& cam, const std::vector<track::Track>& tracks, int w,

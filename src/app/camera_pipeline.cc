@@ -82,6 +82,7 @@ core::Status CameraPipeline::Process(ingest::Frame& frame, core::WallTime wall, 
   out->analysed = limiter_.Accept(frame.t);
   out->coasted = false;
   out->motion = nullptr;
+  out->active = nullptr;
   if (!out->analysed) return core::Status::Ok();
 
   last_motion_ = motion_->Process(frame.bgr, frame.t);
@@ -102,6 +103,7 @@ core::Status CameraPipeline::Process(ingest::Frame& frame, core::WallTime wall, 
     out->tracks = tracker_->Update(out->detections, frame.t);
   }
   active_ = tracker_->Active();
+  out->active = &active_;
   // People who stopped stay foreground while their track lives.
   motion_->Hold(still_hold_.Update(active_, frame.t));
 

@@ -31,6 +31,9 @@ struct FrameOutput {
   bool coasted = false;                      // the detector was skipped: tracks are predictions
   std::vector<track::Detection> detections;  // empty when coasted
   std::vector<track::Track> tracks;          // confirmed tracks seen in this frame
+  // Every track the tracker holds (also lost ones, at their predicted place); valid until
+  // the next Process(), null when not analysed.
+  const std::vector<track::Track>* active = nullptr;
   std::vector<events::Event> events;
   const motion::MotionResult* motion = nullptr;  // valid until the next Process()
 };

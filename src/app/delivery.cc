@@ -39,12 +39,28 @@ core::Status Delivery::Start(const config::Config& c, const std::vector<events::
       ha_->Sync(notify::HaCameras(c));
     }
   }
-  if (!c.webhooks.urls.empty()) {
+  // Signed with the same secret as the general webhooks.
+  auto webhooks = [&c](const std::vector<std::string>& urls) {
     notify::WebhookOptions wo;
-    wo.urls = c.webhooks.urls;
+    wo.urls = urls;
     wo.secret = c.webhooks.secret;
-    webhooks_ = std::make_unique<notify::WebhookSender>(wo, core::SystemClock::Instance());
+    return std::make_unique<notify::WebhookSender>(wo, core::SystemClock::Instance());
+  };
+  if (!c.webhooks.urls.empty()) {
+    webhooks_ = webhooks(c.webhooks.urls);
     if (core::Status st = webhooks_->Start(); !st.ok()) return st;
+  }
+  tiers_.clear();
+  for (size_t i = 0; i < c.alerts.escalation.size(); ++i) {
+    const config::EscalationTierConfig& t = c.alerts.escalation[i];
+    TierRoutes& r = tiers_.emplace_back();
+    r.mqtt_topics = t.mqtt_topics;
+    if (t.webhooks.empty()) continue;
+    r.webhooks = webhooks(t.webhooks);
+    if (core::Status st = r.webhooks->Start(); !st.ok()) {
+      return core::InvalidArgument("alerts.escalation[" + std::to_string(i) +
+                                   "].webhooks: " + st.message());
+    }
   }
   return core::Status::Ok();
 }
@@ -57,6 +73,11 @@ void Delivery::Stop(double flush_s) {
   if (webhooks_) {
     webhooks_->Flush(flush_s);
     webhooks_->Stop();
+  }
+  for (TierRoutes& t : tiers_) {
+    if (!t.webhooks) continue;
+    t.webhooks->Flush(flush_s);
+    t.webhooks->Stop();
   }
 }
 
@@ -81,6 +102,23 @@ void Delivery::PublishAlert(const std::string& change, const events::Alert& a,
   journal_.Log(change, a);
   if (webhooks_ && (change == "opened" || change == "escalated") && a.severity >= webhook_min_) {
     webhooks_->Send(text);
+  }
+}
+
+void Delivery::PublishEscalation(const events::Alert& a, const events::EscalationNotification& n) {
+  if (n.tier < 0 || static_cast<size_t>(n.tier) >= tiers_.size()) return;
+  const TierRoutes& t = tiers_[n.tier];
+  if (!t.webhooks && t.mqtt_topics.empty()) return;
+  const std::string text = api::Dump({{"change", "escalated"},
+                                      {"tier", n.tier},
+                                      {"target", n.target},
+                                      {"after_s", n.after_s},
+                                      {"alert", api::ToJson(a)}});
+  if (t.webhooks) t.webhooks->Send(text);
+  if (!mqtt_) return;  // the config requires the mqtt section for topics
+  for (const std::string& topic : t.mqtt_topics) {
+    // QoS 1 and protected from queue drops, like argus/alerts.
+    mqtt_->Publish(topic, text, notify::kAlertQos, false, true);
   }
 }
 

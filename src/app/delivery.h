@@ -20,6 +20,7 @@
 #include "core/clock.h"
 #include "core/status.h"
 #include "events/alert.h"
+#include "events/escalation.h"
 #include "notify/home_assistant.h"
 #include "notify/mqtt_publisher.h"
 #include "notify/webhook.h"
@@ -47,6 +48,9 @@ class Delivery {
   // frame behind the change arrived (alert latency).
   void PublishAlert(const std::string& change, const events::Alert& a,
                     std::optional<core::WallTime> frame_at);
+  // An escalation tier became due for `a`: the tier's own routes (alerts.escalation[].webhooks
+  // and mqtt_topics) get {"change":"escalated","tier","target","after_s","alert"}.
+  void PublishEscalation(const events::Alert& a, const events::EscalationNotification& n);
   void PublishCameraStatus(const std::string& camera, const nlohmann::json& status);
   void PublishZoneCount(const std::string& camera, const std::string& zone, int count);
   // The viewers' (blurred) snapshot as the camera's Home Assistant image.
@@ -61,6 +65,12 @@ class Delivery {
   std::unique_ptr<notify::MqttPublisher> mqtt_;
   std::unique_ptr<notify::HaDiscovery> ha_;  // mqtt.home_assistant
   std::unique_ptr<notify::WebhookSender> webhooks_;
+  // Per escalation tier (by index): its webhooks (null: none) and MQTT topics.
+  struct TierRoutes {
+    std::unique_ptr<notify::WebhookSender> webhooks;
+    std::vector<std::string> mqtt_topics;
+  };
+  std::vector<TierRoutes> tiers_;
   AlertJournal journal_;  // structured entries under systemd
   std::atomic<events::Severity> webhook_min_{events::Severity::kInfo};
 };

@@ -135,8 +135,8 @@ void EventLoop::Handle(CameraEvents& m) {
   }
   for (const events::Event& e : m.events) {
     p_.delivery.PublishEvent(events::ToJsonLine(e));
-    p_.alerts.OnEvent(e, m.frame.arrived, [&](const events::Alert& opened) {
-      p_.evidence.Record(opened, e, m.frame, p_.fleet);
+    p_.alerts.OnEvent(e, m.frame.arrived, [&](const events::Alert& a, int incident) {
+      p_.evidence.Record(a, e, m.frame, p_.fleet, incident);
     });
   }
 }

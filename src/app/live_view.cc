@@ -3,8 +3,6 @@
 #include <memory>
 #include <opencv2/imgcodecs.hpp>
 
-#include "app/privacy.h"
-
 namespace argus::app {
 
 namespace {
@@ -20,7 +18,7 @@ std::shared_ptr<const std::string> Encode(const cv::Mat& view) {
 }  // namespace
 
 void LiveView::Update(const cv::Mat& bgr, const std::vector<track::Track>& tracks,
-                      const std::vector<core::Box>& people, double t) {
+                      const BlurPlan& privacy, double t) {
   const double now = clock_.Seconds();
   if (now - last_shown_s_ < 1.0 / kLiveViewFps) return;
   last_shown_s_ = now;
@@ -31,7 +29,7 @@ void LiveView::Update(const cv::Mat& bgr, const std::vector<track::Track>& track
   const bool wanted = frames_.Wanted(name, api::FrameVariant::kBlurred, kBlurredViewWantedS);
   if (wanted) {
     cv::Mat blurred = bgr.clone();
-    BlurBoxes(blurred, people);
+    ApplyBlur(blurred, privacy);
     annotator_.Draw(blurred, tracks, t);
     if (auto jpeg = Encode(blurred))
       frames_.Set(name, std::move(jpeg), api::FrameVariant::kBlurred);

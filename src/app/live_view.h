@@ -1,7 +1,8 @@
 // One camera's live pictures on the api::FrameHub (the dashboard's MJPEG view): the
 // annotated frame for operators a few times a second, and for viewers the same with
-// people blurred under the overlays, made only while someone watches it (a blur and a
-// second encode per frame).
+// whatever might be a person blurred under the overlays (or the whole picture, when in
+// doubt: app/privacy.h), made only while someone watches it (a blur and a second encode
+// per frame).
 //
 // Thread safety: one thread at a time (the camera's analysis, which the AnalysisPool
 // gives to one worker at a time); no mutex.
@@ -13,9 +14,9 @@
 
 #include "api/frame_hub.h"
 #include "app/annotator.h"
+#include "app/privacy.h"
 #include "config/config.h"
 #include "core/clock.h"
-#include "core/geometry.h"
 #include "events/event.h"
 #include "track/track.h"
 
@@ -37,9 +38,10 @@ class LiveView {
 
   // The incidents the frame's events open or close (drawn in red).
   void Observe(const std::vector<events::Event>& events) { annotator_.Observe(events); }
-  // An analysed frame with its tracks and the people to blur; shown at most kLiveViewFps.
-  void Update(const cv::Mat& bgr, const std::vector<track::Track>& tracks,
-              const std::vector<core::Box>& people, double t);
+  // An analysed frame with its tracks and what viewers may not see; shown at most
+  // kLiveViewFps.
+  void Update(const cv::Mat& bgr, const std::vector<track::Track>& tracks, const BlurPlan& privacy,
+              double t);
 
  private:
   const config::CameraConfig& camera_;

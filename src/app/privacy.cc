@@ -32,13 +32,45 @@ void BlurBoxes(cv::Mat& bgr, const std::vector<core::Box>& boxes) {
   }
 }
 
+void ApplyBlur(cv::Mat& bgr, const BlurPlan& plan) {
+  if (!plan.whole) return BlurBoxes(bgr, plan.boxes);
+  if (bgr.empty()) return;
+  const int longer = std::max(bgr.cols, bgr.rows);
+  const cv::Size cells(std::max(1, bgr.cols * kWholeFrameBlurCells / longer),
+                       std::max(1, bgr.rows * kWholeFrameBlurCells / longer));
+  cv::Mat small;
+  cv::resize(bgr, small, cells, 0, 0, cv::INTER_AREA);
+  cv::resize(small, bgr, bgr.size(), 0, 0, cv::INTER_LINEAR);
+}
+
 std::vector<core::Box> BoxesToBlur(const std::vector<track::Track>& tracks,
-                                   const std::vector<track::Detection>& detections) {
+                                   const std::vector<track::Track>& held,
+                                   const std::vector<track::Detection>& detections,
+                                   const std::vector<core::Box>& motion_regions) {
   std::vector<core::Box> out;
-  out.reserve(tracks.size() + detections.size());
+  out.reserve(tracks.size() + held.size() + detections.size() + motion_regions.size());
   for (const track::Track& t : tracks) out.push_back(t.box);
+  for (const track::Track& t : held) out.push_back(t.box);
   for (const track::Detection& d : detections) out.push_back(d.box);
+  out.insert(out.end(), motion_regions.begin(), motion_regions.end());
   return out;
+}
+
+PrivacyGuard::PrivacyGuard(double detect_fps)
+    : max_age_s_(detect_fps > 0 ? std::max(kBlurPlanMaxAgeS, kBlurPlanMaxPeriods / detect_fps)
+                                : kBlurPlanMaxAgeS) {}
+
+void PrivacyGuard::Analysed(double t, bool background_learning, std::vector<core::Box> boxes) {
+  trusted_ = !background_learning;
+  analysed_t_ = t;
+  boxes_ = std::move(boxes);
+}
+
+BlurPlan PrivacyGuard::Plan(double t) const {
+  // A stream that restarted runs from 0 again: an older time is as unknown as a stale one.
+  const double age = t - analysed_t_;
+  if (!trusted_ || age < 0 || age > max_age_s_) return {};
+  return {.whole = false, .boxes = boxes_};
 }
 
 }  // namespace argus::app

@@ -82,13 +82,46 @@ TEST(BlurBoxes, BoxesAtTheEdgeAreClippedAndDegenerateOnesIgnored) {
   EXPECT_LT(Variance(img(cv::Rect(0, 0, 30, 30))), Variance(original(cv::Rect(0, 0, 30, 30))) / 20);
 }
 
-TEST(BoxesToBlur, TracksAndDetections) {
-  track::Track t;
+TEST(BoxesToBlur, TracksHeldTracksDetectionsAndMotion) {
+  track::Track t, held;
   t.box = {1, 2, 3, 4};
+  held.box = {9, 9, 9, 9};
+  held.state = track::TrackState::kLost;
   track::Detection d;
   d.box = {5, 6, 7, 8};
-  EXPECT_EQ(BoxesToBlur({t}, {d}), (std::vector<core::Box>{{1, 2, 3, 4}, {5, 6, 7, 8}}));
-  EXPECT_TRUE(BoxesToBlur({}, {}).empty());
+  EXPECT_EQ(BoxesToBlur({t}, {held}, {d}, {{10, 11, 12, 13}}),
+            (std::vector<core::Box>{{1, 2, 3, 4}, {9, 9, 9, 9}, {5, 6, 7, 8}, {10, 11, 12, 13}}));
+  EXPECT_TRUE(BoxesToBlur({}, {}, {}, {}).empty());
+}
+
+TEST(ApplyBlur, WholePictureLosesItsDetail) {
+  const cv::Mat original = Noise(320, 240);
+  cv::Mat img = original.clone();
+  ApplyBlur(img, {});  // the default plan: the whole picture
+  EXPECT_LT(Variance(img), Variance(original) / 50);
+  img = original.clone();
+  ApplyBlur(img, {.whole = false, .boxes = {}});
+  EXPECT_EQ(Changed(original, img, cv::Mat(img.size(), CV_8U, cv::Scalar(255))), 0);
+}
+
+TEST(PrivacyGuard, TrustsOnlyAFreshAnalysisWithALearntBackground) {
+  PrivacyGuard guard(/*detect_fps=*/5);
+  EXPECT_TRUE(guard.Plan(0).whole) << "no analysis yet";
+  guard.Analysed(10, /*background_learning=*/true, {{1, 1, 5, 5}});
+  EXPECT_TRUE(guard.Plan(10).whole);
+  guard.Analysed(11, false, {{1, 1, 5, 5}});
+  EXPECT_FALSE(guard.Plan(11).whole);
+  EXPECT_EQ(guard.Plan(11 + kBlurPlanMaxAgeS).boxes, (std::vector<core::Box>{{1, 1, 5, 5}}));
+  EXPECT_TRUE(guard.Plan(11 + kBlurPlanMaxAgeS + 0.01).whole) << "stale";
+  EXPECT_TRUE(guard.Plan(10.5).whole) << "the stream went back (restarted)";
+  guard.Failed();
+  EXPECT_TRUE(guard.Plan(11).whole);
+
+  // A camera analysed once every 4 s: its analysis stands for 2.5 periods.
+  PrivacyGuard slow(/*detect_fps=*/0.25);
+  slow.Analysed(0, false, {});
+  EXPECT_FALSE(slow.Plan(9.9).whole);
+  EXPECT_TRUE(slow.Plan(10.1).whole);
 }
 
 }  // namespace

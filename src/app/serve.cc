@@ -163,11 +163,14 @@ core::Status Daemon::Start() {
   ho.threads = std::max(api::kDefaultHttpThreads,
                         static_cast<int>(c.cameras.size()) + kHttpThreadsBesideStreams);
   ho.secure_cookies = c.server.secure_cookies;
+  ho.tls_cert = c.server.tls_cert;
+  ho.tls_key = c.server.tls_key;
   d.http = std::make_unique<api::HttpServer>(ho, *d.backend, *d.authn, d.delivery.live(), d.frames,
                                              d.clock);
   if (core::Status st = d.http->Start(); !st.ok()) return st;
-  spdlog::info("argus serve: {} cameras, {} analysis threads, http://{}:{}", c.cameras.size(),
-               d.fleet->threads(), c.server.host, d.http->port());
+  spdlog::info("argus serve: {} cameras, {} analysis threads, {}://{}:{}", c.cameras.size(),
+               d.fleet->threads(), c.server.tls_cert.empty() ? "http" : "https", c.server.host,
+               d.http->port());
   return core::Status::Ok();
 }
 

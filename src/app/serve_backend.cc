@@ -4,10 +4,10 @@
 
 namespace argus::app {
 
-core::Result<std::string> ServeBackend::EvidencePath(int64_t id, Evidence kind) {
+core::Result<std::string> ServeBackend::EvidencePath(int64_t id, Evidence kind, int incident) {
   auto a = p_.db.GetAlert(id);
   if (!a.ok()) return a.status();
-  return FindEvidenceFile(p_.evidence.root(), a->camera, id, a->opened_at, kind);
+  return FindEvidenceFile(p_.evidence.root(), a->camera, id, a->opened_at, kind, incident);
 }
 
 nlohmann::json ServeBackend::System() {

@@ -44,7 +44,7 @@ class ServeBackend final : public api::Backend {
                                       const std::string& from) override {
     return p_.alerts.Resolve(id, who, note, from);
   }
-  core::Result<std::string> EvidencePath(int64_t id, Evidence kind) override;
+  core::Result<std::string> EvidencePath(int64_t id, Evidence kind, int incident) override;
   nlohmann::json ZoneCounts() override { return p_.fleet.ZoneCounts(); }
   core::Status OnSensor(const notify::SensorReading& r) override {
     p_.loop.Post(SensorTrip{r});

@@ -135,6 +135,12 @@ void ParseServer(MapReader& r, ServerSettings* s) {
   r.GetString("static_dir", &s->static_dir);
   r.GetString("site_model", &s->site_model);
   r.GetBool("secure_cookies", &s->secure_cookies);
+  r.GetString("tls_cert", &s->tls_cert);
+  r.GetString("tls_key", &s->tls_key);
+  if (s->tls_cert.empty() != s->tls_key.empty()) {
+    r.Error(s->tls_cert.empty() ? "tls_cert" : "tls_key",  // the missing one
+            "HTTPS needs both tls_cert and tls_key (PEM files)");
+  }
   r.GetDouble("session_idle_s", &s->session_idle_s, 60, 7 * 24 * 3600.0);
   r.GetDouble("session_max_s", &s->session_max_s, 60, 30 * 24 * 3600.0);
 }
@@ -166,7 +172,8 @@ void ParseWebhooks(MapReader& r, WebhookSettings* w) {
   if (r.GetEnum("min_severity", &sev, kSeverities)) events::ParseSeverity(sev, &w->min_severity);
 }
 
-void ParseAlerts(MapReader& r, const std::string& file, Diagnostics* diag, AlertSettings* a) {
+void ParseAlerts(MapReader& r, const std::string& file, Diagnostics* diag, bool mqtt_enabled,
+                 AlertSettings* a) {
   r.GetDouble("cooldown_s", &a->cooldown_s, 0, kMaxSeconds);
   YAML::Node tiers = r.Child("escalation");
   const std::string path = r.FieldPath("escalation");
@@ -185,6 +192,17 @@ void ParseAlerts(MapReader& r, const std::string& file, Diagnostics* diag, Alert
       t.Error("after_s", "tiers must be in ascending order of after_s");
     }
     previous = std::max(previous, tier.after_s);
+    t.GetStringList("webhooks", &tier.webhooks);
+    for (const std::string& url : tier.webhooks) {
+      if (url.rfind("http://", 0) != 0 && url.rfind("https://", 0) != 0)
+        t.Error("webhooks", "'" + url + "' is not an http:// or https:// URL");
+    }
+    if (t.GetStringList("mqtt_topics", &tier.mqtt_topics) && !mqtt_enabled)
+      t.Error("mqtt_topics", "needs the mqtt section (the broker to publish on)");
+    for (const std::string& topic : tier.mqtt_topics) {
+      if (topic.empty() || topic.find_first_of("+#") != std::string::npos)
+        t.Error("mqtt_topics", "'" + topic + "' is not a topic to publish on (empty, + or #)");
+    }
     a->escalation.push_back(tier);
   }
 }
@@ -454,7 +472,9 @@ Config Parse(const std::string& yaml, const std::string& file, Diagnostics* diag
       section("server", [&](MapReader& sr) { ParseServer(sr, &cfg.server); });
       section("mqtt", [&](MapReader& sr) { ParseMqtt(sr, &cfg.mqtt); });
       section("webhooks", [&](MapReader& sr) { ParseWebhooks(sr, &cfg.webhooks); });
-      section("alerts", [&](MapReader& sr) { ParseAlerts(sr, file, diag, &cfg.alerts); });
+      section("alerts", [&](MapReader& sr) {
+        ParseAlerts(sr, file, diag, cfg.mqtt.enabled, &cfg.alerts);  // after mqtt
+      });
       section("evidence", [&](MapReader& sr) { ParseEvidence(sr, &cfg.evidence); });
       ParseList(r.Child("sensors"), "sensors", file, diag, &cfg.sensors,
                 [&](const YAML::Node& n, const std::string& p, SensorConfig* s) {
@@ -517,6 +537,7 @@ std::vector<std::string> ChangesNeedingRestart(const Config& running, const Conf
   diff(a.static_dir != b.static_dir, "server.static_dir");
   diff(a.site_model != b.site_model, "server.site_model");
   diff(a.secure_cookies != b.secure_cookies, "server.secure_cookies");
+  diff(a.tls_cert != b.tls_cert || a.tls_key != b.tls_key, "server.tls_cert/tls_key");
   diff(a.session_idle_s != b.session_idle_s || a.session_max_s != b.session_max_s,
        "server.session_idle_s/session_max_s");
   const MqttSettings &m = running.mqtt, &n = loaded.mqtt;
@@ -524,6 +545,8 @@ std::vector<std::string> ChangesNeedingRestart(const Config& running, const Conf
            m.client_id != n.client_id || m.username != n.username || m.password != n.password ||
            m.sensors != n.sensors,
        "mqtt");
+  // The alert policy and the tiers' routes are set up at start.
+  diff(running.alerts.escalation != loaded.alerts.escalation, "alerts.escalation");
   return out;
 }
 

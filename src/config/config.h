@@ -170,6 +170,10 @@ struct ServerSettings {
   // Mark the session cookie Secure (HTTPS only; browsers exempt localhost). Off only
   // for plain HTTP on a trusted network.
   bool secure_cookies = true;
+  // HTTPS: PEM certificate chain and private key (both or neither); plain HTTP on the
+  // same port is then redirected to https.
+  std::string tls_cert;
+  std::string tls_key;
   double session_idle_s = kDefaultSessionIdleS;  // logged out after this long without a request
   double session_max_s = kDefaultSessionMaxS;    // and after this long in any case
 };
@@ -195,6 +199,11 @@ struct WebhookSettings {
 struct EscalationTierConfig {
   std::string target;
   double after_s = 0;
+  // Where the tier's people are reached when it is due: the alert goes to these webhook
+  // URLs and MQTT topics (besides the general ones).
+  std::vector<std::string> webhooks;
+  std::vector<std::string> mqtt_topics;
+  bool operator==(const EscalationTierConfig&) const = default;
 };
 
 struct AlertSettings {

@@ -324,7 +324,10 @@ alerts:
   cooldown_s: 30
   escalation:
     - {target: operator, after_s: 0}
-    - {target: supervisor, after_s: 45}
+    - target: supervisor
+      after_s: 45
+      webhooks: [https://pager.example/supervisor]
+      mqtt_topics: [museum/pager/supervisor, museum/radio/2]
 evidence:
   pre_roll_s: 3
   retention_days: {info: 7, critical: 365}
@@ -353,6 +356,11 @@ TEST(Config, ParsesTheServeSections) {
   ASSERT_EQ(cfg->alerts.escalation.size(), 2u);
   EXPECT_EQ(cfg->alerts.escalation[1].target, "supervisor");
   EXPECT_EQ(cfg->alerts.escalation[1].after_s, 45);
+  EXPECT_EQ(cfg->alerts.escalation[1].webhooks,
+            std::vector<std::string>{"https://pager.example/supervisor"});
+  EXPECT_EQ(cfg->alerts.escalation[1].mqtt_topics,
+            (std::vector<std::string>{"museum/pager/supervisor", "museum/radio/2"}));
+  EXPECT_TRUE(cfg->alerts.escalation[0].webhooks.empty());
   EXPECT_EQ(cfg->evidence.pre_roll_s, 3);
   EXPECT_EQ(cfg->evidence.post_roll_s, kDefaultPostRollS);
   EXPECT_EQ(cfg->evidence.retention_days.at(events::Severity::kCritical), 365);
@@ -392,6 +400,21 @@ TEST(Config, ServeSectionProblemsNameLineAndField) {
             std::string::npos);
   EXPECT_NE(Problems(base + "webhooks:\n  urls: [ftp://x]\n").find("webhooks.urls"),
             std::string::npos);
+  EXPECT_NE(Problems(base + "alerts:\n  escalation:\n    - {target: a, after_s: 0,\n"
+                            "       webhooks: [pager.example]}\n")
+                .find("alerts.escalation[0].webhooks: 'pager.example' is not an http"),
+            std::string::npos);
+  EXPECT_NE(Problems(base + "alerts:\n  escalation:\n    - {target: a, after_s: 0,\n"
+                            "       mqtt_topics: [museum/pager]}\n")
+                .find("alerts.escalation[0].mqtt_topics: needs the mqtt section"),
+            std::string::npos);
+  EXPECT_NE(Problems(base + "mqtt: {host: b}\nalerts:\n  escalation:\n"
+                            "    - {target: a, after_s: 0, mqtt_topics: ['museum/#']}\n")
+                .find("'museum/#' is not a topic to publish on"),
+            std::string::npos);
+  EXPECT_NE(
+      Problems(base + "server:\n  tls_cert: cert.pem\n").find("server.tls_key: HTTPS needs both"),
+      std::string::npos);
 }
 
 }  // namespace

@@ -27,6 +27,8 @@ void ResolveRelativePaths(const std::filesystem::path& base, Config* cfg) {
   s.data_dir = ResolveAgainst(base, s.data_dir);
   s.static_dir = ResolveAgainst(base, s.static_dir);
   s.site_model = ResolveAgainst(base, s.site_model);
+  s.tls_cert = ResolveAgainst(base, s.tls_cert);
+  s.tls_key = ResolveAgainst(base, s.tls_key);
   cfg->detector.spec = ResolveDetector(base, cfg->detector.spec);
   for (CameraConfig& cam : cfg->cameras) {
     cam.source = ResolveAgainst(base, cam.source);

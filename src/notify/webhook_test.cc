@@ -13,6 +13,7 @@
 
 #include "notify/signature.h"
 #include "notify/testing/mosquitto_broker.h"  // FreeLoopbackPort
+#include "notify/testing/webhook_receiver.h"
 
 namespace argus::notify {
 namespace {
@@ -58,27 +59,7 @@ TEST(WebhookPolicyTest, ExponentialBackoffIsCapped) {
   EXPECT_DOUBLE_EQ(WebhookRetryDelay(o, 10), 3.0);
 }
 
-// A real HTTP receiver on a free loopback port; its handler is set per test.
-class WebhookServer {
- public:
-  explicit WebhookServer(httplib::Server::Handler handler) {
-    server_.Post("/hook", std::move(handler));
-    port_ = server_.bind_to_any_port("127.0.0.1");
-    thread_ = std::thread([this] { server_.listen_after_bind(); });
-    // Bound already, so early requests wait in the backlog; still, wait for the loop.
-    while (!server_.is_running()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
-  }
-  ~WebhookServer() {
-    server_.stop();
-    thread_.join();
-  }
-  std::string url() const { return "http://127.0.0.1:" + std::to_string(port_) + "/hook"; }
-
- private:
-  httplib::Server server_;
-  int port_ = 0;
-  std::thread thread_;
-};
+using testing::WebhookServer;
 
 WebhookOptions FastOptions(const std::string& url) {
   WebhookOptions o;

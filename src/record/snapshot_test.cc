@@ -79,6 +79,53 @@ TEST(Snapshot, BoxPartlyOutsideIsClippedAndOutsideDrawsNothing) {
   EXPECT_EQ(cv::norm(untouched, img, cv::NORM_INF), 0);
 }
 
+// Mean absolute difference from `colour` over `r`.
+double Distance(const cv::Mat& img, const cv::Rect& r, const cv::Scalar& colour) {
+  const cv::Scalar mean = cv::mean(img(r));
+  return (std::abs(mean[0] - colour[0]) + std::abs(mean[1] - colour[1]) +
+          std::abs(mean[2] - colour[2])) /
+         3;
+}
+
+// The issue: a line-crossing snapshot could not be checked (no line drawn, the person
+// ~70 px from the line as drawn live) and labels collided. The zone, the line with its
+// ends, the path and three labels all show, and no label covers another.
+TEST(Snapshot, DrawsTheZoneTheLineThePathAndLabelsThatDoNotCollide) {
+  cv::Mat img(480, 640, CV_8UC3, cv::Scalar(60, 60, 60));
+  SnapshotOverlay o;
+  // The box's top-left corner is the zone's: their labels want the same place.
+  o.box = {100, 100, 60, 150};
+  o.label = "person line_crossing";
+  o.zone = {{100, 100}, {400, 100}, {400, 400}, {100, 400}};
+  o.zone_name = "gallery";
+  o.line = {{{50, 300}, {600, 300}}};
+  o.line_name = "doorway";
+  o.path = {{300, 380}, {250, 320}, {200, 280}, {130, 250}};
+  const std::vector<core::Box> labels = DrawEvidence(img, o);
+  ASSERT_EQ(labels.size(), 3u);
+  for (size_t i = 0; i < labels.size(); ++i) {
+    EXPECT_GE(labels[i].x, 0);
+    EXPECT_GE(labels[i].y, 0);
+    EXPECT_LE(labels[i].Right(), img.cols);
+    EXPECT_LE(labels[i].Bottom(), img.rows);
+    for (size_t j = i + 1; j < labels.size(); ++j) {
+      EXPECT_EQ(core::IntersectionArea(labels[i], labels[j]), 0)
+          << "label " << i << " covers label " << j;
+    }
+  }
+  // The alert's label sits right above its box.
+  EXPECT_NEAR(labels[0].Bottom(), 100, 1);
+  EXPECT_NEAR(labels[0].x, 100, 1);
+  // Each drawing is there in its colour: zone edge (right side), line (past the zone),
+  // the path between two foot points, the box's left edge.
+  EXPECT_LT(Distance(img, {399, 200, 2, 60}, kSnapshotZoneColor), 30);
+  EXPECT_LT(Distance(img, {480, 299, 60, 2}, kSnapshotLineColor), 30);
+  EXPECT_LT(Distance(img, {274, 349, 2, 2}, kSnapshotPathColor), 40);
+  EXPECT_LT(Distance(img, {100, 170, 2, 60}, kSnapshotBoxColor), 30);
+  // And the rest is the picture.
+  EXPECT_EQ(img.at<cv::Vec3b>(20, 600), cv::Vec3b(60, 60, 60));
+}
+
 TEST(Snapshot, RejectsAnEmptyFrameAndAnUnwritablePath) {
   EXPECT_EQ(WriteSnapshot(TempPath("e.jpg"), cv::Mat(), {0, 0, 1, 1}, "").code(),
             core::StatusCode::kInvalidArgument);

@@ -20,6 +20,8 @@ import {
 } from '../util.js';
 
 const TIMELINE_REFRESH_MS = 2000;
+// Incidents of one alert with their own evidence (kMaxIncidentsWithEvidence, src/app/evidence_service.h).
+const MAX_INCIDENT_EVIDENCE = 32;
 const TRACK_COLOURS = ['#ffb454', '#58a6ff', '#7ee787', '#ff7b72', '#d2a8ff', '#79c0ff', '#f2cc60', '#56d4dd'];
 
 function colourOf(trackId) {
@@ -246,6 +248,7 @@ export function mount(main, [idText]) {
   const overlayToggle = el('input', { type: 'checkbox', id: 'overlay-toggle', checked: true });
   const overlayInfo = el('span', { class: 'hint', id: 'overlay-info' });
   const clipBox = el('div', { class: 'clip-box' });
+  const incidentsBox = el('div', { id: 'alert-incidents', class: 'detail-incidents' });
 
   function redrawOverlay() {
     const n = drawOverlay(overlay, snapshot, events);
@@ -303,6 +306,23 @@ export function mount(main, [idText]) {
     );
   }
 
+  // Incidents merged into the alert after the first each have their own snapshot and
+  // clip (the server records the first MAX_INCIDENT_EVIDENCE of them).
+  function renderIncidents() {
+    const ids = alert.incident_ids || [];
+    clear(incidentsBox);
+    if (ids.length < 2) return;
+    const items = ids.slice(1, MAX_INCIDENT_EVIDENCE).map((incident, k) => {
+      const n = k + 1;
+      const links = [el('a', { href: `/api/alerts/${id}/snapshot?incident=${n}`, target: '_blank' }, 'snapshot')];
+      if (can('operator')) {
+        links.push(' · ', el('a', { href: `/api/alerts/${id}/clip?incident=${n}`, target: '_blank' }, 'clip'));
+      }
+      return el('li', {}, `${n + 1}. ${incident}: `, ...links);
+    });
+    incidentsBox.append(el('h3', {}, `Later incidents (${ids.length - 1})`), el('ul', { class: 'incident-list' }, ...items));
+  }
+
   function renderAlert() {
     heading.textContent = `${humanize(alert.type) || 'Alert'} #${alert.id}`;
     page.dataset.state = alert.state;
@@ -312,6 +332,7 @@ export function mount(main, [idText]) {
       el('span', { class: `badge state state-${alert.state}`, id: 'alert-detail-state' }, alert.state),
     );
     clear(info).append(infoList(alert));
+    renderIncidents();
     clear(historyBox).append(el('h2', {}, 'History'), historyList(alert));
     const form = actionForm(alert, 'detail-note');
     // Keep a note being typed when the same action is still due.
@@ -371,6 +392,7 @@ export function mount(main, [idText]) {
             ),
             el('h3', {}, 'Clip'),
             clipBox,
+            incidentsBox,
           ),
           el('section', { class: 'detail-side', 'aria-label': 'Alert details' }, actions, info, historyBox),
         ),
