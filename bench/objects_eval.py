@@ -18,7 +18,9 @@ Scoring (frames 1-based, TOL frames of slack before the onset):
 - removed_occluded, removed_clear, appeared: an object_removed start in
   [onset - TOL, onset + (min_duration_s + 3 s)].
 - false alarm: every other start (an abandoned alert elsewhere, any alert
-  before the onset, any alert on the normal footage). Reported separately for
+  before the onset, any alert on the normal footage), except object_removed
+  on abandoned clips (the zone is where the bag was put down: a change there
+  is right) and an abandoned alert on the new object of an `appeared` clip. Reported separately for
   the normal footage (the target: <= 1 per hour) and for the event clips.
 """
 import argparse
@@ -97,9 +99,12 @@ def main():
     ap.add_argument("--normal", help="normal footage of object_clips.py --normal")
     ap.add_argument("--detector", default="")
     ap.add_argument("--only", default="")
+    ap.add_argument("--keep", help="keep each clip's config and events in this directory")
     ap.add_argument("--jobs", type=int, default=int(os.environ.get("JOBS", "2")))
     a = ap.parse_args()
-    with tempfile.TemporaryDirectory() as work:
+    with tempfile.TemporaryDirectory() as tmp:
+        work = a.keep or tmp
+        os.makedirs(work, exist_ok=True)
         dirs = []
         for given, normal in ((a.clips, False), (a.normal, True)):
             d = given or os.path.join(work, "normal" if normal else "events")
@@ -158,6 +163,13 @@ def report(rows, results, failed):
         mine = [i for i, s in enumerate(starts) if s[1] == want and s[0] >= onset - TOL and
                 (want != "abandoned_object" or overlaps(s[2], r["zone"], w, h))]
         used.update(mine)
+        # Not scored: object_removed on an abandoned clip (its zone is where the
+        # bag was put down: a new object there is a change), and an abandoned
+        # alert on the new object of an `appeared` clip.
+        used.update(i for i, s in enumerate(starts) if
+                    (ev == "abandoned" and s[1] == "object_removed") or
+                    (ev == "appeared" and s[1] == "abandoned_object" and s[0] >= onset - TOL and
+                     overlaps(s[2], r["zone"], w, h)))
         totals[ev] = totals.get(ev, 0) + 1
         g = groups.setdefault(("event", group), [0, 0])
         g[0] += 1

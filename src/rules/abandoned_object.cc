@@ -103,6 +103,18 @@ void AbandonedObjectRule::ResolveOwner(Object* obj, const FrameInput& in) const 
   obj->unattended_since = since >= 0 ? since : (present ? -1 : last_t);
 }
 
+bool AbandonedObjectRule::PersonStoodThere(const core::Box& box, double since) const {
+  for (const auto& [id, q] : memory_) {
+    for (const Seen& s : q) {
+      if (s.t >= since - kOwnerTimeTolerance && box.h >= kAbandonedPersonSizedHeight * s.box.h &&
+          core::IntersectionArea(s.box, box) >= kAbandonedPersonOverlap * box.Area()) {
+        return true;
+      }
+    }
+  }
+  return false;
+}
+
 void AbandonedObjectRule::Process(const FrameInput& in, std::vector<events::Event>* out) {
   UpdateMemory(in);
   const SceneInput* s = in.scene;
@@ -124,7 +136,9 @@ void AbandonedObjectRule::Process(const FrameInput& in, std::vector<events::Even
   }
 
   for (const StaticBlob& blob : background_.StaticBlobs(min_area)) {
-    if (blob.ghost) {  // someone who stood there while the model learned has left
+    // Someone who stood there while the model learned has left; or a shadow,
+    // a light patch, a reflection over the unchanged background texture.
+    if (blob.ghost || blob.lighting) {
       background_.Absorb(blob);
       continue;
     }
@@ -153,10 +167,11 @@ void AbandonedObjectRule::Process(const FrameInput& in, std::vector<events::Even
       obj = &objects_.back();
       obj->key = next_key_++;
       obj->appeared_t = blob.appeared_t;
+      obj->person = PersonStoodThere(box, blob.appeared_t);
     }
     obj->box = box;
     obj->last_seen_t = in.t;
-    if (person) continue;
+    if (person || obj->person) continue;
     if (!obj->owner_resolved) ResolveOwner(obj, in);
 
     // Where is the owner now?
