@@ -9,6 +9,9 @@ namespace {
 constexpr double kMaxSeconds = 3600;
 // Owner look-up: a memory entry this close in time to the appearance counts.
 constexpr double kOwnerTimeTolerance = 1.0;
+// A person who stood at a blob has their feet this close (share of their
+// height) to its bottom; people farther back overlap it only in the image.
+constexpr double kStoodFootTolerance = 0.25;
 // A blob and an object are the same when they overlap this much (IoU).
 constexpr double kSameObjectIoU = 0.3;
 
@@ -107,6 +110,7 @@ bool AbandonedObjectRule::PersonStoodThere(const core::Box& box, double since) c
   for (const auto& [id, q] : memory_) {
     for (const Seen& s : q) {
       if (s.t >= since - kOwnerTimeTolerance && box.h >= kAbandonedPersonSizedHeight * s.box.h &&
+          std::fabs(box.Bottom() - s.box.Bottom()) <= kStoodFootTolerance * s.box.h &&
           core::IntersectionArea(s.box, box) >= kAbandonedPersonOverlap * box.Area()) {
         return true;
       }
