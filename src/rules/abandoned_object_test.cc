@@ -56,15 +56,14 @@ struct Harness {
     abandoned =
         std::make_unique<AbandonedObjectRule>(RuleContext{nullptr, &camera, &rule}, p, nullptr);
   }
-  // `tracked`: the person has a track (false: the tracker lost them).
-  void Frame(double t, const std::optional<core::Box>& person, const std::optional<core::Box>& bag,
-             bool tracked = true) {
+  void Frame(double t, const std::optional<core::Box>& person,
+             const std::optional<core::Box>& bag) {
     core::GrayImage img = Floor();
     std::vector<track::Track> tracks;
     if (bag) Paint(&img, *bag, 20);
     if (person) {
       Paint(&img, *person, 230);
-      if (tracked) tracks.push_back(Person(1, *person));
+      tracks.push_back(Person(1, *person));
     }
     SceneInput s;
     s.gray = &img;
@@ -139,35 +138,6 @@ TEST(AbandonedObjectRuleTest, PersonStandingStillIsNotAnObject) {
   for (double x = 40; x < 84; x += 2, t += kDt) h.Frame(t, At(x), std::nullopt);
   for (; t < 110; t += kDt) h.Frame(t, std::nullopt, std::nullopt);
   EXPECT_TRUE(h.Starts().empty());
-}
-
-TEST(AbandonedObjectRuleTest, PersonStillAfterTheTrackerLostThemIsNotAnObject) {
-  // Someone stops (or sits down) and the tracker drops them: their track's
-  // history says a person stood there, and the blob is person-sized.
-  Harness h;
-  double t = 0;
-  for (; t < 10; t += kDt) h.Frame(t, std::nullopt, std::nullopt);
-  for (double x = 0; x < 40; x += 2, t += kDt) h.Frame(t, At(x), std::nullopt);
-  for (const double stop = t; t < stop + 3; t += kDt) h.Frame(t, At(40), std::nullopt);
-  for (; t < 120; t += kDt) h.Frame(t, At(40), std::nullopt, /*tracked=*/false);
-  EXPECT_TRUE(h.Starts().empty());
-}
-
-TEST(AbandonedObjectRuleTest, BagAtTheFeetOfTheOwnerIsStillAnObject) {
-  // The owner's history covers the bag too, but the bag is far smaller than
-  // a person: it is followed, and reported once the owner walked off.
-  AbandonedParams p;
-  p.min_area_px = 200;
-  p.unattended_s = 10;
-  Harness h(p);
-  const core::Box bag = {42, 47, 4, 3};
-  double t = 0;
-  for (; t < 10; t += kDt) h.Frame(t, std::nullopt, std::nullopt);
-  for (double x = 0; x < 40; x += 2, t += kDt) h.Frame(t, At(x), std::nullopt);
-  for (const double stop = t; t < stop + 8; t += kDt) h.Frame(t, At(40), bag);
-  for (double x = 40; x < 84; x += 2, t += kDt) h.Frame(t, At(x), bag);
-  for (const double gone = t; t < gone + 20; t += kDt) h.Frame(t, std::nullopt, bag);
-  EXPECT_EQ(h.Starts().size(), 1u);
 }
 
 TEST(AbandonedObjectRuleTest, ObjectNobodyBroughtIsUnattendedFromTheStart) {
