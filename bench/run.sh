@@ -70,6 +70,8 @@ if [ -f "$MODEL" ]; then
   echo; echo "== person_down with onnx (yolox_nano) =="
   python3 bench/events_eval.py --argus "$ARGUS" --only falls --detector "onnx:$MODEL"
 fi
+echo; echo "== abandoned and removed objects composited into real footage (builtin detector) =="
+python3 bench/objects_eval.py --argus "$ARGUS"
 echo; echo "== unusual activity (src/learn): held-out real tracks vs anomalies built from them =="
 M=$SHARED/data/mot15
 seqs=()

@@ -9,6 +9,9 @@ namespace {
 constexpr double kMaxSeconds = 3600;
 // Owner look-up: a memory entry this close in time to the appearance counts.
 constexpr double kOwnerTimeTolerance = 1.0;
+// A person who stood at a blob has their feet this close (share of their
+// height) to its bottom; people farther back overlap it only in the image.
+constexpr double kStoodFootTolerance = 0.25;
 // A blob and an object are the same when they overlap this much (IoU).
 constexpr double kSameObjectIoU = 0.3;
 
@@ -103,6 +106,19 @@ void AbandonedObjectRule::ResolveOwner(Object* obj, const FrameInput& in) const 
   obj->unattended_since = since >= 0 ? since : (present ? -1 : last_t);
 }
 
+bool AbandonedObjectRule::PersonStoodThere(const core::Box& box, double since) const {
+  for (const auto& [id, q] : memory_) {
+    for (const Seen& s : q) {
+      if (s.t >= since - kOwnerTimeTolerance && box.h >= kAbandonedPersonSizedHeight * s.box.h &&
+          std::fabs(box.Bottom() - s.box.Bottom()) <= kStoodFootTolerance * s.box.h &&
+          core::IntersectionArea(s.box, box) >= kAbandonedPersonOverlap * box.Area()) {
+        return true;
+      }
+    }
+  }
+  return false;
+}
+
 void AbandonedObjectRule::Process(const FrameInput& in, std::vector<events::Event>* out) {
   UpdateMemory(in);
   const SceneInput* s = in.scene;
@@ -124,7 +140,9 @@ void AbandonedObjectRule::Process(const FrameInput& in, std::vector<events::Even
   }
 
   for (const StaticBlob& blob : background_.StaticBlobs(min_area)) {
-    if (blob.ghost) {  // someone who stood there while the model learned has left
+    // Someone who stood there while the model learned has left; or a shadow,
+    // a light patch, a reflection over the unchanged background texture.
+    if (blob.ghost || blob.lighting) {
       background_.Absorb(blob);
       continue;
     }
@@ -153,10 +171,11 @@ void AbandonedObjectRule::Process(const FrameInput& in, std::vector<events::Even
       obj = &objects_.back();
       obj->key = next_key_++;
       obj->appeared_t = blob.appeared_t;
+      obj->person = PersonStoodThere(box, blob.appeared_t);
     }
     obj->box = box;
     obj->last_seen_t = in.t;
-    if (person) continue;
+    if (person || obj->person) continue;
     if (!obj->owner_resolved) ResolveOwner(obj, in);
 
     // Where is the owner now?

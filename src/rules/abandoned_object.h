@@ -6,8 +6,10 @@
 //   `min_area_px` source pixels (and at most kAbandonedMaxAreaFraction of the
 //   frame). Optional `zone`: only objects standing (bottom-centre) inside it.
 // - A blob covered by a current person box is a person standing still, not an
-//   object; a global change (light switch: gain compensation; camera moved:
-//   relearn) produces no blobs.
+//   object; so is a person-sized blob where a person track stood since the
+//   blob appeared (someone who stopped, or sat down, and whom the tracker then
+//   lost): it is followed as that person and never reported. A global change
+//   (light switch: gain compensation; camera moved: relearn) produces no blobs.
 // - Owner: the person track nearest to the object when it appeared (within
 //   `owner_distance_m`), from a short memory of track boxes. Unattended: the
 //   owner is farther than `owner_distance_m` (PETS 2006: 3 m) or gone, for
@@ -47,6 +49,9 @@ inline constexpr double kAbandonedTrackMemorySeconds = 120.0;
 inline constexpr double kAbandonedObjectLostSeconds = 3.0;
 // Share of a blob inside a person box that makes it that person.
 inline constexpr double kAbandonedPersonOverlap = 0.3;
+// A blob at least this share of a remembered person box's height is that
+// person standing or sitting still (luggage at their feet is much smaller).
+inline constexpr double kAbandonedPersonSizedHeight = 0.4;
 
 struct AbandonedParams {
   double unattended_s = kDefaultUnattendedSeconds;
@@ -77,10 +82,13 @@ class AbandonedObjectRule final : public Rule {
     bool owner_resolved = false;
     int owner = -1;
     double unattended_since = -1;  // < 0: attended now
+    bool person = false;           // a person who stood still there: never reported
   };
   // Metres between a person's foot and a point on the ground (source pixels).
   double Metres(const core::Box& person, core::Point p, const FrameInput& in) const;
   void ResolveOwner(Object* obj, const FrameInput& in) const;
+  // A person track stood where `box` is since `since` and the blob is person-sized.
+  bool PersonStoodThere(const core::Box& box, double since) const;
   void UpdateMemory(const FrameInput& in);
 
   AbandonedParams p_;

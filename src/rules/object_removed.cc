@@ -61,17 +61,27 @@ std::vector<float> ObjectRemovedRule::Smoothed(const core::GrayImage& gray) cons
 }
 
 double ObjectRemovedRule::Similarity(const std::vector<float>& cur, double global) const {
-  if (reference_std_ >= kRemovedMinTexture) return RegionNcc(reference_, cur, pixels_);
-  // Flat region: brightness relative to the frame, so a global light change cancels.
+  // Brightness relative to the frame, so a global light change cancels.
   const double g_cur = std::max(1.0, global);
   const double g_ref = std::max(1.0, reference_global_);
-  double diff = 0, level = 0;
+  const double level = 128.0;
+  double diff = 0, sum = 0;
+  int changed = 0;
   for (int i : pixels_) {
-    diff += std::fabs(cur[i] / g_cur - reference_[i] / g_ref);
-    level += reference_[i] / g_ref;
+    const double d = std::fabs(cur[i] / g_cur - reference_[i] / g_ref);
+    diff += d;
+    sum += reference_[i] / g_ref;
+    changed += d * level > kRemovedPixelChange;
   }
-  if (level <= 0) return 1;
-  return std::clamp(1.0 - diff / level / kFlatFullScale, 0.0, 1.0);
+  if (pixels_.empty() || sum <= 0) return 1;
+  const double share = static_cast<double>(changed) / pixels_.size();
+  const double by_share = std::clamp(1.0 - 0.5 * share / kRemovedChangedShare, 0.0, 1.0);
+  if (reference_std_ >= kRemovedMinTexture) {
+    const double ncc = RegionNcc(reference_, cur, pixels_);
+    // Structure intact: a light change, maybe saturating some pixels; not a removal.
+    return ncc >= kRemovedIntactCorrelation ? ncc : std::min(ncc, by_share);
+  }
+  return std::min(std::clamp(1.0 - diff / sum / kFlatFullScale, 0.0, 1.0), by_share);
 }
 
 void ObjectRemovedRule::StartLearning(double t) {
@@ -116,8 +126,10 @@ void ObjectRemovedRule::Process(const FrameInput& in, std::vector<events::Event>
   bool occluded = false;
   for (const auto* list : {in.tracks, in.active}) {
     if (!list) continue;
-    for (const track::Track& tr : *list)
-      occluded = occluded || core::IntersectionArea(tr.box, guard) > 0;
+    for (const track::Track& tr : *list) {
+      occluded =
+          occluded || core::IntersectionArea(tr.box, guard) >= kRemovedOccludedShare * guard.Area();
+    }
   }
   if (s->background_match < kRemovedMovedMatch) {  // camera moved: learn the new view
     if (learned_ || learn_frames_ > 0) StartLearning(in.t);

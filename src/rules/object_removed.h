@@ -5,14 +5,18 @@
 // still matches). The comparison is the zero-mean normalised cross-correlation
 // of the region with its reference (invariant to a lighting gain and offset);
 // a region with too little texture for that is compared by its brightness
-// relative to the whole frame instead.
+// relative to the whole frame instead. Either way the share of region pixels
+// whose frame-relative brightness changed by more than kRemovedPixelChange
+// also counts (a small exhibit in a textured zone barely moves the
+// correlation): kRemovedChangedShare of them is similarity 0.5; unless the
+// correlation is still kRemovedIntactCorrelation (a light change that
+// saturates some pixels keeps the structure).
 // Both sides are smoothed (kRemovedSmoothRadius) so a slightly soft focus is
-// not a change. Frames where any track box overlaps the region (someone
-// standing in front of it) are not judged: they neither confirm nor clear a
-// change. When the camera itself moved (background_match low: the tamper rule
-// reports that) the zone no longer frames the exhibit: the reference is
-// learned again once the view is stable. An
-// incident opens once the region has differed on every judged frame for
+// not a change. Frames where a track box covers kRemovedOccludedShare of the
+// region or more (someone standing in front of it) are not judged: they
+// neither confirm nor clear a change. When the camera itself moved (background_match low: the
+// tamper rule reports that) the zone no longer frames the exhibit: the reference is learned again
+// once the view is stable. An incident opens once the region has differed on every judged frame for
 // `min_duration_s`; severity critical unless the config says otherwise.
 #pragma once
 
@@ -37,6 +41,13 @@ inline constexpr int kRemovedMinLearnFrames = 5;
 inline constexpr double kRemovedReferenceTauSeconds = 300.0;
 // Box-filter radius (analysis pixels) applied before the comparison.
 inline constexpr int kRemovedSmoothRadius = 1;
+// Grey levels (at the frame's mean brightness 128) a pixel must change by.
+inline constexpr double kRemovedPixelChange = 18.0;
+// Share of the region's pixels changed that is similarity 0.5.
+inline constexpr double kRemovedChangedShare = 0.1;
+inline constexpr double kRemovedIntactCorrelation = 0.9;
+// Share of the region a track box must cover to hide it.
+inline constexpr double kRemovedOccludedShare = 0.1;
 // The camera is taken as moved below this background_match.
 inline constexpr double kRemovedMovedMatch = 0.5;
 

@@ -126,6 +126,30 @@ void DualBackground::Update(const core::GrayImage& gray, const core::GrayImage* 
   }
 }
 
+bool DualBackground::LightingOnly(const std::vector<int>& pixels,
+                                  const std::vector<uint8_t>& is_static) const {
+  double sm = 0, smm = 0, sf = 0, sff = 0, sfm = 0;
+  int n = 0;
+  for (int i : pixels) {
+    if (!is_static[i]) continue;
+    const double m = slow_[i], f = frame_[i];
+    sm += m;
+    smm += m * m;
+    sf += f;
+    sff += f * f;
+    sfm += f * m;
+    ++n;
+  }
+  if (n == 0) return false;
+  const double vm = smm / n - (sm / n) * (sm / n), vf = sff / n - (sf / n) * (sf / n);
+  if (vm < kLightingMinTexture * kLightingMinTexture || vf <= 0) return false;
+  const double ncc = (sfm / n - (sf / n) * (sm / n)) / std::sqrt(vm * vf);
+  // A uniform object has no texture of its own; a textured one does not follow the floor's.
+  const double contrast = std::sqrt(vf / vm);
+  return ncc >= kLightingMinCorrelation && contrast >= kLightingMinContrast &&
+         contrast <= 1 / kLightingMinContrast;
+}
+
 bool DualBackground::IsStatic(int x, int y) const { return evidence_[Index(x, y)] >= p_.static_s; }
 
 std::vector<StaticBlob> DualBackground::StaticBlobs(int min_area) const {
@@ -181,6 +205,7 @@ std::vector<StaticBlob> DualBackground::StaticBlobs(int min_area) const {
                              std::fabs(slow_[i + width_] - slow_[i - width_]));
     }
     b.ghost = edge_model > 0 && edge_frame < edge_model;
+    b.lighting = !b.ghost && LightingOnly(c.pixels, is_static);
     for (int i : c.pixels) {
       if (is_static[i]) b.pixels.push_back(i);
     }

@@ -16,6 +16,12 @@ inline constexpr double kDefaultStaticSeconds = 5.0;
 inline constexpr double kDefaultAbsorbSeconds = 600.0;
 inline constexpr double kDefaultGlobalChangeFraction = 0.5;
 inline constexpr double kDefaultRelearnSeconds = 5.0;
+// Lighting test of a static blob: the model has this much texture there
+// (grey-level standard deviation), the frame correlates with it at least this
+// well, with a contrast ratio within [kLightingMinContrast, 1 / it].
+inline constexpr double kLightingMinTexture = 8.0;
+inline constexpr double kLightingMinCorrelation = 0.9;
+inline constexpr double kLightingMinContrast = 0.4;
 
 struct DualBackgroundParams {
   double fast_tau_s = kDefaultFastTauSeconds;  // follows anything that stops moving
@@ -41,6 +47,10 @@ struct StaticBlob {
   // there while the model learned has left (its outline has stronger edges in
   // the model than in the frame). Absorb() it.
   bool ghost = false;
+  // The slow model's texture is still seen through the change, only brighter
+  // or darker (the frame correlates with the model over a textured blob): a
+  // shadow, a light patch or a reflection, not an object. Absorb() it.
+  bool lighting = false;
   std::vector<int> pixels;  // static pixel indices, y * width + x
 };
 
@@ -76,6 +86,7 @@ class DualBackground {
  private:
   size_t Index(int x, int y) const { return static_cast<size_t>(y) * width_ + x; }
   void Reset(const core::GrayImage& gray, double t, bool slow_too);
+  bool LightingOnly(const std::vector<int>& pixels, const std::vector<uint8_t>& is_static) const;
 
   DualBackgroundParams p_;
   int width_ = 0;

@@ -138,6 +138,31 @@ TEST(DualBackgroundTest, GhostOfSomethingLearnedThatLeftIsFlaggedAndAbsorbed) {
   EXPECT_TRUE(bg.StaticBlobs(10).empty());
 }
 
+TEST(DualBackgroundTest, LightPatchOverTextureIsLightingAndABagIsNot) {
+  DualBackgroundParams p;
+  p.static_s = 3;
+  DualBackground bg(p);
+  double t = 0;
+  Feed(&bg, &t, 60, [](double) { return Background(); });
+  // Sun through a window: a patch 40% brighter, the floor's texture seen through it;
+  // beside it a uniform dark bag.
+  Feed(&bg, &t, 40, [](double) {
+    core::GrayImage img = Background();
+    const core::GrayImage lit = Background(1.4);
+    for (int y = 10; y < 22; ++y) {
+      for (int x = 10; x < 26; ++x) img.at(x, y) = lit.at(x, y);
+    }
+    Paint(&img, 50, 40, 8, 6, 20);
+    return img;
+  });
+  const auto blobs = bg.StaticBlobs(10);
+  ASSERT_EQ(blobs.size(), 2u);
+  for (const StaticBlob& b : blobs) {
+    EXPECT_EQ(b.lighting, b.box.x < 40) << b.box.x;
+    EXPECT_FALSE(b.ghost);
+  }
+}
+
 TEST(RunningAverageMaskTest, ForegroundThenAbsorbedThenRelearnedOnGlobalChange) {
   RunningAverageMask m(2.0, 18);
   double t = 0;
