@@ -85,6 +85,13 @@ core::Status LeaseKeeper::RunOnce() {
         spdlog::info("node {}: handing camera {} over", options_.id, camera);
       }
     }
+    // Held here, but the store names another holder: lost (while this node was paused).
+    std::set<std::string> planned(plan.renew.begin(), plan.renew.end());
+    std::vector<std::string> taken_over;
+    for (const auto& [camera, h] : held) {
+      if (!planned.contains(camera)) taken_over.push_back(camera);
+    }
+    for (const std::string& camera : taken_over) Lose(held, camera, "taken over");
     for (const std::string& camera : plan.renew) {
       auto it = held.find(camera);
       if (it == held.end()) {

@@ -9,8 +9,8 @@
 // the store, because a new holder has a new epoch.
 //
 // Thread safety: Start, Stop and SetCameras from the owning thread; RunOnce from the
-// keeper's thread (or a test's, when not started); Owned and Snapshot from any thread.
-// `on_change` runs on the keeper's thread with no lock held.
+// keeper's thread (or a test's, when not started); Owned and fence from any thread.
+// `on_change` runs on the thread of the round (Start's for the first) with no lock held.
 #pragma once
 
 #include <condition_variable>

@@ -96,6 +96,20 @@ TEST_F(LeaseKeeperTest, EveryCameraHasExactlyOneNodeThroughJoinDeathAndPause) {
   EXPECT_EQ(a.epoch("cam3"), 3);
 }
 
+TEST_F(LeaseKeeperTest, ACameraTheStoreGaveToAnotherNodeIsLostAtOnce) {
+  Node a(*db_, clock_, "a", 1);
+  Round({&a});
+  ASSERT_EQ(a.owned(), Names{"cam0"});
+  // Another node whose clock runs ahead took it (its view: a's lease had expired).
+  auto b =
+      db_->AcquireLease("cam0", "b", 0, clock_.Now() + seconds(60), clock_.Now() + seconds(66));
+  ASSERT_TRUE(b.ok()) << b.status().ToString();
+  clock_.Advance(seconds(2));  // a's own clock: its lease runs 4 s more
+  Round({&a});
+  EXPECT_TRUE(a.owned().empty());
+  EXPECT_EQ(a.epoch("cam0"), 0);
+}
+
 TEST_F(LeaseKeeperTest, ACleanStopHandsEveryCameraOverAtOnce) {
   Node a(*db_, clock_, "a", 3);
   Node b(*db_, clock_, "b", 3);
