@@ -3,7 +3,10 @@
 // transactions); the differences come from sharing:
 //  - event, sensor-reading and audit sequence numbers come from database sequences,
 //    so two nodes never hand out the same one; NextAlertId() does the same for
-//    alert ids (AlertManager's "max id + 1" is only safe on a single node);
+//    alert ids (a node's own "max id + 1" is only safe on a single node);
+//  - camera leases are taken and renewed in one statement each (the conflicting
+//    row's lock settles races), and a fenced write locks its camera's lease row
+//    FOR SHARE, so no node can take the camera over between the check and the write;
 //  - migrations take a database-wide advisory lock, so nodes starting at once
 //    migrate one after the other and the second finds nothing left to do;
 //  - Acknowledge/Resolve lock the alert row (SELECT ... FOR UPDATE), so two
