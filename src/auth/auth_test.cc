@@ -104,6 +104,19 @@ class AuthenticatorTest : public ::testing::Test {
     return out;
   }
 
+  // A second node on the same store: its own connection and Authenticator.
+  struct Node {
+    std::unique_ptr<store::SqliteStore> db;
+    std::unique_ptr<Authenticator> auth;
+  };
+  Node OtherNode() {
+    auto s = store::SqliteStore::Open(dir_.File("argus.db"));
+    EXPECT_TRUE(s.ok()) << s.status().ToString();
+    Node n{std::move(*s), nullptr};
+    n.auth = std::make_unique<Authenticator>(*n.db, clock_, options_);
+    return n;
+  }
+
   // The daemon stopped and started again: a new store connection, a new Authenticator.
   void Restart() {
     auth_.reset();
@@ -188,9 +201,9 @@ TEST_F(AuthenticatorTest, LogoutEndsTheSession) {
 // Several nodes on one store (each its own connection and Authenticator): a session made
 // on one is known to all, and ends on all.
 TEST_F(AuthenticatorTest, SessionsLiveInTheStoreForEveryNodeAndRestart) {
-  auto conn = store::SqliteStore::Open(dir_.File("argus.db"));
-  ASSERT_TRUE(conn.ok());
-  Authenticator other(**conn, clock_, options_);
+  Node node = OtherNode();
+  Authenticator& other = *node.auth;
+  store::SqliteStore* conn = node.db.get();
   core::Result<Session> s = auth_->Login("anna", kPassword, "a");
   ASSERT_TRUE(s.ok());
   core::Result<Principal> there = other.FromSession(s->secret);
@@ -198,8 +211,8 @@ TEST_F(AuthenticatorTest, SessionsLiveInTheStoreForEveryNodeAndRestart) {
   EXPECT_EQ(there->name, "anna");
   EXPECT_EQ(there->role, Role::kOperator);
   // Only the hash is stored.
-  EXPECT_FALSE((*conn)->GetSession(s->secret).ok());
-  EXPECT_TRUE((*conn)->GetSession(HashSecret(s->secret)).ok());
+  EXPECT_FALSE(conn->GetSession(s->secret).ok());
+  EXPECT_TRUE(conn->GetSession(HashSecret(s->secret)).ok());
 
   other.Logout(s->secret);
   EXPECT_EQ(auth_->FromSession(s->secret).status().code(), StatusCode::kUnauthenticated)
@@ -211,7 +224,7 @@ TEST_F(AuthenticatorTest, SessionsLiveInTheStoreForEveryNodeAndRestart) {
   ASSERT_TRUE(other.FromSession(s->secret).ok());
   ASSERT_TRUE(auth_->UpdateUser("anna", {.role = Role::kViewer}, "admin", "").ok());
   EXPECT_FALSE(other.FromSession(s->secret).ok());
-  EXPECT_EQ(*(*conn)->PruneSessions(clock_.Now(), core::WallTime{}, 100), 0);
+  EXPECT_EQ(*conn->PruneSessions(clock_.Now(), core::WallTime{}, 100), 0);
 
   // A restart keeps the sessions.
   s = auth_->Login("vic", kPassword, "a");
@@ -222,9 +235,8 @@ TEST_F(AuthenticatorTest, SessionsLiveInTheStoreForEveryNodeAndRestart) {
 }
 
 TEST_F(AuthenticatorTest, ARequestOnAnyNodeKeepsTheSessionFromGoingIdle) {
-  auto conn = store::SqliteStore::Open(dir_.File("argus.db"));
-  ASSERT_TRUE(conn.ok());
-  Authenticator other(**conn, clock_, options_);
+  Node node = OtherNode();
+  Authenticator& other = *node.auth;
   core::Result<Session> s = auth_->Login("anna", kPassword, "a");
   ASSERT_TRUE(s.ok());
   for (int i = 0; i < 4; ++i) {  // 4 x 500 s, alternating nodes, each gap below 600 s
