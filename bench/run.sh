@@ -86,3 +86,6 @@ echo "(cost_%: learner CPU per frame / builtin argus analyze CPU per frame on vt
 
 echo; echo "== argus serve: cameras per node (RTSP, 5 detection fps, builtin) =="
 bash bench/serve_capacity.sh
+
+echo; echo "== several nodes on one PostgreSQL: fail-over time over 10 kills -9 (bench/failover.py) =="
+python3 bench/failover.py --argus "$ARGUS" --kills 10

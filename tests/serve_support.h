@@ -141,9 +141,10 @@ class ServeDaemon {
     ++starts_;
     port_ = 0;
     if (starts_ == 1 && !MakeApiToken()) return false;
-    if (!process_.Spawn({ARGUS_BINARY, "serve", "--config", config_.string(), "--port", "0",
-                         "--data-dir", data_dir_.string()},
-                        out_path().string(), err_path().string())) {
+    std::vector<std::string> args = {ARGUS_BINARY, "serve", "--config",   config_.string(),
+                                     "--port",     "0",     "--data-dir", data_dir_.string()};
+    args.insert(args.end(), extra_args_.begin(), extra_args_.end());
+    if (!process_.Spawn(args, out_path().string(), err_path().string())) {
       return false;
     }
     return WaitUntil(
@@ -162,6 +163,8 @@ class ServeDaemon {
 
   int port() const { return port_; }
   ChildProcess& process() { return process_; }
+  // More `argus serve` arguments for the next starts (e.g. --node-id).
+  void SetExtraArgs(std::vector<std::string> args) { extra_args_ = std::move(args); }
   // `argus token add serve-test --role admin` on this daemon's store.
   bool MakeApiToken() {
     ChildProcess cli;
@@ -192,6 +195,7 @@ class ServeDaemon {
  private:
   std::filesystem::path config_, data_dir_, dir_;
   ChildProcess process_;
+  std::vector<std::string> extra_args_;
   int starts_ = 0;
   int port_ = 0;
 };

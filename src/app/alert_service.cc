@@ -9,14 +9,19 @@ namespace argus::app {
 
 namespace {
 
-// The store's open and acknowledged alerts, all pages.
-core::Result<std::vector<events::Alert>> ActiveAlerts(store::Store& db) {
+// Ids taken from the store ahead of need, for new alerts while the store does not answer.
+constexpr size_t kSpareAlertIds = 16;
+
+// The store's open and acknowledged alerts (of `camera`, or all when empty), all pages.
+core::Result<std::vector<events::Alert>> ActiveAlerts(store::Store& db,
+                                                      const std::string& camera = "") {
   std::vector<events::Alert> active;
   for (events::AlertState s : {events::AlertState::kOpen, events::AlertState::kAcknowledged}) {
     int64_t before = 0;
     while (true) {
       store::AlertQuery q;
       q.state = s;
+      q.camera = camera;
       q.before_id = before;
       q.limit = store::kMaxPageSize;
       auto page = db.ListAlerts(q);
@@ -52,8 +57,53 @@ core::Result<std::unique_ptr<AlertService>> AlertService::Create(
     return r.status();
   }
   alerts->Restore(*active, *max_id);
-  return std::unique_ptr<AlertService>(
-      new AlertService(std::move(alerts), db, delivery, store_errors));
+  std::unique_ptr<AlertService> service(
+      new AlertService(std::move(alerts), db, delivery, clock, store_errors));
+  std::lock_guard lock(service->mu_);
+  service->alerts_->SetIdSource([s = service.get()] { return s->NextId(); });
+  return service;
+}
+
+void AlertService::KeepSpareIds() {
+  std::lock_guard lock(mu_);
+  keep_spares_ = true;
+  ReserveSpareIds();
+}
+
+void AlertService::ReserveSpareIds() {
+  while (keep_spares_ && spare_ids_.size() < kSpareAlertIds) {
+    core::Result<int64_t> id = db_.NextAlertId();
+    if (!id.ok()) return;
+    spare_ids_.push_back(*id);
+  }
+}
+
+int64_t AlertService::NextId() {
+  core::Result<int64_t> id = db_.NextAlertId();
+  if (id.ok()) return *id;
+  ++store_errors_;
+  if (spare_ids_.empty()) {
+    spdlog::error("store: no alert id ({}); numbering on our own, unique on this node only",
+                  id.status().message());
+    return 0;
+  }
+  const int64_t spare = spare_ids_.back();
+  spare_ids_.pop_back();
+  return spare;
+}
+
+core::Status AlertService::Adopt(const std::string& camera) {
+  auto active = ActiveAlerts(db_, camera);
+  if (!active.ok()) return active.status();
+  std::lock_guard lock(mu_);
+  alerts_->Forget(camera);  // what we held of it before is stale
+  alerts_->Restore(*active, 0);
+  return core::Status::Ok();
+}
+
+void AlertService::Disown(const std::string& camera) {
+  std::lock_guard lock(mu_);
+  alerts_->Forget(camera);
 }
 
 void AlertService::OnEvent(const events::Event& e, std::optional<core::WallTime> frame_at,
@@ -61,7 +111,10 @@ void AlertService::OnEvent(const events::Event& e, std::optional<core::WallTime>
   std::lock_guard lock(mu_);
   events::AlertChange change = alerts_->OnEvent(e);
   if (change.kind == events::AlertChange::Kind::kIgnored) return;
-  if (core::Status st = unsaved_.Save(db_, change.alert); !st.ok()) {
+  if (core::Status st = unsaved_.Save(db_, change.alert); store::IsFencedOut(st)) {
+    spdlog::warn("alert {} not written: {}", change.alert.id, st.message());
+    return;  // another node owns the camera now: neither stored nor delivered
+  } else if (!st.ok()) {
     ++store_errors_;
     spdlog::error("store: alert {} not saved yet (kept, retried): {}", change.alert.id,
                   st.message());
@@ -91,6 +144,8 @@ void AlertService::Escalate() {
 
 void AlertService::RetryUnsaved() {
   if (unsaved_.size() > 0) unsaved_.Retry(db_);
+  std::lock_guard lock(mu_);
+  if (spare_ids_.size() < kSpareAlertIds) ReserveSpareIds();
 }
 
 core::Result<events::Alert> AlertService::Acknowledge(int64_t id, const std::string& who,
@@ -98,7 +153,7 @@ core::Result<events::Alert> AlertService::Acknowledge(int64_t id, const std::str
                                                       const std::string& from) {
   std::lock_guard lock(mu_);
   auto a = alerts_->Acknowledge(id, who, note);
-  if (!a.ok()) return StoredAlertOr(id, a.status());
+  if (!a.ok()) return ActOnStored(id, who, note, from, false, a.status());
   // Durable before we answer: the store writes the acknowledgement and its audit entry in
   // one transaction.
   if (core::Status st = db_.Acknowledge(id, *a->ack, from); !st.ok()) return st;
@@ -111,22 +166,46 @@ core::Result<events::Alert> AlertService::Resolve(int64_t id, const std::string&
                                                   const std::string& from) {
   std::lock_guard lock(mu_);
   auto a = alerts_->Resolve(id, who, note);
-  if (!a.ok()) return StoredAlertOr(id, a.status());
+  if (!a.ok()) return ActOnStored(id, who, note, from, true, a.status());
   if (core::Status st = db_.Resolve(id, *a->resolution, from); !st.ok()) return st;
   delivery_.PublishAlert("resolved", *a, std::nullopt);
   return a;
 }
 
-// The manager only holds open and acknowledged alerts: for an id it does not know, the
-// store says whether it exists (resolved: a state conflict).
-core::Status AlertService::StoredAlertOr(int64_t id, const core::Status& manager_error) {
+// The manager only holds the open and acknowledged alerts of this node's cameras: for an
+// id it does not know, the store says whether it exists, and changes it when it is
+// another node's (the store checks the state in the same transaction).
+core::Result<events::Alert> AlertService::ActOnStored(int64_t id, const std::string& who,
+                                                      const std::string& note,
+                                                      const std::string& from, bool resolve,
+                                                      const core::Status& manager_error) {
+  if (manager_error.code() != core::StatusCode::kNotFound) return manager_error;
   auto stored = db_.GetAlert(id);
   if (!stored.ok()) return stored.status();
-  if (manager_error.code() == core::StatusCode::kNotFound) {
+  const events::AlertState from_state =
+      resolve ? events::AlertState::kAcknowledged : events::AlertState::kOpen;
+  if (stored->state != from_state) {
     return core::InvalidArgument("alert " + std::to_string(id) + " is " +
                                  events::ToString(stored->state));
   }
-  return manager_error;
+  if (who.empty()) return core::InvalidArgument("who is empty");
+  const events::AlertAction action{who, clock_.Now(), note};
+  ARGUS_RETURN_IF_ERROR(resolve ? db_.Resolve(id, action, from)
+                                : db_.Acknowledge(id, action, from));
+  auto changed = db_.GetAlert(id);
+  if (!changed.ok()) return changed.status();
+  delivery_.PublishAlert(resolve ? "resolved" : "acknowledged", *changed, std::nullopt);
+  return changed;
+}
+
+void AlertService::SyncFromStore() {
+  std::lock_guard lock(mu_);
+  for (const events::Alert& held : alerts_->Active()) {
+    auto stored = db_.GetAlert(held.id);
+    if (!stored.ok() || stored->state == held.state) continue;
+    alerts_->ApplyStored(*stored);
+    delivery_.PublishAlert(events::ToString(stored->state), *stored, std::nullopt);
+  }
 }
 
 std::vector<events::Alert> AlertService::Active() const {

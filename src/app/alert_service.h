@@ -48,13 +48,27 @@ class AlertService {
   void Escalate();
   // Writes again the alerts the store refused.
   void RetryUnsaved();
+  // Several nodes: takes over the acknowledgements and resolutions that operators made on
+  // other nodes to the alerts this node holds (event loop, periodically).
+  void SyncFromStore();
 
   // The api::Backend actions; durable in the store (with their audit entry) before they
-  // return.
+  // return. An alert this node does not hold (another node's camera) is changed in the
+  // store alone; its node takes the change over at its next SyncFromStore.
   core::Result<events::Alert> Acknowledge(int64_t id, const std::string& who,
                                           const std::string& note, const std::string& from);
   core::Result<events::Alert> Resolve(int64_t id, const std::string& who, const std::string& note,
                                       const std::string& from);
+
+  // Several nodes: the alerts of `camera` that another node left open or acknowledged (it
+  // died or gave the camera up), taken over from the store so that the camera's next
+  // incident merges into them as it would have there, rather than opening a second alert.
+  core::Status Adopt(const std::string& camera);
+  // The camera went to another node: its alerts are that node's now.
+  void Disown(const std::string& camera);
+  // Several nodes: keeps a few ids taken from the store ahead of need, so alerts opened
+  // while the store does not answer still get ids no other node has.
+  void KeepSpareIds();
 
   std::vector<events::Alert> Active() const;
   const UnsavedAlerts& unsaved() const { return unsaved_; }
@@ -62,17 +76,30 @@ class AlertService {
 
  private:
   AlertService(std::unique_ptr<events::AlertManager> alerts, store::Store& db, Delivery& delivery,
-               std::atomic<uint64_t>& store_errors)
-      : db_(db), delivery_(delivery), store_errors_(store_errors), alerts_(std::move(alerts)) {}
-  core::Status StoredAlertOr(int64_t id, const core::Status& manager_error);
+               core::Clock& clock, std::atomic<uint64_t>& store_errors)
+      : db_(db),
+        delivery_(delivery),
+        clock_(clock),
+        store_errors_(store_errors),
+        alerts_(std::move(alerts)) {}
+  core::Result<events::Alert> ActOnStored(int64_t id, const std::string& who,
+                                          const std::string& note, const std::string& from,
+                                          bool resolve, const core::Status& manager_error);
+  // A fresh id from the store (unique across nodes), or a spare while the store does not
+  // answer; 0 when none is left (the manager then counts on its own: unique on one node).
+  int64_t NextId();        // mu_ held
+  void ReserveSpareIds();  // mu_ held
 
   store::Store& db_;
   Delivery& delivery_;
+  core::Clock& clock_;
   std::atomic<uint64_t>& store_errors_;
   std::atomic<uint64_t> opened_{0};
   UnsavedAlerts unsaved_;  // alerts the store refused, written again at each housekeeping
   mutable std::mutex mu_;
   std::unique_ptr<events::AlertManager> alerts_;  // guarded by mu_
+  std::vector<int64_t> spare_ids_;                // guarded by mu_
+  bool keep_spares_ = false;                      // guarded by mu_
 };
 
 }  // namespace argus::app

@@ -203,5 +203,55 @@ TEST_F(AlertServiceTest, EachEscalationTierReachesItsOwnRoutesWhenDue) {
   delivery_.Stop(2);
 }
 
+// Two nodes on one store (their own connections and services): ids from the store, a
+// camera's alerts adopted by the node that takes it over, actions on another node's alerts.
+TEST_F(AlertServiceTest, NodesSharingAStoreShareIdsAdoptAlertsAndSeeEachOthersActions) {
+  auto conn = store::SqliteStore::Open(dir_.File("argus.db"));
+  ASSERT_TRUE(conn.ok());
+  Delivery other_delivery{clock_};
+  auto other =
+      AlertService::Create(cfg_, **conn, other_delivery, clock_, dir_.File("evidence"), errors_);
+  ASSERT_TRUE(other.ok()) << other.status().ToString();
+  AlertService& b = **other;
+  auto open = [](AlertService& s, const std::string& incident, const std::string& camera) {
+    int64_t id = 0;
+    s.OnEvent(MakeEvent(incident, camera, "intrusion", events::Severity::kAlert), kT0,
+              [&](const events::Alert& a, int incident) {
+                if (incident == 0) id = a.id;  // opened, not merged
+              });
+    return id;
+  };
+  // Ids from the store: never the same on two nodes.
+  const int64_t hall = open(*service_, "hall/r/1@1", "hall");
+  const int64_t vault = open(b, "vault/r/1@1", "vault");
+  ASSERT_GT(hall, 0);
+  ASSERT_GT(vault, 0);
+  EXPECT_NE(hall, vault);
+
+  // b takes "hall" over (its node died): the camera's next incident joins the open alert.
+  ASSERT_TRUE(b.Adopt("hall").ok());
+  EXPECT_EQ(open(b, "hall/r/1@2", "hall"), 0) << "a second alert for one camera's incidents";
+  auto stored = db_->GetAlert(hall);
+  ASSERT_TRUE(stored.ok());
+  EXPECT_EQ(stored->incident_ids, (std::vector<std::string>{"hall/r/1@1", "hall/r/1@2"}));
+
+  // An operator on the first node acknowledges b's vault alert: the store has it at once,
+  // and b, once synced, opens a new alert for the next incident instead of merging.
+  auto acked = service_->Acknowledge(vault, "olga", "on it", "10.0.0.7");
+  ASSERT_TRUE(acked.ok()) << acked.status().ToString();
+  EXPECT_EQ(acked->state, events::AlertState::kAcknowledged);
+  EXPECT_EQ(db_->GetAlert(vault)->ack->who, "olga");
+  EXPECT_EQ(service_->Acknowledge(vault, "olga", "", "").status().code(),
+            core::StatusCode::kInvalidArgument);
+  b.SyncFromStore();
+  const int64_t next = open(b, "vault/r/2@1", "vault");
+  EXPECT_GT(next, 0);
+  EXPECT_NE(next, vault);
+  ASSERT_TRUE(b.Resolve(vault, "olga", "done", "").ok()) << "b holds the synced state";
+  b.Disown("hall");
+  EXPECT_EQ(b.Active().size(), 1u);  // only vault's new alert
+  EXPECT_EQ(errors_, 0u);
+}
+
 }  // namespace
 }  // namespace argus::app

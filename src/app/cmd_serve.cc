@@ -17,6 +17,9 @@ const CommandRegistrar kServe("serve", [](CLI::App& parent) {
       ->check(CLI::Range(0, 65535));
   cmd->add_option("--data-dir", opts->data_dir,
                   "Store and evidence directory (overrides server.data_dir)");
+  cmd->add_option("--node-id", opts->node_id,
+                  "This node's name among those sharing a PostgreSQL store (overrides "
+                  "cluster.node_id; default: the host name)");
   return [opts] {
     // The analysis pool already runs one worker per core across cameras; OpenCV's
     // own threads inside each worker (DNN, resize) would only oversubscribe the cores.

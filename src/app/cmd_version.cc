@@ -1,5 +1,6 @@
 #include <iostream>
 
+#include "app/cluster_node.h"
 #include "app/command.h"
 
 namespace argus::app {
@@ -8,7 +9,7 @@ namespace {
 const CommandRegistrar kVersion("version", [](CLI::App& parent) {
   parent.add_subcommand("version", "Print the version");
   return [] {
-    std::cout << "argus 0.1.0\n";
+    std::cout << "argus " << kArgusVersion << "\n";
     return kExitOk;
   };
 });

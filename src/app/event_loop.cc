@@ -117,6 +117,10 @@ void EventLoop::Run() {
 void EventLoop::Housekeeping(double now, double* next_retention) {
   p_.alerts.Escalate();
   p_.alerts.RetryUnsaved();
+  if (p_.fence && now >= next_sync_) {
+    next_sync_ = now + kAlertSyncPeriodS;
+    p_.alerts.SyncFromStore();
+  }
   p_.zones.Flush(false);
   p_.fleet.Poll();
   if (p_.heartbeat) p_.heartbeat();
@@ -128,7 +132,19 @@ void EventLoop::Housekeeping(double now, double* next_retention) {
 
 void EventLoop::Handle(CameraEvents& m) {
   const core::WallTime now = clock_.Now();
-  if (core::Status st = p_.db.InsertEvents(m.events, now); !st.ok()) {
+  if (p_.fence) {
+    for (events::Event& e : m.events) {
+      const std::optional<int64_t> epoch = p_.fence->Epoch(e.camera);
+      if (epoch && *epoch > 0) e.id += "@" + std::to_string(*epoch);
+    }
+  }
+  if (core::Status st = p_.db.InsertEvents(m.events, now); store::IsFencedOut(st)) {
+    // The camera moved to another node while these were on their way: they are not ours
+    // to store, show or alert on (its new node analyses the camera from now on).
+    spdlog::warn("{} events of camera {} dropped: {}", m.events.size(), m.frame.camera,
+                 st.message());
+    return;
+  } else if (!st.ok()) {
     ++p_.store_errors;
     spdlog::error("store: {} events of camera {} not saved: {}", m.events.size(), m.frame.camera,
                   st.message());

@@ -37,6 +37,8 @@ class RetentionJob;
 class ZoneHistory;
 
 inline constexpr double kHousekeepingPeriodS = 0.25;
+// Several nodes: how often acknowledgements made on other nodes are looked up.
+inline constexpr double kAlertSyncPeriodS = 1;
 // Frames waiting for the event loop beyond which new ones are dropped (the events are
 // kept; only the snapshot of a new alert would be missing).
 inline constexpr size_t kMaxQueuedFrames = 64;
@@ -74,6 +76,10 @@ class EventLoop {
     CameraFleet& fleet;
     std::atomic<uint64_t>& store_errors;
     std::function<void()> heartbeat;  // each housekeeping turn (systemd watchdog); may be empty
+    // Several nodes: the camera leases' fencing tokens (null on a single node). Events of a
+    // camera this node no longer holds are dropped; the others' incident ids carry the
+    // lease epoch ("<camera>/<rule>/<n>@<epoch>"), unique across nodes and restarts.
+    std::shared_ptr<const store::FenceTokens> fence = nullptr;
   };
 
   EventLoop(Parts parts, core::Clock& clock, std::vector<config::SensorConfig> sensors);
@@ -92,6 +98,7 @@ class EventLoop {
  private:
   void Run();
   void Housekeeping(double now, double* next_retention);
+  double next_sync_ = 0;  // loop thread only
   void Handle(CameraEvents& m);
   void Handle(SensorTrip& m);
   void Handle(CameraChange& m);

@@ -10,6 +10,7 @@
 #include "api/http_server.h"
 #include "app/alert_service.h"
 #include "app/camera_fleet.h"
+#include "app/cluster_node.h"
 #include "app/command.h"
 #include "app/delivery.h"
 #include "app/event_loop.h"
@@ -80,6 +81,7 @@ struct Daemon::Impl {
   std::unique_ptr<ZoneHistory> zones;
   std::unique_ptr<RetentionJob> retention;
   std::unique_ptr<CameraFleet> fleet;
+  std::unique_ptr<ClusterNode> cluster;  // on PostgreSQL: which cameras this node runs
   std::unique_ptr<EventLoop> loop;
   std::unique_ptr<ServeBackend> backend;
   std::unique_ptr<notify::SensorSubscriber> sensor_sub;
@@ -131,9 +133,14 @@ core::Result<std::unique_ptr<Daemon>> Daemon::Create(const ServeOptions& options
   // Cameras post to the loop, which is made next and started before any camera.
   d.fleet = std::make_unique<CameraFleet>(clock, *d.db, d.frames, *d.evidence,
                                           [&d](LoopMessage m) { d.loop->Post(std::move(m)); });
+  if (!c.server.postgres.empty()) {
+    d.cluster = std::make_unique<ClusterNode>(*d.db, clock, NodeOptionsOf(c, options.node_id), c,
+                                              *d.fleet, *d.alerts);
+  }
   d.loop = std::make_unique<EventLoop>(
       EventLoop::Parts{*d.db, *d.alerts, *d.evidence, d.delivery, *d.zones, *d.retention, *d.fleet,
-                       d.store_errors, options.loop_heartbeat},
+                       d.store_errors, options.loop_heartbeat,
+                       d.cluster ? d.cluster->fence() : nullptr},
       clock, c.sensors);
   d.backend = std::make_unique<ServeBackend>(
       ServeBackend::Parts{*d.db, *d.fleet, *d.alerts, *d.evidence, *d.retention, d.delivery,
@@ -153,7 +160,14 @@ core::Status Daemon::Start() {
         so, [&d](const notify::SensorReading& r) { d.loop->Post(SensorTrip{r}); }, d.clock);
     if (core::Status st = d.sensor_sub->Start(); !st.ok()) return st;
   }
-  if (core::Status st = d.fleet->Start(c); !st.ok()) return st;
+  if (d.cluster) {
+    config::Config none = c;  // the lease keeper says which cameras are ours
+    none.cameras.clear();
+    if (core::Status st = d.fleet->Start(none); !st.ok()) return st;
+    d.cluster->Start();
+  } else if (core::Status st = d.fleet->Start(c); !st.ok()) {
+    return st;
+  }
   api::ServerOptions ho;
   ho.host = c.server.host;
   ho.port = c.server.port;
@@ -180,8 +194,10 @@ void Daemon::Stop() {
   d.stopped = true;
   // Cameras first (their last incidents close), then the event loop drains, then
   // delivery flushes; HTTP goes last so status stays visible meanwhile.
+  if (d.cluster) d.cluster->Stop();
   d.fleet->Stop();
   d.loop->Stop();
+  if (d.cluster) d.cluster->Release();  // the other nodes take the cameras over at once
   if (d.sensor_sub) d.sensor_sub->Stop();
   d.delivery.Stop(kShutdownFlushS);
   if (d.http) d.http->Stop();
@@ -194,7 +210,8 @@ core::Status Daemon::Reload() {
     spdlog::error("reload refused, still running the previous config: {}", cfg.status().message());
     return cfg.status();
   }
-  const CameraFleet::ReloadResult cameras = d.fleet->Reload(*cfg);
+  const CameraFleet::ReloadResult cameras =
+      d.cluster ? d.cluster->Reload(*cfg) : d.fleet->Reload(*cfg);
   for (const std::string& key : config::ChangesNeedingRestart(d.config, *cfg)) {
     spdlog::warn("reload: {} changed; it takes effect only after a restart", key);
   }

@@ -8,7 +8,8 @@ core::Status UnsavedAlerts::Save(store::Store& db, const events::Alert& a) {
   // Written under the lock: a retry must never overwrite a newer state with an older one.
   std::lock_guard lock(mu_);
   core::Status st = db.UpsertAlert(a);
-  if (st.ok()) {
+  // Fenced out: the camera's lease moved to another node, which owns its alerts now.
+  if (st.ok() || store::IsFencedOut(st)) {
     pending_.erase(a.id);
     if (pending_.empty()) last_error_.clear();
     return st;
@@ -27,7 +28,7 @@ size_t UnsavedAlerts::Retry(store::Store& db) {
   std::lock_guard lock(mu_);
   size_t saved = 0;
   for (auto it = pending_.begin(); it != pending_.end();) {
-    if (core::Status st = db.UpsertAlert(it->second); !st.ok()) {
+    if (core::Status st = db.UpsertAlert(it->second); !st.ok() && !store::IsFencedOut(st)) {
       last_error_ = st.message();
       break;
     }

@@ -104,6 +104,19 @@ class AuthenticatorTest : public ::testing::Test {
     return out;
   }
 
+  // A second node on the same store: its own connection and Authenticator.
+  struct Node {
+    std::unique_ptr<store::SqliteStore> db;
+    std::unique_ptr<Authenticator> auth;
+  };
+  Node OtherNode() {
+    auto s = store::SqliteStore::Open(dir_.File("argus.db"));
+    EXPECT_TRUE(s.ok()) << s.status().ToString();
+    Node n{std::move(*s), nullptr};
+    n.auth = std::make_unique<Authenticator>(*n.db, clock_, options_);
+    return n;
+  }
+
   // The daemon stopped and started again: a new store connection, a new Authenticator.
   void Restart() {
     auth_.reset();
@@ -183,6 +196,71 @@ TEST_F(AuthenticatorTest, LogoutEndsTheSession) {
   ASSERT_TRUE(s.ok());
   auth_->Logout(s->secret);
   EXPECT_FALSE(auth_->FromSession(s->secret).ok());
+}
+
+// Several nodes on one store (each its own connection and Authenticator): a session made
+// on one is known to all, and ends on all.
+TEST_F(AuthenticatorTest, SessionsLiveInTheStoreForEveryNodeAndRestart) {
+  Node node = OtherNode();
+  Authenticator& other = *node.auth;
+  store::SqliteStore* conn = node.db.get();
+  core::Result<Session> s = auth_->Login("anna", kPassword, "a");
+  ASSERT_TRUE(s.ok());
+  core::Result<Principal> there = other.FromSession(s->secret);
+  ASSERT_TRUE(there.ok()) << there.status().ToString();
+  EXPECT_EQ(there->name, "anna");
+  EXPECT_EQ(there->role, Role::kOperator);
+  // Only the hash is stored.
+  EXPECT_FALSE(conn->GetSession(s->secret).ok());
+  EXPECT_TRUE(conn->GetSession(HashSecret(s->secret)).ok());
+
+  other.Logout(s->secret);
+  EXPECT_EQ(auth_->FromSession(s->secret).status().code(), StatusCode::kUnauthenticated)
+      << "logged out on the other node";
+
+  // A user change on one node ends the sessions on the other.
+  s = auth_->Login("anna", kPassword, "a");
+  ASSERT_TRUE(s.ok());
+  ASSERT_TRUE(other.FromSession(s->secret).ok());
+  ASSERT_TRUE(auth_->UpdateUser("anna", {.role = Role::kViewer}, "admin", "").ok());
+  EXPECT_FALSE(other.FromSession(s->secret).ok());
+  EXPECT_EQ(*conn->PruneSessions(clock_.Now(), core::WallTime{}, 100), 0);
+
+  // A restart keeps the sessions.
+  s = auth_->Login("vic", kPassword, "a");
+  ASSERT_TRUE(s.ok());
+  Restart();
+  EXPECT_TRUE(auth_->FromSession(s->secret).ok());
+  EXPECT_EQ(auth_->session_count(), 1u);
+}
+
+TEST_F(AuthenticatorTest, ARequestOnAnyNodeKeepsTheSessionFromGoingIdle) {
+  Node node = OtherNode();
+  Authenticator& other = *node.auth;
+  core::Result<Session> s = auth_->Login("anna", kPassword, "a");
+  ASSERT_TRUE(s.ok());
+  for (int i = 0; i < 4; ++i) {  // 4 x 500 s, alternating nodes, each gap below 600 s
+    clock_.Advance(500s);
+    Authenticator& node = i % 2 ? *auth_ : other;
+    EXPECT_TRUE(node.FromSession(s->secret).ok()) << i;
+  }
+  clock_.Advance(601s + std::chrono::seconds(static_cast<int>(kSessionTouchS)));
+  EXPECT_FALSE(other.FromSession(s->secret).ok());
+  EXPECT_FALSE(auth_->FromSession(s->secret).ok());
+}
+
+TEST_F(AuthenticatorTest, WhileTheStoreIsDownKnownSessionsGoOnAndLogoutsHold) {
+  core::Result<Session> known = auth_->Login("anna", kPassword, "a");
+  core::Result<Session> gone = auth_->Login("vic", kPassword, "a");
+  ASSERT_TRUE(known.ok() && gone.ok());
+  ASSERT_TRUE(auth_->FromSession(known->secret).ok());
+  std::string err;
+  ASSERT_EQ(store::testing::RawExec(dir_.File("argus.db"), "DROP TABLE sessions", &err), 0) << err;
+  EXPECT_TRUE(auth_->FromSession(known->secret).ok()) << "served from this process's copy";
+  auth_->Logout(gone->secret);
+  EXPECT_FALSE(auth_->FromSession(gone->secret).ok());
+  EXPECT_FALSE(auth_->FromSession("never seen").ok());
+  EXPECT_EQ(auth_->Login("anna", kPassword, "a").status().code(), StatusCode::kUnavailable);
 }
 
 TEST_F(AuthenticatorTest, GuessingOneUsersPasswordLocksThatUserOutFromThatAddress) {

@@ -148,11 +148,12 @@ double Authenticator::RetryAfterS(const std::string& user, const std::string& fr
   return std::max(LockedForS(AddressKey(from), now), LockedForS(UserKey(user, from), now));
 }
 
+bool Authenticator::Ended(const SessionState& s, core::WallTime now) const {
+  return now >= s.expires_at || SecondsBetween(s.last_seen, now) >= options_.session_idle_s;
+}
+
 void Authenticator::PurgeExpired(core::WallTime now) {
-  std::erase_if(sessions_, [&](const auto& kv) {
-    const SessionState& s = kv.second;
-    return now >= s.expires_at || SecondsBetween(s.last_seen, now) >= options_.session_idle_s;
-  });
+  std::erase_if(sessions_, [&](const auto& kv) { return Ended(kv.second, now); });
   std::erase_if(failures_, [&](const auto& kv) {
     return kv.second.pending == 0 && ForgetAt(kv.second) <= now;
   });
@@ -216,22 +217,29 @@ core::Result<Session> Authenticator::Login(const std::string& user, const std::s
       // Failures alone (a spray from many addresses) must not grow the table without end.
       PruneSomeFailures(now);
     } else if (ok) {
-      PurgeExpired(now);
       // The address's count stays: logging into one's own account between guesses must
       // not buy more guesses.
       if (failures_.erase(user_key) > 0) forget.push_back(user_key);
-      if (sessions_.size() >= options_.max_sessions) {
-        // Evict the session idle the longest rather than refuse a legitimate login.
-        auto oldest = std::min_element(sessions_.begin(), sessions_.end(), [](auto& a, auto& b) {
-          return a.second.last_seen < b.second.last_seen;
-        });
-        sessions_.erase(oldest);
-      }
-      sessions_[HashSecret(s.secret)] =
-          SessionState{s.who, s.expires_at, now, UserCredentials(*record)};
     }
   }
   if (store_error.ok()) Persist(save, forget, now);
+  if (store_error.ok() && ok) {
+    // In the store, so that every node knows it. Over the limit, the sessions idle the
+    // longest go rather than refusing a legitimate login. (Idle by the store's last_seen,
+    // which may lag a node's last request by up to kSessionTouchS.)
+    const std::string key = HashSecret(s.secret);
+    const SessionState state{s.who, s.expires_at, now, UserCredentials(*record), now};
+    core::Result<int64_t> left =
+        store_.PruneSessions(now, Plus(now, -options_.session_idle_s - kSessionTouchS),
+                             static_cast<int64_t>(std::max<size_t>(options_.max_sessions, 1) - 1));
+    core::Status stored = left.ok()
+                              ? store_.InsertSession({key, user, ToString(role), state.credentials,
+                                                      now, s.expires_at, now})
+                              : left.status();
+    if (!stored.ok()) store_error = core::Unavailable("session store: " + stored.message());
+    std::lock_guard lock(mu_);
+    if (stored.ok()) Remember(key, state);
+  }
   if (!store_error.ok()) return store_error;  // not the caller's failure
   if (!ok) {
     Audit(CheckUserName(user).ok() ? user : "?", "login failed", from);
@@ -241,43 +249,118 @@ core::Result<Session> Authenticator::Login(const std::string& user, const std::s
   return s;
 }
 
-void Authenticator::Logout(const std::string& session_secret) {
-  std::lock_guard lock(mu_);
-  sessions_.erase(HashSecret(session_secret));
+void Authenticator::Remember(const std::string& key, SessionState state) {
+  PurgeExpired(state.last_seen);
+  if (sessions_.size() >= options_.max_sessions && !sessions_.contains(key)) {
+    auto oldest = std::min_element(sessions_.begin(), sessions_.end(), [](auto& a, auto& b) {
+      return a.second.last_seen < b.second.last_seen;
+    });
+    sessions_.erase(oldest);
+  }
+  sessions_[key] = std::move(state);
 }
 
-core::Result<Principal> Authenticator::FromSession(const std::string& session_secret) {
-  const std::string key = HashSecret(session_secret);
-  Principal who;
-  std::string credentials;
+void Authenticator::FlushPendingLogouts() {
+  std::vector<std::string> pending;
   {
     std::lock_guard lock(mu_);
-    auto it = sessions_.find(key);
-    if (it == sessions_.end()) return core::Unauthenticated("not logged in");
-    const core::WallTime now = clock_.Now();
-    SessionState& s = it->second;
-    if (now >= s.expires_at || SecondsBetween(s.last_seen, now) >= options_.session_idle_s) {
-      sessions_.erase(it);
-      return core::Unauthenticated("session expired; log in again");
-    }
-    s.last_seen = now;
-    who = s.who;
-    credentials = s.credentials;
+    pending.swap(pending_logouts_);
   }
-  // One primary-key read per request: `argus user set` in another process changes only the
-  // store, and its change must end the session now, not at the next login.
-  core::Result<store::UserRecord> u = store_.GetUser(who.name);
-  if (u.ok() && UserCredentials(*u) == credentials) return who;
-  if (!u.ok() && u.status().code() != core::StatusCode::kNotFound) {
-    // The store is down: so is every way to change a user. Keep serving what we know.
-    spdlog::warn("auth: cannot re-check user {}: {}", who.name, u.status().message());
-    return who;
+  std::vector<std::string> failed;
+  for (const std::string& key : pending) {
+    if (!store_.DeleteSession(key).ok()) failed.push_back(key);
   }
+  if (failed.empty()) return;
+  std::lock_guard lock(mu_);
+  pending_logouts_.insert(pending_logouts_.end(), failed.begin(), failed.end());
+}
+
+void Authenticator::Logout(const std::string& session_secret) {
+  const std::string key = HashSecret(session_secret);
   {
     std::lock_guard lock(mu_);
     sessions_.erase(key);
   }
-  return core::Unauthenticated("your account was changed; log in again");
+  core::Status st = store_.DeleteSession(key);
+  if (st.ok()) return;
+  // The store must forget it too, or another node (or this one, once the store is back)
+  // would take the session again.
+  spdlog::warn("auth: logout not stored yet (retried): {}", st.message());
+  std::lock_guard lock(mu_);
+  if (pending_logouts_.size() >= options_.max_sessions) {
+    // Bounded: the oldest may then live on until its idle limit.
+    pending_logouts_.erase(pending_logouts_.begin());
+  }
+  pending_logouts_.push_back(key);
+}
+
+core::Result<Principal> Authenticator::FromLocalSession(const std::string& key,
+                                                        core::WallTime now) {
+  std::lock_guard lock(mu_);
+  auto it = sessions_.find(key);
+  if (std::find(pending_logouts_.begin(), pending_logouts_.end(), key) != pending_logouts_.end() ||
+      it == sessions_.end()) {
+    return core::Unauthenticated("not logged in");
+  }
+  if (Ended(it->second, now)) {
+    sessions_.erase(it);
+    return core::Unauthenticated("session expired; log in again");
+  }
+  it->second.last_seen = now;
+  return it->second.who;
+}
+
+core::Result<Principal> Authenticator::FromSession(const std::string& session_secret) {
+  const std::string key = HashSecret(session_secret);
+  const core::WallTime now = clock_.Now();
+  FlushPendingLogouts();
+  core::Result<store::SessionRecord> stored = store_.GetSession(key);
+  if (!stored.ok()) {
+    if (stored.status().code() == core::StatusCode::kNotFound) {
+      std::lock_guard lock(mu_);
+      sessions_.erase(key);  // logged out, or ended, on some node
+      return core::Unauthenticated("not logged in");
+    }
+    // The store is down: so is every way to change a user. Keep serving what we know.
+    spdlog::warn("auth: cannot read session: {}", stored.status().message());
+    return FromLocalSession(key, now);
+  }
+  SessionState state{Principal{stored->user, Role::kViewer, false}, stored->expires_at,
+                     stored->last_seen, stored->credentials, stored->last_seen};
+  {
+    std::lock_guard lock(mu_);
+    auto it = sessions_.find(key);
+    // This process may have seen the session more recently than the store was told.
+    if (it != sessions_.end()) state.last_seen = std::max(state.last_seen, it->second.last_seen);
+  }
+  if (!ParseRole(stored->role, &state.who.role) || Ended(state, now)) {
+    (void)store_.DeleteSession(key);
+    std::lock_guard lock(mu_);
+    sessions_.erase(key);
+    return core::Unauthenticated("session expired; log in again");
+  }
+  // One primary-key read per request: `argus user set` in another process changes only the
+  // store, and its change must end the session now, not at the next login.
+  core::Result<store::UserRecord> u = store_.GetUser(state.who.name);
+  const bool changed = u.ok() ? UserCredentials(*u) != state.credentials
+                              : u.status().code() == core::StatusCode::kNotFound;
+  if (changed) {
+    (void)store_.DeleteSession(key);
+    std::lock_guard lock(mu_);
+    sessions_.erase(key);
+    return core::Unauthenticated("your account was changed; log in again");
+  }
+  if (!u.ok())
+    spdlog::warn("auth: cannot re-check user {}: {}", state.who.name, u.status().message());
+  if (SecondsBetween(state.stored_last_seen, now) >= kSessionTouchS &&
+      store_.TouchSession(key, now).ok()) {
+    state.stored_last_seen = now;
+  }
+  state.last_seen = now;
+  const Principal who = state.who;
+  std::lock_guard lock(mu_);
+  Remember(key, std::move(state));
+  return who;
 }
 
 core::Result<Principal> Authenticator::FromToken(const std::string& token_secret) {
@@ -296,6 +379,9 @@ core::Result<Principal> Authenticator::FromToken(const std::string& token_secret
 }
 
 void Authenticator::EndSessionsOf(const std::string& user) {
+  // Every node's sessions of the user: they are rows of the store.
+  core::Status st = store_.DeleteSessionsOf(user);
+  if (!st.ok()) spdlog::warn("auth: cannot delete sessions of {}: {}", user, st.message());
   std::lock_guard lock(mu_);
   std::erase_if(sessions_, [&](const auto& kv) { return kv.second.who.name == user; });
 }
@@ -368,9 +454,13 @@ core::Status Authenticator::RevokeToken(int64_t id, const std::string& by,
 }
 
 size_t Authenticator::session_count() {
+  const core::WallTime now = clock_.Now();
+  core::Result<int64_t> stored =
+      store_.PruneSessions(now, Plus(now, -options_.session_idle_s - kSessionTouchS),
+                           static_cast<int64_t>(options_.max_sessions));
   std::lock_guard lock(mu_);
-  PurgeExpired(clock_.Now());
-  return sessions_.size();
+  PurgeExpired(now);
+  return stored.ok() ? static_cast<size_t>(*stored) : sessions_.size();
 }
 
 }  // namespace argus::auth

@@ -1,11 +1,14 @@
 // Who is calling, and may they: users with passwords and roles, login sessions,
 // API tokens, login rate limiting, and the audit entries these produce.
 //
-// Users and API tokens live in the Store (so `argus user add` and the daemon
-// share them); sessions live in memory: a restarted daemon asks everyone to log
-// in again. Each session remembers the user record it was made from and compares it
-// with the store on every request: a change made through the API or by `argus user set`
-// in another process (disabled, new role, new password) ends that user's sessions at once.
+// Users, API tokens and login sessions live in the Store (so `argus user add` and the
+// daemon share them, and with a PostgreSQL store a login on one node works on every node
+// and survives a restart). Each session remembers the user record it was made from and
+// compares it with the store on every request: a change made through the API or by
+// `argus user set` in another process or on another node (disabled, new role, new
+// password) ends that user's sessions at once, as does a logout anywhere. While the store
+// is unreachable, sessions this process has seen keep working from its memory (logins do
+// not: the user record is in the store); logouts made meanwhile reach the store later.
 // Rate limiting (its counts and lockouts are kept in the store, so a restart keeps them):
 // after max_login_failures failed logins for one user name from one client
 // address within failure_window_s, that name is refused from that address; after
@@ -45,6 +48,9 @@ inline constexpr double kMaxLockoutS = 24 * 3600.0;  // the growing back-off sto
 // A key's lockout count is forgotten after this long without a failure.
 inline constexpr double kLockoutMemoryS = 24 * 3600.0;
 inline constexpr size_t kDefaultMaxSessions = 10000;
+// A session's last_seen in the store is refreshed at most this often (idleness is
+// measured from it on other nodes, so they may see a session idle this much early).
+inline constexpr double kSessionTouchS = 30;
 inline constexpr size_t kMaxUserNameLength = 64;
 // Limiter entries examined for expiry per failed login (in memory and in the store).
 inline constexpr size_t kPruneStep = 8;
@@ -115,11 +121,13 @@ class Authenticator {
   size_t session_count();
 
  private:
+  // This process's copy of a stored session: served from when the store is down.
   struct SessionState {
     Principal who;
     core::WallTime expires_at;
     core::WallTime last_seen;
-    std::string credentials;  // UserCredentials() of the record the session was made from
+    std::string credentials;          // UserCredentials() of the record the session was made from
+    core::WallTime stored_last_seen;  // last_seen as the store has it
   };
   struct Failures {
     std::vector<core::WallTime> at;  // within the window, oldest first
@@ -145,6 +153,12 @@ class Authenticator {
   void Audit(const std::string& who, const std::string& what, const std::string& from);
   void EndSessionsOf(const std::string& user);
   void PurgeExpired(core::WallTime now);  // mu_ held
+  bool Ended(const SessionState& s, core::WallTime now) const;
+  // Deletes from the store the sessions logged out while it was unreachable.
+  void FlushPendingLogouts();
+  // A session the store does not answer for: this process's copy, if still valid.
+  core::Result<Principal> FromLocalSession(const std::string& key, core::WallTime now);
+  void Remember(const std::string& key, SessionState s);  // mu_ held
 
   store::Store& store_;
   const core::Clock& clock_;
@@ -153,7 +167,8 @@ class Authenticator {
   std::string dummy_hash_;
 
   std::mutex mu_;
-  std::map<std::string, SessionState> sessions_;  // by HashSecret(secret)
+  std::map<std::string, SessionState> sessions_;  // by HashSecret(secret), a local cache
+  std::vector<std::string> pending_logouts_;      // hashes the store has not deleted yet
   std::map<std::string, Failures> failures_;      // "addr:<ip>" and "user:<name>@<ip>"
   std::string prune_cursor_;                      // PruneSomeFailures resumes after it
   // Orders the limiter's store writes; taken before mu_, never while holding it.

@@ -145,6 +145,17 @@ void ParseServer(MapReader& r, ServerSettings* s) {
   r.GetDouble("session_max_s", &s->session_max_s, 60, 30 * 24 * 3600.0);
 }
 
+void ParseCluster(MapReader& r, ClusterSettings* c) {
+  r.GetString("node_id", &c->node_id);
+  r.GetString("address", &c->address);
+  r.GetDouble("lease_s", &c->lease_s, 1, 3600);
+  r.GetDouble("renew_s", &c->renew_s, 0.1, 1800);
+  if (c->renew_s > c->lease_s / 2) {
+    r.Error("renew_s", "must be at most half of lease_s (" + std::to_string(c->lease_s) +
+                           "), so that a lease is renewed twice before it runs out");
+  }
+}
+
 void ParseMqtt(MapReader& r, MqttSettings* m) {
   m->enabled = true;
   r.GetBool("enabled", &m->enabled);
@@ -294,6 +305,7 @@ void ParseCamera(const YAML::Node& node, const std::string& path, const std::str
   r.GetName("name", &cam->name);
   r.GetString("source", &cam->source, true);
   r.GetEnum("rtsp_transport", &cam->rtsp_transport, {"tcp", "udp"});
+  r.GetString("node", &cam->node);
   r.GetDouble("detect_fps", &cam->detect_fps, 0, kMaxDetectFps);
   std::string det;
   if (r.GetString("detector", &det)) cam->detector = det;
@@ -470,6 +482,7 @@ Config Parse(const std::string& yaml, const std::string& file, Diagnostics* diag
         if (sr.valid()) parse(sr);
       };
       section("server", [&](MapReader& sr) { ParseServer(sr, &cfg.server); });
+      section("cluster", [&](MapReader& sr) { ParseCluster(sr, &cfg.cluster); });
       section("mqtt", [&](MapReader& sr) { ParseMqtt(sr, &cfg.mqtt); });
       section("webhooks", [&](MapReader& sr) { ParseWebhooks(sr, &cfg.webhooks); });
       section("alerts", [&](MapReader& sr) {
@@ -540,6 +553,11 @@ std::vector<std::string> ChangesNeedingRestart(const Config& running, const Conf
   diff(a.tls_cert != b.tls_cert || a.tls_key != b.tls_key, "server.tls_cert/tls_key");
   diff(a.session_idle_s != b.session_idle_s || a.session_max_s != b.session_max_s,
        "server.session_idle_s/session_max_s");
+  diff(running.cluster.node_id != loaded.cluster.node_id ||
+           running.cluster.address != loaded.cluster.address ||
+           running.cluster.lease_s != loaded.cluster.lease_s ||
+           running.cluster.renew_s != loaded.cluster.renew_s,
+       "cluster");
   const MqttSettings &m = running.mqtt, &n = loaded.mqtt;
   diff(m.enabled != n.enabled || m.host != n.host || m.port != n.port ||
            m.client_id != n.client_id || m.username != n.username || m.password != n.password ||

@@ -132,6 +132,7 @@ struct CameraConfig {
   std::vector<Line> lines;
   std::vector<RuleConfig> rules;
   LearnConfig learn;
+  std::string node;  // preferred node (several nodes on PostgreSQL); empty: any
   std::string path;  // "cameras[i]"
   Where where;
   // The camera's YAML and the sections every camera uses (site, detector,
@@ -176,6 +177,17 @@ struct ServerSettings {
   std::string tls_key;
   double session_idle_s = kDefaultSessionIdleS;  // logged out after this long without a request
   double session_max_s = kDefaultSessionMaxS;    // and after this long in any case
+};
+
+// Several nodes on one PostgreSQL store (docs/multi_node.md): each camera runs on the
+// one live node holding its lease. Ignored with SQLite (one node runs every camera).
+inline constexpr double kDefaultLeaseS = 10;
+inline constexpr double kDefaultRenewS = 3;
+struct ClusterSettings {
+  std::string node_id;  // unique per node; empty: the host name (`serve --node-id` overrides)
+  std::string address;  // where this node's API is reached, shown to the other nodes
+  double lease_s = kDefaultLeaseS;  // a camera of a node silent this long moves elsewhere
+  double renew_s = kDefaultRenewS;  // how often leases are renewed (< lease_s / 2)
 };
 
 struct MqttSettings {
@@ -237,6 +249,7 @@ struct Config {
   TrackerSettings tracker;
   std::vector<CameraConfig> cameras;
   ServerSettings server;
+  ClusterSettings cluster;
   MqttSettings mqtt;
   WebhookSettings webhooks;
   AlertSettings alerts;

@@ -107,6 +107,26 @@ TEST(Config, ParsesAValidSite) {
   EXPECT_EQ(cam.rules[0].node["zone"].as<std::string>(), "lawn");
 }
 
+TEST(Config, ClusterSectionAndACamerasPreferredNode) {
+  std::string yaml = kGood;
+  yaml.replace(yaml.find("    detect_fps: 5"), 17, "    detect_fps: 5\n    node: server-2");
+  Diagnostics diag;
+  auto cfg = ParseConfig(yaml + "cluster: {node_id: server-1, lease_s: 6, renew_s: 2}\n",
+                         "site.yaml", &diag);
+  ASSERT_TRUE(cfg.ok()) << diag.ToString();
+  EXPECT_EQ(cfg->cameras[0].node, "server-2");
+  EXPECT_EQ(cfg->cluster.node_id, "server-1");
+  EXPECT_EQ(cfg->cluster.lease_s, 6);
+  EXPECT_EQ(cfg->cluster.renew_s, 2);
+  auto defaults = ParseConfig(kGood, "site.yaml", &diag);
+  ASSERT_TRUE(defaults.ok());
+  EXPECT_EQ(defaults->cluster.lease_s, kDefaultLeaseS);
+  EXPECT_TRUE(defaults->cameras[0].node.empty());
+  // A lease renewed less than twice before it runs out is refused, by name.
+  const std::string p = Problems(std::string(kGood) + "cluster: {lease_s: 4, renew_s: 3}\n");
+  EXPECT_NE(p.find("cluster.renew_s: must be at most half of lease_s"), std::string::npos) << p;
+}
+
 TEST(Config, MalformedYamlNamesTheLine) {
   EXPECT_EQ(Problems("cameras:\n  - name: a\n    source: [unclosed\n"),
             "site.yaml:4: malformed YAML: end of sequence flow not found\n");
@@ -118,8 +138,8 @@ TEST(Config, UnknownKeyIsAnErrorWithItsLine) {
   EXPECT_EQ(
       Problems(yaml),
       "site.yaml:15: cameras[0].detect_fsp: unknown key (expected one of: calibration, "
-      "detect_fps, detector, learn, lines, name, privacy_masks, rtsp_transport, rules, source, "
-      "zone_inertia_frames, zones)\n");
+      "detect_fps, detector, learn, lines, name, node, privacy_masks, rtsp_transport, rules, "
+      "source, zone_inertia_frames, zones)\n");
 }
 
 TEST(Config, LearnSectionIsOptionalAndValidated) {

@@ -75,6 +75,26 @@ void AlertManager::Restore(const std::vector<Alert>& alerts, int64_t max_id_seen
   }
 }
 
+void AlertManager::Forget(const std::string& camera) {
+  std::erase_if(alerts_, [&](const auto& kv) { return kv.second.camera == camera; });
+  std::erase_if(open_by_key_, [&](const auto& kv) { return kv.first.camera == camera; });
+  std::erase_if(incident_to_alert_, [&](const auto& kv) { return !alerts_.contains(kv.second); });
+}
+
+void AlertManager::ApplyStored(const Alert& stored) {
+  auto it = alerts_.find(stored.id);
+  if (it == alerts_.end() || stored.state == AlertState::kOpen) return;
+  Alert& a = it->second;
+  auto open = open_by_key_.find({a.camera, a.rule, a.zone});
+  if (open != open_by_key_.end() && open->second == a.id) open_by_key_.erase(open);
+  if (stored.state == AlertState::kResolved) {
+    alerts_.erase(it);  // running incidents stay mapped until their end, as in Resolve
+    return;
+  }
+  a.state = stored.state;
+  a.ack = stored.ack;
+}
+
 AlertChange AlertManager::OnEvent(const Event& e) {
   const core::WallTime now = clock_->Now();
   AlertChange change;
@@ -103,7 +123,9 @@ AlertChange AlertManager::OnEvent(const Event& e) {
     }
     if (alert == nullptr) {
       Alert fresh;
-      fresh.id = next_id_++;
+      fresh.id = id_source_ ? id_source_() : 0;
+      if (fresh.id <= 0 || alerts_.contains(fresh.id)) fresh.id = next_id_;
+      next_id_ = std::max(next_id_, fresh.id + 1);
       fresh.camera = e.camera;
       fresh.rule = e.rule;
       fresh.zone = e.zone;

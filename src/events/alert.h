@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -85,6 +86,16 @@ class AlertManager {
   // makes new ids start above the largest id seen. Resolved alerts are skipped.
   // Call before the first event.
   void Restore(const std::vector<Alert>& alerts, int64_t max_id_seen);
+  // Where new alert ids come from when several processes share a store (it hands them
+  // out). A source that answers 0 (cannot) falls back to the largest id seen + 1.
+  void SetIdSource(std::function<int64_t()> next_id) { id_source_ = std::move(next_id); }
+
+  // Drops the open and acknowledged alerts of `camera` from memory (another process took
+  // the camera over and owns them now); the store keeps them.
+  void Forget(const std::string& camera);
+  // An alert this manager holds was acknowledged or resolved elsewhere (an operator on
+  // another node): takes the stored state over. Unknown ids and open alerts are ignored.
+  void ApplyStored(const Alert& stored);
 
   AlertChange OnEvent(const Event& e);
   // open -> acknowledged; stops escalation. Other states: kInvalidArgument.
@@ -112,6 +123,7 @@ class AlertManager {
   AlertPolicy policy_;
   const core::Clock* clock_;
   int64_t next_id_ = 1;
+  std::function<int64_t()> id_source_;
   std::map<int64_t, Alert> alerts_;                             // open + acknowledged
   std::unordered_map<std::string, int64_t> incident_to_alert_;  // incidents not yet ended
   std::map<Key, int64_t> open_by_key_;                          // the open alert per key

@@ -249,5 +249,37 @@ TEST(AlertState, RoundTripsThroughStrings) {
   EXPECT_FALSE(ParseAlertState("closed", &x));
 }
 
+TEST_F(AlertManagerTest, IdsComeFromTheSourceAndFallBackToItsOwnCountWhenItCannot) {
+  std::vector<int64_t> handed = {0, 41, 40};  // back() first; 0: the store did not answer
+  mgr_.SetIdSource([&] {
+    const int64_t id = handed.back();
+    handed.pop_back();
+    return id;
+  });
+  EXPECT_EQ(mgr_.OnEvent(Ev("a", Phase::kStart, Severity::kAlert, "z1")).alert.id, 40);
+  EXPECT_EQ(mgr_.OnEvent(Ev("b", Phase::kStart, Severity::kAlert, "z2")).alert.id, 41);
+  EXPECT_EQ(mgr_.OnEvent(Ev("c", Phase::kStart, Severity::kAlert, "z3")).alert.id, 42);
+}
+
+TEST_F(AlertManagerTest, ForgetDropsACamerasAlertsAndApplyStoredTakesActionsMadeElsewhere) {
+  const Alert a = mgr_.OnEvent(Ev("a", Phase::kStart)).alert;
+  Alert other = a;
+  other.state = AlertState::kAcknowledged;
+  other.ack = AlertAction{"olga", kStart, "elsewhere"};
+  mgr_.ApplyStored(other);
+  ASSERT_EQ(mgr_.Get(a.id)->state, AlertState::kAcknowledged);
+  EXPECT_EQ(mgr_.Get(a.id)->ack->who, "olga");
+  // No longer open: a new incident opens a new alert.
+  const AlertChange next = mgr_.OnEvent(Ev("b", Phase::kStart));
+  EXPECT_EQ(next.kind, AlertChange::Kind::kOpened);
+  other.state = AlertState::kResolved;
+  mgr_.ApplyStored(other);
+  EXPECT_FALSE(mgr_.Get(a.id).ok());
+  mgr_.Forget("cam1");
+  EXPECT_TRUE(mgr_.Active().empty());
+  EXPECT_EQ(mgr_.OnEvent(Ev("b", Phase::kUpdate)).kind, AlertChange::Kind::kOpened)
+      << "a forgotten alert's incidents are new here";
+}
+
 }  // namespace
 }  // namespace argus::events

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <charconv>
 #include <chrono>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <utility>
@@ -322,6 +323,37 @@ CREATE TABLE login_failures (
 );
 CREATE INDEX login_failures_by_forget ON login_failures (forget_ms);
 )sql",
+    // 5: several nodes on one store (issue 17): login sessions any node recognises, the
+    // node registry and the camera leases with their fencing epoch.
+    R"sql(
+CREATE TABLE sessions (
+  token_hash TEXT PRIMARY KEY CHECK (token_hash <> ''),
+  user_name TEXT NOT NULL,
+  role TEXT NOT NULL,
+  credentials TEXT NOT NULL,
+  created_ms BIGINT NOT NULL,
+  expires_ms BIGINT NOT NULL,
+  last_seen_ms BIGINT NOT NULL
+);
+CREATE INDEX sessions_by_user ON sessions (user_name);
+CREATE INDEX sessions_by_last_seen ON sessions (last_seen_ms);
+
+CREATE TABLE nodes (
+  id TEXT PRIMARY KEY CHECK (id <> ''),
+  address TEXT NOT NULL,
+  version TEXT NOT NULL,
+  started_ms BIGINT NOT NULL,
+  heartbeat_ms BIGINT NOT NULL,
+  load DOUBLE PRECISION NOT NULL
+);
+
+CREATE TABLE camera_leases (
+  camera TEXT PRIMARY KEY CHECK (camera <> ''),
+  node TEXT NOT NULL CHECK (node <> ''),
+  epoch BIGINT NOT NULL CHECK (epoch > 0),
+  expires_ms BIGINT NOT NULL
+);
+)sql",
 };
 
 core::Status AppendAuditLocked(PGconn* conn, const AuditEntry& e) {
@@ -464,6 +496,7 @@ core::Status PgStore::InsertEventLocked(const events::Event& e, core::WallTime r
 }
 
 core::Status PgStore::InsertEvent(const events::Event& e, core::WallTime received_at) {
+  if (fence_ && fence_->Epoch(e.camera)) return InsertEvents({e}, received_at);
   std::lock_guard lock(mu_);
   ARGUS_RETURN_IF_ERROR(EnsureConnectedLocked());
   return InsertEventLocked(e, received_at);  // autocommit: one transaction
@@ -475,9 +508,39 @@ core::Status PgStore::InsertEvents(const std::vector<events::Event>& es,
   ARGUS_RETURN_IF_ERROR(EnsureConnectedLocked());
   Tx tx(conn_);
   ARGUS_RETURN_IF_ERROR(tx.begun());
+  std::map<std::string, core::Status> fenced;  // per camera, checked once per batch
+  core::Status refused;
   // One statement per event keeps seq in the order of `es`.
-  for (const auto& e : es) ARGUS_RETURN_IF_ERROR(InsertEventLocked(e, received_at));
-  return tx.Commit();
+  for (const auto& e : es) {
+    auto [it, added] = fenced.try_emplace(e.camera);
+    if (added) it->second = CheckFenceLocked(e.camera);
+    if (IsFencedOut(it->second)) {
+      refused = it->second;
+      continue;
+    }
+    ARGUS_RETURN_IF_ERROR(it->second);
+    ARGUS_RETURN_IF_ERROR(InsertEventLocked(e, received_at));
+  }
+  ARGUS_RETURN_IF_ERROR(tx.Commit());
+  return refused;
+}
+
+core::Status PgStore::CheckFenceLocked(const std::string& camera) {
+  const std::optional<int64_t> epoch = fence_ ? fence_->Epoch(camera) : std::nullopt;
+  if (!epoch) return core::Status::Ok();
+  const std::string lost = "fenced: node " + fence_->node() + " holds no lease on camera " + camera;
+  if (*epoch == 0) return core::PermissionDenied(lost);
+  // FOR SHARE: no one takes the lease over until this transaction ends.
+  Params p;
+  auto r = Query(conn_,
+                 "SELECT 1 FROM camera_leases WHERE camera = " + p.Add(camera) + " AND node = " +
+                     p.Add(fence_->node()) + " AND epoch = " + p.Add(*epoch) + " FOR SHARE",
+                 p, "lease check");
+  if (!r.ok()) return r.status();
+  if (PQntuples(r->get()) == 0) {
+    return core::PermissionDenied(lost + " at epoch " + std::to_string(*epoch));
+  }
+  return core::Status::Ok();
 }
 
 core::Result<EventPage> PgStore::QueryEvents(const EventQuery& q) {
@@ -536,7 +599,14 @@ core::Status PgStore::UpsertAlert(const Alert& a) {
       "escalation_level = greatest(alerts.escalation_level, excluded.escalation_level)";
   std::lock_guard lock(mu_);
   ARGUS_RETURN_IF_ERROR(EnsureConnectedLocked());
-  return Exec(conn_, sql, p, "upsert alert " + std::to_string(a.id));
+  if (!fence_ || !fence_->Epoch(a.camera)) {
+    return Exec(conn_, sql, p, "upsert alert " + std::to_string(a.id));
+  }
+  Tx tx(conn_);
+  ARGUS_RETURN_IF_ERROR(tx.begun());
+  ARGUS_RETURN_IF_ERROR(CheckFenceLocked(a.camera));
+  ARGUS_RETURN_IF_ERROR(Exec(conn_, sql, p, "upsert alert " + std::to_string(a.id)));
+  return tx.Commit();
 }
 
 core::Result<Alert> PgStore::GetAlertLocked(int64_t id) {
@@ -935,6 +1005,162 @@ core::Result<int64_t> PgStore::PruneLoginFailures(core::WallTime now, int max_ro
   auto r = Query(conn_, sql, p, "prune login failures");
   if (!r.ok()) return r.status();
   return Affected(r->get());
+}
+
+}  // namespace argus::store
+
+namespace argus::store {
+
+core::Status PgStore::InsertSession(const SessionRecord& x) {
+  Params p;
+  const std::string sql =
+      "INSERT INTO sessions (token_hash, user_name, role, credentials, created_ms, expires_ms, "
+      "last_seen_ms) VALUES (" +
+      p.Add(x.token_hash) + ", " + p.Add(x.user) + ", " + p.Add(x.role) + ", " +
+      p.Add(x.credentials) + ", " + p.Add(ToMs(x.created_at)) + ", " + p.Add(ToMs(x.expires_at)) +
+      ", " + p.Add(ToMs(x.last_seen)) + ")";
+  std::lock_guard lock(mu_);
+  ARGUS_RETURN_IF_ERROR(EnsureConnectedLocked());
+  return Exec(conn_, sql, p, "insert session");
+}
+
+core::Result<SessionRecord> PgStore::GetSession(const std::string& token_hash) {
+  Params p;
+  const std::string sql =
+      "SELECT token_hash, user_name, role, credentials, created_ms, expires_ms, last_seen_ms "
+      "FROM sessions WHERE token_hash = " +
+      p.Add(token_hash);
+  std::lock_guard lock(mu_);
+  ARGUS_RETURN_IF_ERROR(EnsureConnectedLocked());
+  auto r = Query(conn_, sql, p, "get session");
+  if (!r.ok()) return r.status();
+  if (PQntuples(r->get()) == 0) return core::NotFound("no such session");
+  return ReadSessionColumns(Row(r->get(), 0));
+}
+
+core::Status PgStore::TouchSession(const std::string& token_hash, core::WallTime at) {
+  Params p;
+  const std::string sql = "UPDATE sessions SET last_seen_ms = greatest(last_seen_ms, " +
+                          p.Add(ToMs(at)) + ") WHERE token_hash = " + p.Add(token_hash);
+  std::lock_guard lock(mu_);
+  ARGUS_RETURN_IF_ERROR(EnsureConnectedLocked());
+  return Exec(conn_, sql, p, "touch session");
+}
+
+core::Status PgStore::DeleteSession(const std::string& token_hash) {
+  Params p;
+  const std::string sql = "DELETE FROM sessions WHERE token_hash = " + p.Add(token_hash);
+  std::lock_guard lock(mu_);
+  ARGUS_RETURN_IF_ERROR(EnsureConnectedLocked());
+  return Exec(conn_, sql, p, "delete session");
+}
+
+core::Status PgStore::DeleteSessionsOf(const std::string& user) {
+  Params p;
+  const std::string sql = "DELETE FROM sessions WHERE user_name = " + p.Add(user);
+  std::lock_guard lock(mu_);
+  ARGUS_RETURN_IF_ERROR(EnsureConnectedLocked());
+  return Exec(conn_, sql, p, "delete sessions of " + user);
+}
+
+core::Result<int64_t> PgStore::PruneSessions(core::WallTime now, core::WallTime idle_before,
+                                             int64_t keep) {
+  std::lock_guard lock(mu_);
+  ARGUS_RETURN_IF_ERROR(EnsureConnectedLocked());
+  Tx tx(conn_);
+  ARGUS_RETURN_IF_ERROR(tx.begun());
+  Params ended;
+  ARGUS_RETURN_IF_ERROR(Exec(conn_,
+                             "DELETE FROM sessions WHERE expires_ms <= " + ended.Add(ToMs(now)) +
+                                 " OR last_seen_ms < " + ended.Add(ToMs(idle_before)),
+                             ended, "prune ended sessions"));
+  Params over;
+  ARGUS_RETURN_IF_ERROR(Exec(conn_,
+                             "DELETE FROM sessions WHERE token_hash IN (SELECT token_hash FROM "
+                             "sessions ORDER BY last_seen_ms DESC, token_hash OFFSET " +
+                                 over.Add(std::max<int64_t>(keep, 0)) + ")",
+                             over, "prune sessions beyond the limit"));
+  auto n = Query(conn_, "SELECT count(*) FROM sessions", Params(), "count sessions");
+  if (!n.ok()) return n.status();
+  const int64_t left = Row(n->get(), 0).Int(0);
+  ARGUS_RETURN_IF_ERROR(tx.Commit());
+  return left;
+}
+
+core::Status PgStore::UpsertNode(const NodeRecord& n) {
+  Params p;
+  const std::string sql =
+      "INSERT INTO nodes (id, address, version, started_ms, heartbeat_ms, load) VALUES (" +
+      p.Add(n.id) + ", " + p.Add(n.address) + ", " + p.Add(n.version) + ", " +
+      p.Add(ToMs(n.started_at)) + ", " + p.Add(ToMs(n.heartbeat_at)) + ", " + p.Add(n.load) +
+      ") ON CONFLICT (id) DO UPDATE SET address = excluded.address, version = excluded.version, "
+      "started_ms = excluded.started_ms, heartbeat_ms = excluded.heartbeat_ms, load = "
+      "excluded.load";
+  std::lock_guard lock(mu_);
+  ARGUS_RETURN_IF_ERROR(EnsureConnectedLocked());
+  return Exec(conn_, sql, p, "upsert node " + n.id);
+}
+
+core::Result<std::vector<NodeRecord>> PgStore::ListNodes() {
+  std::lock_guard lock(mu_);
+  ARGUS_RETURN_IF_ERROR(EnsureConnectedLocked());
+  auto r = Query(conn_,
+                 "SELECT id, address, version, started_ms, heartbeat_ms, load FROM nodes "
+                 "ORDER BY id",
+                 Params(), "list nodes");
+  if (!r.ok()) return r.status();
+  std::vector<NodeRecord> out;
+  for (int i = 0; i < PQntuples(r->get()); ++i) out.push_back(ReadNodeColumns(Row(r->get(), i)));
+  return out;
+}
+
+core::Status PgStore::DeleteNode(const std::string& id) {
+  Params p;
+  const std::string sql = "DELETE FROM nodes WHERE id = " + p.Add(id);
+  std::lock_guard lock(mu_);
+  ARGUS_RETURN_IF_ERROR(EnsureConnectedLocked());
+  return Exec(conn_, sql, p, "delete node " + id);
+}
+
+core::Result<std::vector<LeaseRecord>> PgStore::ListLeases() {
+  std::lock_guard lock(mu_);
+  ARGUS_RETURN_IF_ERROR(EnsureConnectedLocked());
+  auto r = Query(conn_, "SELECT camera, node, epoch, expires_ms FROM camera_leases ORDER BY camera",
+                 Params(), "list leases");
+  if (!r.ok()) return r.status();
+  std::vector<LeaseRecord> out;
+  for (int i = 0; i < PQntuples(r->get()); ++i) out.push_back(ReadLeaseColumns(Row(r->get(), i)));
+  return out;
+}
+
+core::Result<LeaseRecord> PgStore::AcquireLease(const std::string& camera, const std::string& node,
+                                                int64_t epoch, core::WallTime now,
+                                                core::WallTime until) {
+  // One statement: the row lock of the conflicting row makes the check and the change
+  // atomic across nodes.
+  Params p;
+  const std::string c = p.Add(camera), n = p.Add(node), e = p.Add(epoch), t = p.Add(ToMs(now)),
+                    u = p.Add(ToMs(until));
+  const std::string sql = AcquireLeaseSql(c, n, e, t, u);
+  std::lock_guard lock(mu_);
+  ARGUS_RETURN_IF_ERROR(EnsureConnectedLocked());
+  auto r = Query(conn_, sql, p, "acquire lease on " + camera);
+  if (!r.ok()) return r.status();
+  if (PQntuples(r->get()) == 0) {
+    return core::PermissionDenied("camera " + camera + " is leased to another node");
+  }
+  return ReadLeaseColumns(Row(r->get(), 0));
+}
+
+core::Status PgStore::ReleaseLease(const std::string& camera, const std::string& node,
+                                   int64_t epoch) {
+  Params p;
+  const std::string sql =
+      "UPDATE camera_leases SET expires_ms = 0 WHERE camera = " + p.Add(camera) +
+      " AND node = " + p.Add(node) + " AND epoch = " + p.Add(epoch);
+  std::lock_guard lock(mu_);
+  ARGUS_RETURN_IF_ERROR(EnsureConnectedLocked());
+  return Exec(conn_, sql, p, "release lease on " + camera);
 }
 
 }  // namespace argus::store

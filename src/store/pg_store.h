@@ -3,7 +3,10 @@
 // transactions); the differences come from sharing:
 //  - event, sensor-reading and audit sequence numbers come from database sequences,
 //    so two nodes never hand out the same one; NextAlertId() does the same for
-//    alert ids (AlertManager's "max id + 1" is only safe on a single node);
+//    alert ids (a node's own "max id + 1" is only safe on a single node);
+//  - camera leases are taken and renewed in one statement each (the conflicting
+//    row's lock settles races), and a fenced write locks its camera's lease row
+//    FOR SHARE, so no node can take the camera over between the check and the write;
 //  - migrations take a database-wide advisory lock, so nodes starting at once
 //    migrate one after the other and the second finds nothing left to do;
 //  - Acknowledge/Resolve lock the alert row (SELECT ... FOR UPDATE), so two
@@ -108,9 +111,23 @@ class PgStore final : public Store {
                                 core::WallTime at) override;
   core::Result<std::string> LoadLearnedModel(const std::string& camera) override;
 
-  // A fresh alert id, unique across every node sharing the database and above every
-  // alert id already stored (also ids that a caller chose itself).
-  core::Result<int64_t> NextAlertId();
+  core::Result<int64_t> NextAlertId() override;
+  core::Status InsertSession(const SessionRecord& s) override;
+  core::Result<SessionRecord> GetSession(const std::string& token_hash) override;
+  core::Status TouchSession(const std::string& token_hash, core::WallTime at) override;
+  core::Status DeleteSession(const std::string& token_hash) override;
+  core::Status DeleteSessionsOf(const std::string& user) override;
+  core::Result<int64_t> PruneSessions(core::WallTime now, core::WallTime idle_before,
+                                      int64_t keep) override;
+  core::Status UpsertNode(const NodeRecord& n) override;
+  core::Result<std::vector<NodeRecord>> ListNodes() override;
+  core::Status DeleteNode(const std::string& id) override;
+  core::Result<std::vector<LeaseRecord>> ListLeases() override;
+  core::Result<LeaseRecord> AcquireLease(const std::string& camera, const std::string& node,
+                                         int64_t epoch, core::WallTime now,
+                                         core::WallTime until) override;
+  core::Status ReleaseLease(const std::string& camera, const std::string& node,
+                            int64_t epoch) override;
   int schema_version() const { return static_cast<int>(PgMigrations().size()); }
 
  private:
@@ -120,6 +137,9 @@ class PgStore final : public Store {
   core::Status EnsureConnectedLocked();
   core::Status InsertEventLocked(const events::Event& e, core::WallTime received_at);
   core::Result<events::Alert> GetAlertLocked(int64_t id);
+  // Ok when `camera` is not fenced or its lease row still has this node's epoch (locked
+  // FOR SHARE until the caller's transaction ends); kPermissionDenied otherwise.
+  core::Status CheckFenceLocked(const std::string& camera);
 
   std::mutex mu_;
   pg_conn* conn_;  // guarded by mu_

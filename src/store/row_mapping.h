@@ -53,6 +53,44 @@ inline core::Status CheckLoginFailureRecord(const LoginFailureRecord& r) {
   return core::Status::Ok();
 }
 
+// Columns 0..6 of sessions: token_hash, user_name, role, credentials, created_ms,
+// expires_ms, last_seen_ms.
+template <typename Row>
+SessionRecord ReadSessionColumns(const Row& s) {
+  return {s.Text(0),        s.Text(1),        s.Text(2),       s.Text(3),
+          FromMs(s.Int(4)), FromMs(s.Int(5)), FromMs(s.Int(6))};
+}
+
+// Columns 0..5 of nodes: id, address, version, started_ms, heartbeat_ms, load.
+template <typename Row>
+NodeRecord ReadNodeColumns(const Row& s) {
+  return {s.Text(0), s.Text(1), s.Text(2), FromMs(s.Int(3)), FromMs(s.Int(4)), s.Real(5)};
+}
+
+// Columns 0..3 of camera_leases: camera, node, epoch, expires_ms.
+template <typename Row>
+LeaseRecord ReadLeaseColumns(const Row& s) {
+  return {s.Text(0), s.Text(1), s.Int(2), FromMs(s.Int(3))};
+}
+
+// Store::AcquireLease in one statement, the same in both backends (placeholders given):
+// a new row starts at epoch 1; an existing one is taken when it expired, or when it names
+// the same node and the caller holds no epoch (0: a restarted process of that node, whose
+// new epoch fences the old one out); renewed when the node and epoch match. Returns the row when
+// the node holds the lease, nothing otherwise.
+inline std::string AcquireLeaseSql(const std::string& camera, const std::string& node,
+                                   const std::string& epoch, const std::string& now_ms,
+                                   const std::string& until_ms) {
+  return "INSERT INTO camera_leases AS l (camera, node, epoch, expires_ms) VALUES (" + camera +
+         ", " + node + ", 1, " + until_ms +
+         ") ON CONFLICT (camera) DO UPDATE SET node = excluded.node, expires_ms = "
+         "excluded.expires_ms, epoch = CASE WHEN l.node = excluded.node AND l.epoch = " +
+         epoch +
+         " THEN l.epoch ELSE l.epoch + 1 END WHERE (l.node = excluded.node AND (l.epoch = " +
+         epoch + " OR " + epoch + " = 0)) OR l.expires_ms <= " + now_ms +
+         " RETURNING camera, node, epoch, expires_ms";
+}
+
 // Columns 0..4: key, failures_ms (FormatMsList), locked_until_ms, lockouts, forget_ms.
 template <typename Row>
 LoginFailureRecord ReadLoginFailureColumns(const Row& s) {

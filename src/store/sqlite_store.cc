@@ -5,7 +5,9 @@
 #include <algorithm>
 #include <chrono>
 #include <filesystem>
+#include <map>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <utility>
 
 #include "store/row_mapping.h"
@@ -241,6 +243,43 @@ CREATE TABLE login_failures (
 );
 CREATE INDEX login_failures_by_forget ON login_failures (forget_ms);
 )sql",
+    // 5: several nodes on one store (issue 17; on SQLite there is one): alert ids handed
+    // out by the store, login sessions in the store, the node registry and camera leases.
+    R"sql(
+CREATE TABLE id_counters (
+  name TEXT PRIMARY KEY,
+  next_id INTEGER NOT NULL
+);
+INSERT INTO id_counters (name, next_id) SELECT 'alert', coalesce(max(id), 0) + 1 FROM alerts;
+
+CREATE TABLE sessions (
+  token_hash TEXT PRIMARY KEY CHECK (token_hash <> ''),
+  user_name TEXT NOT NULL,
+  role TEXT NOT NULL,
+  credentials TEXT NOT NULL,
+  created_ms INTEGER NOT NULL,
+  expires_ms INTEGER NOT NULL,
+  last_seen_ms INTEGER NOT NULL
+);
+CREATE INDEX sessions_by_user ON sessions (user_name);
+CREATE INDEX sessions_by_last_seen ON sessions (last_seen_ms);
+
+CREATE TABLE nodes (
+  id TEXT PRIMARY KEY CHECK (id <> ''),
+  address TEXT NOT NULL,
+  version TEXT NOT NULL,
+  started_ms INTEGER NOT NULL,
+  heartbeat_ms INTEGER NOT NULL,
+  load REAL NOT NULL
+);
+
+CREATE TABLE camera_leases (
+  camera TEXT PRIMARY KEY CHECK (camera <> ''),
+  node TEXT NOT NULL CHECK (node <> ''),
+  epoch INTEGER NOT NULL CHECK (epoch > 0),
+  expires_ms INTEGER NOT NULL
+);
+)sql",
 };
 
 core::Status AppendAuditLocked(sqlite3* db, const AuditEntry& e) {
@@ -369,6 +408,7 @@ core::Status SqliteStore::InsertEventLocked(const events::Event& e, core::WallTi
 }
 
 core::Status SqliteStore::InsertEvent(const events::Event& e, core::WallTime received_at) {
+  if (fence_ && fence_->Epoch(e.camera)) return InsertEvents({e}, received_at);
   std::lock_guard lock(mu_);
   return InsertEventLocked(e, received_at);  // autocommit: one transaction
 }
@@ -378,8 +418,33 @@ core::Status SqliteStore::InsertEvents(const std::vector<events::Event>& es,
   std::lock_guard lock(mu_);
   Tx tx(db_);
   ARGUS_RETURN_IF_ERROR(tx.begun());
-  for (const auto& e : es) ARGUS_RETURN_IF_ERROR(InsertEventLocked(e, received_at));
-  return tx.Commit();
+  std::map<std::string, core::Status> fenced;  // per camera, checked once per batch
+  core::Status refused;
+  for (const auto& e : es) {
+    auto [it, added] = fenced.try_emplace(e.camera);
+    if (added) it->second = CheckFenceLocked(e.camera);
+    if (IsFencedOut(it->second)) {
+      refused = it->second;
+      continue;
+    }
+    ARGUS_RETURN_IF_ERROR(it->second);
+    ARGUS_RETURN_IF_ERROR(InsertEventLocked(e, received_at));
+  }
+  ARGUS_RETURN_IF_ERROR(tx.Commit());
+  return refused;
+}
+
+core::Status SqliteStore::CheckFenceLocked(const std::string& camera) {
+  const std::optional<int64_t> epoch = fence_ ? fence_->Epoch(camera) : std::nullopt;
+  if (!epoch) return core::Status::Ok();
+  const std::string lost = "fenced: node " + fence_->node() + " holds no lease on camera " + camera;
+  if (*epoch == 0) return core::PermissionDenied(lost);
+  // Inside BEGIN IMMEDIATE: no other writer can change the lease until the commit.
+  Stmt s(db_, "SELECT 1 FROM camera_leases WHERE camera = ? AND node = ? AND epoch = ?");
+  s.Bind(1, camera).Bind(2, fence_->node()).Bind(3, *epoch);
+  if (s.Row()) return core::Status::Ok();
+  ARGUS_RETURN_IF_ERROR(s.status("lease check"));
+  return core::PermissionDenied(lost + " at epoch " + std::to_string(*epoch));
 }
 
 core::Result<EventPage> SqliteStore::QueryEvents(const EventQuery& q) {
@@ -423,6 +488,12 @@ core::Status SqliteStore::UpsertAlert(const Alert& a) {
   if (a.id <= 0) return core::InvalidArgument("alert id must be > 0");
   nlohmann::json ids = a.incident_ids;
   std::lock_guard lock(mu_);
+  std::optional<Tx> fenced_tx;
+  if (fence_ && fence_->Epoch(a.camera)) {
+    fenced_tx.emplace(db_);
+    ARGUS_RETURN_IF_ERROR(fenced_tx->begun());
+    ARGUS_RETURN_IF_ERROR(CheckFenceLocked(a.camera));
+  }
   // On conflict the state is not touched: only Acknowledge/Resolve move it, so a
   // late upsert from the event path cannot undo an acknowledgement.
   Stmt s(db_,
@@ -448,7 +519,8 @@ core::Status SqliteStore::UpsertAlert(const Alert& a) {
       .Bind(11, a.active_incidents)
       .Bind(12, a.event_count)
       .Bind(13, a.escalation_level);
-  return s.Run("upsert alert " + std::to_string(a.id));
+  ARGUS_RETURN_IF_ERROR(s.Run("upsert alert " + std::to_string(a.id)));
+  return fenced_tx ? fenced_tx->Commit() : core::Status::Ok();
 }
 
 core::Result<Alert> SqliteStore::GetAlertLocked(int64_t id) {
@@ -504,6 +576,20 @@ core::Result<int64_t> SqliteStore::MaxAlertId() {
   std::lock_guard lock(mu_);
   Stmt s(db_, "SELECT coalesce(max(id), 0) FROM alerts");
   if (!s.Row()) return s.status("max alert id");
+  return s.Int(0);
+}
+
+core::Result<int64_t> SqliteStore::NextAlertId() {
+  std::lock_guard lock(mu_);
+  // Above every stored id too (ids a caller chose itself), and never the same twice even
+  // when the alert holding the highest one was purged.
+  Stmt s(db_,
+         "UPDATE id_counters SET next_id = max(next_id, (SELECT coalesce(max(id), 0) + 1 FROM "
+         "alerts)) + 1 WHERE name = 'alert' RETURNING next_id - 1");
+  if (!s.Row()) {
+    ARGUS_RETURN_IF_ERROR(s.status("next alert id"));
+    return core::Internal("next alert id: the alert counter is missing");
+  }
   return s.Int(0);
 }
 
@@ -810,6 +896,141 @@ core::Result<int64_t> SqliteStore::PruneLoginFailures(core::WallTime now, int ma
   s.Bind(1, ToMs(now)).Bind(2, max_rows);
   ARGUS_RETURN_IF_ERROR(s.Run("prune login failures"));
   return static_cast<int64_t>(sqlite3_changes(db_));
+}
+
+core::Status SqliteStore::InsertSession(const SessionRecord& x) {
+  std::lock_guard lock(mu_);
+  Stmt s(db_,
+         "INSERT INTO sessions (token_hash, user_name, role, credentials, created_ms, "
+         "expires_ms, last_seen_ms) VALUES (?, ?, ?, ?, ?, ?, ?)");
+  s.Bind(1, x.token_hash)
+      .Bind(2, x.user)
+      .Bind(3, x.role)
+      .Bind(4, x.credentials)
+      .Bind(5, ToMs(x.created_at))
+      .Bind(6, ToMs(x.expires_at))
+      .Bind(7, ToMs(x.last_seen));
+  return s.Run("insert session");
+}
+
+core::Result<SessionRecord> SqliteStore::GetSession(const std::string& token_hash) {
+  std::lock_guard lock(mu_);
+  Stmt s(db_,
+         "SELECT token_hash, user_name, role, credentials, created_ms, expires_ms, last_seen_ms "
+         "FROM sessions WHERE token_hash = ?");
+  s.Bind(1, token_hash);
+  if (!s.Row()) {
+    ARGUS_RETURN_IF_ERROR(s.status("get session"));
+    return core::NotFound("no such session");
+  }
+  return ReadSessionColumns(s);
+}
+
+core::Status SqliteStore::TouchSession(const std::string& token_hash, core::WallTime at) {
+  std::lock_guard lock(mu_);
+  Stmt s(db_, "UPDATE sessions SET last_seen_ms = max(last_seen_ms, ?) WHERE token_hash = ?");
+  s.Bind(1, ToMs(at)).Bind(2, token_hash);
+  return s.Run("touch session");
+}
+
+core::Status SqliteStore::DeleteSession(const std::string& token_hash) {
+  std::lock_guard lock(mu_);
+  Stmt s(db_, "DELETE FROM sessions WHERE token_hash = ?");
+  s.Bind(1, token_hash);
+  return s.Run("delete session");
+}
+
+core::Status SqliteStore::DeleteSessionsOf(const std::string& user) {
+  std::lock_guard lock(mu_);
+  Stmt s(db_, "DELETE FROM sessions WHERE user_name = ?");
+  s.Bind(1, user);
+  return s.Run("delete sessions of " + user);
+}
+
+core::Result<int64_t> SqliteStore::PruneSessions(core::WallTime now, core::WallTime idle_before,
+                                                 int64_t keep) {
+  std::lock_guard lock(mu_);
+  Tx tx(db_);
+  ARGUS_RETURN_IF_ERROR(tx.begun());
+  Stmt ended(db_, "DELETE FROM sessions WHERE expires_ms <= ? OR last_seen_ms < ?");
+  ended.Bind(1, ToMs(now)).Bind(2, ToMs(idle_before));
+  ARGUS_RETURN_IF_ERROR(ended.Run("prune ended sessions"));
+  Stmt over(db_,
+            "DELETE FROM sessions WHERE token_hash IN (SELECT token_hash FROM sessions ORDER BY "
+            "last_seen_ms DESC, token_hash LIMIT -1 OFFSET ?)");
+  over.Bind(1, std::max<int64_t>(keep, 0));
+  ARGUS_RETURN_IF_ERROR(over.Run("prune sessions beyond the limit"));
+  Stmt count(db_, "SELECT count(*) FROM sessions");
+  if (!count.Row()) return count.status("count sessions");
+  const int64_t left = count.Int(0);
+  ARGUS_RETURN_IF_ERROR(tx.Commit());
+  return left;
+}
+
+core::Status SqliteStore::UpsertNode(const NodeRecord& n) {
+  std::lock_guard lock(mu_);
+  Stmt s(db_,
+         "INSERT INTO nodes (id, address, version, started_ms, heartbeat_ms, load) VALUES "
+         "(?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET address = excluded.address, "
+         "version = excluded.version, started_ms = excluded.started_ms, "
+         "heartbeat_ms = excluded.heartbeat_ms, load = excluded.load");
+  s.Bind(1, n.id)
+      .Bind(2, n.address)
+      .Bind(3, n.version)
+      .Bind(4, ToMs(n.started_at))
+      .Bind(5, ToMs(n.heartbeat_at))
+      .Bind(6, n.load);
+  return s.Run("upsert node " + n.id);
+}
+
+core::Result<std::vector<NodeRecord>> SqliteStore::ListNodes() {
+  std::lock_guard lock(mu_);
+  Stmt s(db_, "SELECT id, address, version, started_ms, heartbeat_ms, load FROM nodes ORDER BY id");
+  std::vector<NodeRecord> out;
+  while (s.Row()) out.push_back(ReadNodeColumns(s));
+  ARGUS_RETURN_IF_ERROR(s.status("list nodes"));
+  return out;
+}
+
+core::Status SqliteStore::DeleteNode(const std::string& id) {
+  std::lock_guard lock(mu_);
+  Stmt s(db_, "DELETE FROM nodes WHERE id = ?");
+  s.Bind(1, id);
+  return s.Run("delete node " + id);
+}
+
+core::Result<std::vector<LeaseRecord>> SqliteStore::ListLeases() {
+  std::lock_guard lock(mu_);
+  Stmt s(db_, "SELECT camera, node, epoch, expires_ms FROM camera_leases ORDER BY camera");
+  std::vector<LeaseRecord> out;
+  while (s.Row()) out.push_back(ReadLeaseColumns(s));
+  ARGUS_RETURN_IF_ERROR(s.status("list leases"));
+  return out;
+}
+
+core::Result<LeaseRecord> SqliteStore::AcquireLease(const std::string& camera,
+                                                    const std::string& node, int64_t epoch,
+                                                    core::WallTime now, core::WallTime until) {
+  std::lock_guard lock(mu_);
+  Stmt s(db_, AcquireLeaseSql("?1", "?2", "?3", "?4", "?5"));
+  s.Bind(1, camera).Bind(2, node).Bind(3, epoch).Bind(4, ToMs(now)).Bind(5, ToMs(until));
+  if (!s.Row()) {
+    ARGUS_RETURN_IF_ERROR(s.status("acquire lease on " + camera));
+    return core::PermissionDenied("camera " + camera + " is leased to another node");
+  }
+  LeaseRecord held = ReadLeaseColumns(s);
+  s.Row();  // steps to the end, so the statement completes before it is finalized
+  ARGUS_RETURN_IF_ERROR(s.status("acquire lease on " + camera));
+  return held;
+}
+
+core::Status SqliteStore::ReleaseLease(const std::string& camera, const std::string& node,
+                                       int64_t epoch) {
+  std::lock_guard lock(mu_);
+  Stmt s(db_,
+         "UPDATE camera_leases SET expires_ms = 0 WHERE camera = ? AND node = ? AND epoch = ?");
+  s.Bind(1, camera).Bind(2, node).Bind(3, epoch);
+  return s.Run("release lease on " + camera);
 }
 
 }  // namespace argus::store

@@ -94,6 +94,24 @@ class SqliteStore final : public Store {
                                 core::WallTime at) override;
   core::Result<std::string> LoadLearnedModel(const std::string& camera) override;
 
+  core::Result<int64_t> NextAlertId() override;
+  core::Status InsertSession(const SessionRecord& s) override;
+  core::Result<SessionRecord> GetSession(const std::string& token_hash) override;
+  core::Status TouchSession(const std::string& token_hash, core::WallTime at) override;
+  core::Status DeleteSession(const std::string& token_hash) override;
+  core::Status DeleteSessionsOf(const std::string& user) override;
+  core::Result<int64_t> PruneSessions(core::WallTime now, core::WallTime idle_before,
+                                      int64_t keep) override;
+  core::Status UpsertNode(const NodeRecord& n) override;
+  core::Result<std::vector<NodeRecord>> ListNodes() override;
+  core::Status DeleteNode(const std::string& id) override;
+  core::Result<std::vector<LeaseRecord>> ListLeases() override;
+  core::Result<LeaseRecord> AcquireLease(const std::string& camera, const std::string& node,
+                                         int64_t epoch, core::WallTime now,
+                                         core::WallTime until) override;
+  core::Status ReleaseLease(const std::string& camera, const std::string& node,
+                            int64_t epoch) override;
+
   // PRAGMA integrity_check: "ok" or the problems found.
   core::Result<std::string> IntegrityCheck();
   int schema_version() const { return static_cast<int>(Migrations().size()); }
@@ -102,6 +120,9 @@ class SqliteStore final : public Store {
   explicit SqliteStore(sqlite3* db) : db_(db) {}
   core::Status InsertEventLocked(const events::Event& e, core::WallTime received_at);
   core::Result<events::Alert> GetAlertLocked(int64_t id);
+  // Ok when `camera` is not fenced or its lease row still has this node's epoch (call
+  // inside a write transaction); kPermissionDenied otherwise.
+  core::Status CheckFenceLocked(const std::string& camera);
 
   std::mutex mu_;
   sqlite3* db_;  // guarded by mu_

@@ -6,6 +6,8 @@
 
 #include <cstdint>
 #include <map>
+#include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -117,6 +119,75 @@ struct LoginFailureRecord {
 // A key's record holds at most this many failure times; older ones are dropped.
 inline constexpr size_t kMaxStoredLoginFailures = 100;
 
+// A login session (auth): the cookie's secret is never stored, only its hash, and so any
+// node sharing the store recognises it. `credentials` is a digest of the user record the
+// session was made from: a later change of the user (role, password, disabled) ends it.
+struct SessionRecord {
+  std::string token_hash;  // auth::HashSecret of the cookie value; unique
+  std::string user;
+  std::string role;
+  std::string credentials;
+  core::WallTime created_at;
+  core::WallTime expires_at;  // the absolute limit
+  core::WallTime last_seen;   // for the idle limit; refreshed now and then, not per request
+};
+
+// An `argus serve` process of a site (several may share a PostgreSQL store).
+struct NodeRecord {
+  std::string id;       // unique per node (config `node.id`)
+  std::string address;  // where its API listens, e.g. "http://10.0.0.7:8080"
+  std::string version;  // argus version it runs
+  core::WallTime started_at;
+  core::WallTime heartbeat_at;
+  double load = 0;  // cameras it runs
+};
+
+// Which node runs a camera. `epoch` grows by one with every change of holder: it is the
+// fencing token that every write of the camera's events and alerts is checked against.
+struct LeaseRecord {
+  std::string camera;
+  std::string node;
+  int64_t epoch = 0;
+  core::WallTime expires_at;
+};
+
+// The fencing tokens of one node: the epoch of each camera lease it holds. Shared by the
+// lease keeper (which sets them) and the store (which checks them on every write).
+// Thread safety: any thread.
+class FenceTokens {
+ public:
+  explicit FenceTokens(std::string node) : node_(std::move(node)) {}
+  const std::string& node() const { return node_; }
+  // Cameras under fencing: events and alerts of any other camera (e.g. a sensor's) are
+  // written unchecked.
+  void Manage(const std::string& camera) {
+    std::lock_guard lock(mu_);
+    epochs_.try_emplace(camera, 0);
+  }
+  void Set(const std::string& camera, int64_t epoch) {
+    std::lock_guard lock(mu_);
+    epochs_[camera] = epoch;
+  }
+  // nullopt: not fenced; 0: this node holds no lease for it (writes refused); > 0: the
+  // epoch the lease row must still have.
+  std::optional<int64_t> Epoch(const std::string& camera) const {
+    std::lock_guard lock(mu_);
+    auto it = epochs_.find(camera);
+    if (it == epochs_.end()) return std::nullopt;
+    return it->second;
+  }
+
+ private:
+  const std::string node_;
+  mutable std::mutex mu_;
+  std::map<std::string, int64_t> epochs_;
+};
+
+// Writes refused by fencing are dropped, not retried: the code says so.
+inline bool IsFencedOut(const core::Status& s) {
+  return s.code() == core::StatusCode::kPermissionDenied;
+}
+
 struct RetentionResult {
   int64_t events_deleted = 0;
   int64_t alerts_deleted = 0;
@@ -138,6 +209,9 @@ class Store {
   virtual core::Result<events::Alert> GetAlert(int64_t id) = 0;
   virtual core::Result<std::vector<events::Alert>> ListAlerts(const AlertQuery& q) = 0;
   virtual core::Result<int64_t> MaxAlertId() = 0;
+  // A fresh alert id: never handed out before (to any node sharing the store) and above
+  // every stored alert id, also ids a caller chose itself.
+  virtual core::Result<int64_t> NextAlertId() = 0;
   // open -> acknowledged, plus an acknowledgements row and an audit entry, in one
   // transaction. kNotFound / kInvalidArgument (not open) change nothing. When this
   // returns ok the acknowledgement is durable.
@@ -188,11 +262,50 @@ class Store {
   virtual core::Result<std::vector<LoginFailureRecord>> ListLoginFailures(core::WallTime now) = 0;
   virtual core::Result<int64_t> PruneLoginFailures(core::WallTime now, int max_rows) = 0;
 
+  // Login sessions. Get: kNotFound when unknown. Touch sets last_seen. Prune deletes
+  // the sessions ended at `now` (past expires_at, or last seen before `idle_before`), then
+  // the least recently seen beyond `keep`, and returns how many remain.
+  virtual core::Status InsertSession(const SessionRecord& s) = 0;
+  virtual core::Result<SessionRecord> GetSession(const std::string& token_hash) = 0;
+  virtual core::Status TouchSession(const std::string& token_hash, core::WallTime at) = 0;
+  virtual core::Status DeleteSession(const std::string& token_hash) = 0;
+  virtual core::Status DeleteSessionsOf(const std::string& user) = 0;
+  virtual core::Result<int64_t> PruneSessions(core::WallTime now, core::WallTime idle_before,
+                                              int64_t keep) = 0;
+
+  // Node registry: Upsert replaces the node's row (registration and heartbeat); List is
+  // by id; Delete of an unknown id is ok.
+  virtual core::Status UpsertNode(const NodeRecord& n) = 0;
+  virtual core::Result<std::vector<NodeRecord>> ListNodes() = 0;
+  virtual core::Status DeleteNode(const std::string& id) = 0;
+
+  // Camera leases, by camera. Acquire takes the camera for `node` until `until` when no
+  // one holds it or its lease expired at `now` (the epoch then grows by one), or renews
+  // it when `node` already holds it with `epoch`; kPermissionDenied (IsFencedOut) when
+  // someone else holds it or the epoch moved on. Release expires the lease now if `node`
+  // still holds it with `epoch` (the epoch stays, so a later holder gets a greater one).
+  virtual core::Result<std::vector<LeaseRecord>> ListLeases() = 0;
+  virtual core::Result<LeaseRecord> AcquireLease(const std::string& camera, const std::string& node,
+                                                 int64_t epoch, core::WallTime now,
+                                                 core::WallTime until) = 0;
+  virtual core::Status ReleaseLease(const std::string& camera, const std::string& node,
+                                    int64_t epoch) = 0;
+
+  // Fencing (several nodes): from now on every write of events and alerts of a camera
+  // that `tokens` manages checks, in the same transaction, that the camera's lease row
+  // still names tokens.node() with the epoch tokens hold; a batch's events of a camera
+  // that fails the check are left out and the call returns kPermissionDenied
+  // (IsFencedOut) after writing the rest. Set once, before the writers start.
+  void SetFencing(std::shared_ptr<const FenceTokens> tokens) { fence_ = std::move(tokens); }
+
   // A camera's learned model of normal activity (learn::ActivityModel's text form,
   // opaque here), replaced whole. Load: kNotFound when none was saved.
   virtual core::Status SaveLearnedModel(const std::string& camera, const std::string& model,
                                         core::WallTime at) = 0;
   virtual core::Result<std::string> LoadLearnedModel(const std::string& camera) = 0;
+
+ protected:
+  std::shared_ptr<const FenceTokens> fence_;  // null: no fencing (one node)
 };
 
 }  // namespace argus::store

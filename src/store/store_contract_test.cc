@@ -805,6 +805,181 @@ TEST_P(StoreContractTest, ConcurrentWritersFromManyThreads) {
   EXPECT_EQ(seqs.size(), size_t{kThreads * kPerThread});
 }
 
+TEST_P(StoreContractTest, AlertIdsComeFromTheStoreAboveStoredIdsAndNeverRepeat) {
+  auto first = store_->NextAlertId();
+  ASSERT_TRUE(first.ok()) << first.status().ToString();
+  EXPECT_EQ(*first, 1);
+  ASSERT_TRUE(store_->UpsertAlert(MakeAlert(7)).ok());  // an id the caller chose
+  auto next = store_->NextAlertId();
+  ASSERT_TRUE(next.ok());
+  EXPECT_EQ(*next, 8);
+  // Not handed out again once the highest alert is gone, nor after a reopen.
+  ASSERT_TRUE(backend_->RawExec("DELETE FROM alerts").ok());
+  store_.reset();
+  auto again = backend_->Open();
+  ASSERT_TRUE(again.ok()) << again.status().ToString();
+  store_ = std::move(*again);
+  next = store_->NextAlertId();
+  ASSERT_TRUE(next.ok());
+  EXPECT_EQ(*next, 9);
+}
+
+TEST_P(StoreContractTest, SessionsInsertGetTouchDeleteAndPrune) {
+  const SessionRecord ana{"hash-ana", "ana", "operator", "cred-1", kT0, kT0 + hours(12), kT0};
+  ASSERT_TRUE(store_->InsertSession(ana).ok());
+  EXPECT_EQ(store_->InsertSession(ana).code(), core::StatusCode::kInvalidArgument)
+      << "a token hash is unique";
+  ASSERT_TRUE(store_
+                  ->InsertSession({"hash-ana2", "ana", "operator", "cred-1", kT0, kT0 + hours(12),
+                                   kT0 + seconds(1)})
+                  .ok());
+  ASSERT_TRUE(store_
+                  ->InsertSession({"hash-bob", "bob", "viewer", "cred-2", kT0, kT0 + hours(1),
+                                   kT0 + seconds(2)})
+                  .ok());
+  auto got = store_->GetSession("hash-ana");
+  ASSERT_TRUE(got.ok()) << got.status().ToString();
+  EXPECT_EQ(got->user, "ana");
+  EXPECT_EQ(got->role, "operator");
+  EXPECT_EQ(got->credentials, "cred-1");
+  EXPECT_EQ(got->created_at, kT0);
+  EXPECT_EQ(got->expires_at, kT0 + hours(12));
+  EXPECT_EQ(got->last_seen, kT0);
+  EXPECT_EQ(store_->GetSession("nope").status().code(), core::StatusCode::kNotFound);
+
+  ASSERT_TRUE(store_->TouchSession("hash-ana", kT0 + seconds(30)).ok());
+  ASSERT_TRUE(store_->TouchSession("hash-ana", kT0 + seconds(10)).ok());  // never backwards
+  EXPECT_EQ(store_->GetSession("hash-ana")->last_seen, kT0 + seconds(30));
+
+  ASSERT_TRUE(store_->DeleteSession("hash-ana2").ok());
+  EXPECT_EQ(store_->GetSession("hash-ana2").status().code(), core::StatusCode::kNotFound);
+  ASSERT_TRUE(store_
+                  ->InsertSession({"hash-ana3", "ana", "operator", "cred-1", kT0, kT0 + hours(12),
+                                   kT0 + seconds(3)})
+                  .ok());
+
+  // At kT0 + 2 h bob's session is past its limit; nothing else idle since kT0.
+  auto left = store_->PruneSessions(kT0 + hours(2), kT0, 100);
+  ASSERT_TRUE(left.ok()) << left.status().ToString();
+  EXPECT_EQ(*left, 2);
+  EXPECT_EQ(store_->GetSession("hash-bob").status().code(), core::StatusCode::kNotFound);
+  // Idle: last seen before kT0 + 5 s.
+  ASSERT_TRUE(
+      store_
+          ->InsertSession({"hash-cy", "cy", "viewer", "c", kT0, kT0 + hours(12), kT0 + seconds(60)})
+          .ok());
+  left = store_->PruneSessions(kT0 + hours(2), kT0 + seconds(5), 100);
+  ASSERT_TRUE(left.ok());
+  EXPECT_EQ(*left, 2) << "ana's touched session and cy's stay";
+  EXPECT_EQ(store_->GetSession("hash-ana3").status().code(), core::StatusCode::kNotFound);
+  // Beyond `keep`, the least recently seen go first.
+  left = store_->PruneSessions(kT0, kT0, 1);
+  ASSERT_TRUE(left.ok());
+  EXPECT_EQ(*left, 1);
+  EXPECT_TRUE(store_->GetSession("hash-cy").ok());
+  EXPECT_FALSE(store_->GetSession("hash-ana").ok());
+
+  ASSERT_TRUE(store_->DeleteSessionsOf("cy").ok());
+  EXPECT_FALSE(store_->GetSession("hash-cy").ok());
+}
+
+TEST_P(StoreContractTest, NodesRegisterHeartbeatAndLeave) {
+  ASSERT_TRUE(store_->UpsertNode({"node-b", "http://b:8080", "1.0", kT0, kT0, 3}).ok());
+  ASSERT_TRUE(store_->UpsertNode({"node-a", "http://a:8080", "1.0", kT0, kT0, 0}).ok());
+  ASSERT_TRUE(store_->UpsertNode({"node-b", "http://b:8080", "1.0", kT0, kT0 + seconds(2), 4})
+                  .ok());  // a heartbeat
+  auto nodes = store_->ListNodes();
+  ASSERT_TRUE(nodes.ok()) << nodes.status().ToString();
+  ASSERT_EQ(nodes->size(), 2u);
+  EXPECT_EQ((*nodes)[0].id, "node-a");
+  EXPECT_EQ((*nodes)[1].heartbeat_at, kT0 + seconds(2));
+  EXPECT_EQ((*nodes)[1].load, 4);
+  EXPECT_EQ((*nodes)[1].address, "http://b:8080");
+  ASSERT_TRUE(store_->DeleteNode("node-b").ok());
+  ASSERT_TRUE(store_->DeleteNode("never").ok());
+  EXPECT_EQ(store_->ListNodes()->size(), 1u);
+}
+
+TEST_P(StoreContractTest, LeasesAreTakenRenewedTakenOverOnlyAfterExpiryAndReleased) {
+  const auto until = [](int s) { return kT0 + seconds(s); };
+  auto a = store_->AcquireLease("cam1", "node-a", 0, kT0, until(5));
+  ASSERT_TRUE(a.ok()) << a.status().ToString();
+  EXPECT_EQ(a->epoch, 1);
+  EXPECT_EQ(a->node, "node-a");
+  // Held: another node cannot take it, whatever epoch it names.
+  auto b = store_->AcquireLease("cam1", "node-b", 0, until(4), until(9));
+  EXPECT_TRUE(IsFencedOut(b.status())) << b.status().ToString();
+  b = store_->AcquireLease("cam1", "node-b", 1, until(4), until(9));
+  EXPECT_TRUE(IsFencedOut(b.status()));
+  // Renewed by its holder: same epoch, later expiry.
+  a = store_->AcquireLease("cam1", "node-a", 1, until(4), until(9));
+  ASSERT_TRUE(a.ok()) << a.status().ToString();
+  EXPECT_EQ(a->epoch, 1);
+  EXPECT_EQ(a->expires_at, until(9));
+  // Expired: taken over with the next epoch; the old holder's renewal is refused.
+  b = store_->AcquireLease("cam1", "node-b", 0, until(9), until(14));
+  ASSERT_TRUE(b.ok()) << b.status().ToString();
+  EXPECT_EQ(b->epoch, 2);
+  EXPECT_TRUE(
+      IsFencedOut(store_->AcquireLease("cam1", "node-a", 1, until(10), until(15)).status()));
+  // A restarted node-b (no epoch) takes its own lease back at once, with a new epoch.
+  b = store_->AcquireLease("cam1", "node-b", 0, until(10), until(15));
+  ASSERT_TRUE(b.ok());
+  EXPECT_EQ(b->epoch, 3);
+  // Released: free for anyone now, and the epoch keeps growing.
+  ASSERT_TRUE(store_->ReleaseLease("cam1", "node-b", 2).ok());  // a stale epoch: no effect
+  EXPECT_TRUE(
+      IsFencedOut(store_->AcquireLease("cam1", "node-a", 0, until(11), until(16)).status()));
+  ASSERT_TRUE(store_->ReleaseLease("cam1", "node-b", 3).ok());
+  a = store_->AcquireLease("cam1", "node-a", 0, until(11), until(16));
+  ASSERT_TRUE(a.ok()) << a.status().ToString();
+  EXPECT_EQ(a->epoch, 4);
+  ASSERT_TRUE(store_->AcquireLease("cam2", "node-b", 0, until(11), until(16)).ok());
+  auto leases = store_->ListLeases();
+  ASSERT_TRUE(leases.ok()) << leases.status().ToString();
+  ASSERT_EQ(leases->size(), 2u);
+  EXPECT_EQ((*leases)[0].camera, "cam1");
+  EXPECT_EQ((*leases)[0].node, "node-a");
+  EXPECT_EQ((*leases)[1].node, "node-b");
+}
+
+TEST_P(StoreContractTest, FencingRefusesWritesOfACameraWhoseLeaseMovedOn) {
+  // Two nodes on one database: A holds cam1, then its lease expires and B takes it.
+  auto other = backend_->Open();
+  ASSERT_TRUE(other.ok()) << other.status().ToString();
+  Store& node_a = *store_;
+  Store& node_b = **other;
+  auto tokens_a = std::make_shared<FenceTokens>("node-a");
+  for (const char* cam : {"cam1", "cam2"}) tokens_a->Manage(cam);
+  node_a.SetFencing(tokens_a);
+  auto lease = node_a.AcquireLease("cam1", "node-a", 0, kT0, kT0 + seconds(5));
+  ASSERT_TRUE(lease.ok());
+  tokens_a->Set("cam1", lease->epoch);
+
+  // While A holds cam1 its writes go through; cam2 (no lease) and nothing else is refused.
+  EXPECT_TRUE(node_a.InsertEvent(MakeEvent("cam1/r/1", "cam1", "x", Severity::kAlert), kT0).ok());
+  EXPECT_TRUE(node_a.UpsertAlert(MakeAlert(1, Severity::kAlert, "cam1")).ok());
+  EXPECT_TRUE(IsFencedOut(node_a.UpsertAlert(MakeAlert(2, Severity::kAlert, "cam2"))));
+  EXPECT_TRUE(node_a.InsertEvent(MakeEvent("sensor-1", "", "door", Severity::kAlert), kT0).ok())
+      << "events of no managed camera are not fenced";
+
+  ASSERT_TRUE(node_b.AcquireLease("cam1", "node-b", 0, kT0 + seconds(6), kT0 + seconds(11)).ok());
+  // A still believes it holds epoch 1 (paused while it expired): every write is refused,
+  // and a batch keeps the rest.
+  const core::Status batch =
+      node_a.InsertEvents({MakeEvent("cam1/r/2", "cam1", "x", Severity::kAlert),
+                           MakeEvent("sensor-2", "", "door", Severity::kAlert)},
+                          kT0);
+  EXPECT_TRUE(IsFencedOut(batch)) << batch.ToString();
+  Alert stale = MakeAlert(1, Severity::kCritical, "cam1");
+  EXPECT_TRUE(IsFencedOut(node_a.UpsertAlert(stale)));
+  EXPECT_EQ(*backend_->RawInt("SELECT count(*) FROM events WHERE camera = 'cam1'"), 1);
+  EXPECT_EQ(*backend_->RawInt("SELECT count(*) FROM events WHERE camera = ''"), 2);
+  EXPECT_EQ(node_b.GetAlert(1)->severity, Severity::kAlert) << "the stale upsert changed nothing";
+  // B (no fencing set: a single node) writes.
+  EXPECT_TRUE(node_b.InsertEvent(MakeEvent("cam1/r/3", "cam1", "x", Severity::kAlert), kT0).ok());
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, StoreContractTest,
                          ::testing::Values(BackendParam{"Sqlite", &MakeSqlite},
                                            BackendParam{"Postgres", &PgBackend::Make}),

@@ -1,0 +1,100 @@
+#include "app/cluster_node.h"
+
+#include <spdlog/spdlog.h>
+#include <unistd.h>
+
+#include <climits>
+
+namespace argus::app {
+namespace {
+
+std::vector<cluster::CameraWant> WantsOf(const config::Config& cfg) {
+  std::vector<cluster::CameraWant> out;
+  for (const config::CameraConfig& c : cfg.cameras) out.push_back({c.name, c.node});
+  return out;
+}
+
+std::string HostName() {
+  char buf[HOST_NAME_MAX + 1] = {};
+  if (gethostname(buf, sizeof buf - 1) != 0 || buf[0] == '\0') return "argus";
+  return buf;
+}
+
+}  // namespace
+
+cluster::NodeOptions NodeOptionsOf(const config::Config& cfg, const std::string& node_id) {
+  cluster::NodeOptions o;
+  o.id = !node_id.empty()               ? node_id
+         : !cfg.cluster.node_id.empty() ? cfg.cluster.node_id
+                                        : HostName();
+  o.address = cfg.cluster.address;
+  o.version = kArgusVersion;
+  o.lease_s = cfg.cluster.lease_s;
+  o.renew_s = cfg.cluster.renew_s;
+  return o;
+}
+
+ClusterNode::ClusterNode(store::Store& db, core::Clock& clock, cluster::NodeOptions options,
+                         const config::Config& cfg, CameraFleet& fleet, AlertService& alerts)
+    : id_(options.id), fleet_(fleet), alerts_(alerts), config_(cfg) {
+  keeper_ = std::make_unique<cluster::LeaseKeeper>(
+      db, clock, std::move(options), WantsOf(cfg),
+      [this](const std::set<std::string>& owned, const std::set<std::string>& taken) {
+        Apply(owned, taken);
+      });
+  db.SetFencing(keeper_->fence());
+  alerts_.KeepSpareIds();
+}
+
+ClusterNode::~ClusterNode() { Stop(); }
+
+void ClusterNode::Start() {
+  spdlog::info("node {}: joining the site", id_);
+  keeper_->Start();
+}
+
+void ClusterNode::Stop() {
+  {
+    std::lock_guard lock(mu_);
+    stopped_ = true;  // the fleet stops as a whole now: no more starts or stops here
+  }
+  keeper_->Stop(/*release=*/false);
+}
+
+void ClusterNode::Release() { keeper_->Stop(/*release=*/true); }
+
+void ClusterNode::Apply(const std::set<std::string>& owned, const std::set<std::string>& taken) {
+  // The alerts of a camera taken over first: its first incident here merges into them.
+  for (const std::string& camera : taken) {
+    if (core::Status st = alerts_.Adopt(camera); !st.ok()) {
+      spdlog::warn("node {}: alerts of camera {} not adopted: {}", id_, camera, st.message());
+    }
+  }
+  std::lock_guard lock(mu_);
+  if (stopped_) return;
+  for (const std::string& camera : owned_) {
+    if (!owned.contains(camera)) alerts_.Disown(camera);
+  }
+  owned_ = owned;
+  const CameraFleet::ReloadResult r = ApplyLocked();
+  if (!r.status.ok()) spdlog::error("node {}: {}", id_, r.status.message());
+  spdlog::info("node {}: runs {} cameras ({} started, {} stopped)", id_, owned.size(), r.started,
+               r.stopped);
+}
+
+CameraFleet::ReloadResult ClusterNode::ApplyLocked() {
+  config::Config mine = config_;
+  std::erase_if(mine.cameras,
+                [&](const config::CameraConfig& c) { return !owned_.contains(c.name); });
+  return fleet_.Reload(mine);
+}
+
+CameraFleet::ReloadResult ClusterNode::Reload(const config::Config& cfg) {
+  keeper_->SetCameras(WantsOf(cfg));
+  std::lock_guard lock(mu_);
+  config_ = cfg;
+  if (stopped_) return {};
+  return ApplyLocked();  // changed cameras restart; the keeper gives up removed ones
+}
+
+}  // namespace argus::app

@@ -1,0 +1,193 @@
+#include "cluster/lease_keeper.h"
+
+#include <spdlog/spdlog.h>
+
+#include <chrono>
+
+namespace argus::cluster {
+namespace {
+
+core::WallTime Plus(core::WallTime t, double s) {
+  return t + std::chrono::duration_cast<core::WallTime::duration>(std::chrono::duration<double>(s));
+}
+
+}  // namespace
+
+LeaseKeeper::LeaseKeeper(store::Store& db, core::Clock& clock, NodeOptions options,
+                         std::vector<CameraWant> cameras, OnChange on_change)
+    : db_(db),
+      clock_(clock),
+      options_(std::move(options)),
+      on_change_(std::move(on_change)),
+      started_at_(clock.Now()),
+      fence_(std::make_shared<store::FenceTokens>(options_.id)),
+      cameras_(std::move(cameras)) {
+  for (const CameraWant& c : cameras_) fence_->Manage(c.name);
+}
+
+LeaseKeeper::~LeaseKeeper() { Stop(false); }
+
+void LeaseKeeper::SetCameras(std::vector<CameraWant> cameras) {
+  std::lock_guard lock(mu_);
+  for (const CameraWant& c : cameras) fence_->Manage(c.name);
+  cameras_ = std::move(cameras);
+}
+
+std::set<std::string> LeaseKeeper::Owned() const {
+  std::lock_guard lock(mu_);
+  std::set<std::string> out;
+  for (const auto& [camera, h] : held_) out.insert(camera);
+  return out;
+}
+
+void LeaseKeeper::Lose(std::map<std::string, Held>& held, const std::string& camera,
+                       const char* why) {
+  fence_->Set(camera, 0);
+  held.erase(camera);
+  spdlog::warn("node {}: camera {} lost ({})", options_.id, camera, why);
+}
+
+core::Status LeaseKeeper::RunOnce() {
+  std::lock_guard round(round_mu_);  // held_ changes only here and in Stop
+  core::Status first;
+  auto note = [&first](const core::Status& st) {
+    if (!st.ok() && first.ok() && !store::IsFencedOut(st)) first = st;
+  };
+  const core::WallTime now = clock_.Now();
+  const core::WallTime until = Plus(now, options_.lease_s);
+  std::vector<CameraWant> cameras;
+  std::map<std::string, Held> held;
+  {
+    std::lock_guard lock(mu_);
+    cameras = cameras_;
+    held = held_;
+  }
+  note(db_.UpsertNode({options_.id, options_.address, options_.version, started_at_, now,
+                       static_cast<double>(held.size())}));
+  core::Result<std::vector<store::NodeRecord>> nodes = db_.ListNodes();
+  core::Result<std::vector<store::LeaseRecord>> leases = db_.ListLeases();
+  std::map<std::string, int64_t> released;  // camera -> the epoch to release
+  std::set<std::string> taken;
+  if (nodes.ok() && leases.ok()) {
+    LeasePlan plan = PlanLeases(
+        {options_.id, now, options_.lease_s, std::move(*nodes), std::move(*leases), cameras});
+    std::set<std::string> configured;
+    for (const CameraWant& c : cameras) configured.insert(c.name);
+    for (const auto& [camera, h] : held) {
+      if (!configured.contains(camera)) plan.release.push_back(camera);  // gone from the config
+    }
+    for (const std::string& camera : plan.release) {
+      // Fenced now; released once on_change stopped the camera (below).
+      if (auto it = held.find(camera); it != held.end()) {
+        released[camera] = it->second.epoch;
+        fence_->Set(camera, 0);
+        held.erase(it);
+        spdlog::info("node {}: handing camera {} over", options_.id, camera);
+      }
+    }
+    // Held here, but the store names another holder: lost (while this node was paused).
+    std::set<std::string> planned(plan.renew.begin(), plan.renew.end());
+    std::vector<std::string> taken_over;
+    for (const auto& [camera, h] : held) {
+      if (!planned.contains(camera)) taken_over.push_back(camera);
+    }
+    for (const std::string& camera : taken_over) Lose(held, camera, "taken over");
+    for (const std::string& camera : plan.renew) {
+      auto it = held.find(camera);
+      if (it == held.end()) {
+        plan.acquire.push_back(camera);  // ours in the store, not in this process: a restart
+        continue;
+      }
+      auto r = db_.AcquireLease(camera, options_.id, it->second.epoch, now, until);
+      if (r.ok()) {
+        it->second = {r->epoch, until};
+        fence_->Set(camera, r->epoch);
+      } else if (store::IsFencedOut(r.status())) {
+        Lose(held, camera, "taken over");
+      } else {
+        note(r.status());
+      }
+    }
+    for (const std::string& camera : plan.acquire) {
+      auto r = db_.AcquireLease(camera, options_.id, 0, now, until);
+      if (!r.ok()) {
+        note(r.status());
+        continue;
+      }
+      held[camera] = {r->epoch, until};
+      fence_->Set(camera, r->epoch);
+      taken.insert(camera);
+      spdlog::info("node {}: camera {} taken (epoch {})", options_.id, camera, r->epoch);
+    }
+  } else {
+    note(nodes.status());
+    note(leases.status());
+  }
+  // Leases this round could not renew run out by our own clock.
+  const core::WallTime after = clock_.Now();
+  for (auto it = held.begin(); it != held.end();) {
+    const std::string camera = (it++)->first;
+    if (held.at(camera).expires_at <= after) Lose(held, camera, "not renewed in time");
+  }
+  std::set<std::string> owned;
+  for (const auto& [camera, h] : held) owned.insert(camera);
+  {
+    std::lock_guard lock(mu_);
+    held_ = std::move(held);
+  }
+  if (owned != reported_ || !taken.empty()) {
+    reported_ = owned;
+    on_change_(owned, taken);
+  }
+  for (const auto& [camera, epoch] : released) {
+    note(db_.ReleaseLease(camera, options_.id, epoch));
+  }
+  return first;
+}
+
+void LeaseKeeper::Start() {
+  if (core::Status st = RunOnce(); !st.ok()) {
+    spdlog::warn("node {}: leases: {}", options_.id, st.message());
+  }
+  thread_ = std::thread([this] { Loop(); });
+}
+
+void LeaseKeeper::Loop() {
+  std::unique_lock lock(mu_);
+  while (!stop_) {
+    // Wall time to wait; a paused process wakes late, and the round then finds its
+    // leases lapsed by its own clock before it writes anything more.
+    cv_.wait_for(lock, std::chrono::duration<double>(options_.renew_s), [this] { return stop_; });
+    if (stop_) break;
+    lock.unlock();
+    if (core::Status st = RunOnce(); !st.ok()) {
+      spdlog::warn("node {}: leases: {}", options_.id, st.message());
+    }
+    lock.lock();
+  }
+}
+
+void LeaseKeeper::Stop(bool release) {
+  {
+    std::lock_guard lock(mu_);
+    stop_ = true;
+  }
+  cv_.notify_all();
+  if (thread_.joinable()) thread_.join();
+  if (!release) return;
+  std::lock_guard round(round_mu_);
+  std::map<std::string, Held> held;
+  {
+    std::lock_guard lock(mu_);
+    held.swap(held_);
+  }
+  for (const auto& [camera, h] : held) {
+    fence_->Set(camera, 0);
+    if (core::Status st = db_.ReleaseLease(camera, options_.id, h.epoch); !st.ok()) {
+      spdlog::warn("node {}: cannot release camera {}: {}", options_.id, camera, st.message());
+    }
+  }
+  (void)db_.DeleteNode(options_.id);
+}
+
+}  // namespace argus::cluster

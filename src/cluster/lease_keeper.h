@@ -1,0 +1,99 @@
+// One node's side of the camera leases: registers the node and heartbeats, renews the
+// leases it holds, takes the cameras PlanLeases assigns to it, hands over the ones it
+// should give up, and keeps the fencing tokens the store checks on every write. The store
+// holds the truth; this keeps only what this node holds and until when.
+//
+// Safety: a camera counts as lost the moment its lease would have expired by this node's
+// clock without a renewal (store unreachable, process paused), and its fencing token is
+// cleared before `on_change` is told; a write that slips through meanwhile is refused by
+// the store, because a new holder has a new epoch.
+//
+// Thread safety: Start, Stop and SetCameras from the owning thread; RunOnce from the
+// keeper's thread (or a test's, when not started); Owned and fence from any thread.
+// `on_change` runs on the thread of the round (Start's for the first) with no lock held.
+#pragma once
+
+#include <condition_variable>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "cluster/lease_plan.h"
+#include "core/clock.h"
+#include "core/status.h"
+#include "store/store.h"
+
+namespace argus::cluster {
+
+inline constexpr double kDefaultLeaseS = 10;
+inline constexpr double kDefaultRenewS = 3;
+
+struct NodeOptions {
+  std::string id;
+  std::string address;
+  std::string version;
+  double lease_s = kDefaultLeaseS;  // a lease not renewed for this long is free
+  double renew_s = kDefaultRenewS;  // how often leases are renewed and the plan redone
+};
+
+class LeaseKeeper {
+ public:
+  // The cameras this node runs now, and those among them it has just taken (their alerts
+  // left by another node are to be adopted).
+  using OnChange =
+      std::function<void(const std::set<std::string>& owned, const std::set<std::string>& taken)>;
+
+  LeaseKeeper(store::Store& db, core::Clock& clock, NodeOptions options,
+              std::vector<CameraWant> cameras, OnChange on_change);
+  ~LeaseKeeper();
+  LeaseKeeper(const LeaseKeeper&) = delete;
+  LeaseKeeper& operator=(const LeaseKeeper&) = delete;
+
+  // Fencing tokens for store::Store::SetFencing: every camera of the config is managed.
+  std::shared_ptr<store::FenceTokens> fence() const { return fence_; }
+
+  // Runs one round now, then one every renew_s on a thread.
+  void Start();
+  // Ends the thread; with `release`, gives every lease up (the caller stopped the cameras
+  // first) and removes the node's row, so the others take over at once.
+  void Stop(bool release);
+  // One round: heartbeat, plan, release, renew, acquire, expiry. Returns the first store
+  // error (the round does what it can regardless).
+  core::Status RunOnce();
+  // After a config reload.
+  void SetCameras(std::vector<CameraWant> cameras);
+
+  std::set<std::string> Owned() const;
+
+ private:
+  struct Held {
+    int64_t epoch = 0;
+    core::WallTime expires_at;
+  };
+  void Loop();
+  // Drops `camera` from `held` and fences it.
+  void Lose(std::map<std::string, Held>& held, const std::string& camera, const char* why);
+
+  store::Store& db_;
+  core::Clock& clock_;
+  const NodeOptions options_;
+  const OnChange on_change_;
+  const core::WallTime started_at_;
+  std::shared_ptr<store::FenceTokens> fence_;
+
+  mutable std::mutex mu_;
+  std::mutex round_mu_;               // one round (or Stop) at a time; taken before mu_
+  std::vector<CameraWant> cameras_;   // guarded by mu_
+  std::map<std::string, Held> held_;  // guarded by mu_, changed under round_mu_ too
+  std::set<std::string> reported_;    // what on_change_ was last told (round_mu_)
+  std::condition_variable cv_;
+  bool stop_ = false;  // guarded by mu_
+  std::thread thread_;
+};
+
+}  // namespace argus::cluster
