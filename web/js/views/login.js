@@ -110,7 +110,8 @@ export function mountChangePassword(main, { user, onChanged }) {
   const submit = el('button', { id: 'change-submit', class: 'btn btn-primary', type: 'submit' }, 'Set password');
   const form = el(
     'form',
-    { id: 'change-password-form', class: 'card login-card', 'aria-labelledby': 'change-title' },
+    // novalidate: our messages (length, the two differ) rather than the browser's bubbles.
+    { id: 'change-password-form', class: 'card login-card', 'aria-labelledby': 'change-title', novalidate: true },
     el('h1', { id: 'change-title' }, `New password for ${user}`),
     el('div', { class: 'field' }, el('label', { for: 'new-password' }, `New password (at least ${MIN_PASSWORD} characters)`), first),
     el('div', { class: 'field' }, el('label', { for: 'new-password-again' }, 'Again'), again),
