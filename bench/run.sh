@@ -84,3 +84,6 @@ echo "(cost_%: learner CPU per frame / builtin argus analyze CPU per frame on vt
 
 echo; echo "== argus serve: cameras per node (RTSP, 5 detection fps, builtin) =="
 bash bench/serve_capacity.sh
+
+echo; echo "== camera wall: 100 cameras, server and browser CPU (bench/camera_wall.sh) =="
+bash bench/camera_wall.sh
