@@ -262,6 +262,7 @@ try {
   // greyed and every action is disabled. After SIGCONT the feed resumes from the
   // last message seen (the server replays what was missed) and all comes back.
   {
+    await page.waitForSelector('#open-alerts [data-alert-id]', { timeout: ALERT_TIMEOUT_MS }); // actions to disable
     process.kill(daemon.pid, 'SIGSTOP');
     const stoppedAt = Date.now();
     await page.waitForSelector('#connection-banner:not([hidden])', { timeout: 40_000 });
@@ -435,6 +436,9 @@ try {
   // daemon comes back on the same port; sessions lived in its memory, so the
   // page asks to log in again and then shows the queue, live.
   {
+    // Only olga's page watches the outage.
+    await admin.context.close();
+    await viewer.context.close();
     await page.goto(`${BASE}/#/alerts`);
     await page.waitForSelector('#open-alerts [data-alert-id], #acked-alerts [data-alert-id]');
     outageErrors = [];
@@ -444,11 +448,11 @@ try {
     assert.ok(v.disabled === v.controls, `disabled controls: ${JSON.stringify(v)}`);
     await page.waitForTimeout(OUTAGE_MS);
     await shot(page, 'connection_lost_daemon_down');
-    const errors = outageErrors.length;
-    console.log(`console errors during a ${OUTAGE_MS / 1000} s outage: ${errors}`);
+    // The live stream cut once, then one per attempt.
+    const errors = outageErrors.filter((e) => !/INCOMPLETE_CHUNKED_ENCODING/.test(e)).length;
+    console.log(`console errors during a ${OUTAGE_MS / 1000} s outage: ${errors} (+ the stream cut)`);
     // EventSource alone would log one every 3 s (8); attempts after 1, 2, 4, 8, 15 s: 4 or 5.
     assert.ok(errors <= 5, `console errors during the outage: ${outageErrors.join('\n')}`);
-    outageErrors = null;
     await startDaemon(port);
     // Rather than wait for the next attempt (up to 30 s away now): "Retry now".
     await page.click('#connection-retry');
@@ -458,6 +462,7 @@ try {
     await page.waitForFunction(() => document.getElementById('connection-status').dataset.state === 'live');
     const back = await connectionView(page);
     assert.ok(!back.banner && back.disabled === 0, `after the restart: ${JSON.stringify(back)}`);
+    outageErrors = null;
   }
 
   assert.deepEqual(consoleErrors, [], 'the pages logged errors');
