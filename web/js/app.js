@@ -47,6 +47,10 @@ function unmountView() {
 
 function showLogin(message = '') {
   unmountView();
+  // No banner, nothing greyed or disabled on the login form (the session may
+  // have ended while the connection was lost).
+  renderBanner();
+  syncStale();
   header.hidden = true;
   document.title = 'Log in · Argus';
   cleanup = loginView.mount(main, { message, onLoggedIn });
