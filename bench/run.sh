@@ -89,3 +89,6 @@ bash bench/serve_capacity.sh
 
 echo; echo "== several nodes on one PostgreSQL: fail-over time over 10 kills -9 (bench/failover.py) =="
 python3 bench/failover.py --argus "$ARGUS" --kills 10
+
+echo; echo "== camera wall: 100 cameras, server and browser CPU (bench/camera_wall.sh) =="
+bash bench/camera_wall.sh

@@ -71,6 +71,8 @@ class Backend {
   // More Prometheus lines from the daemon (MQTT queue, store errors), with their
   // HELP/TYPE lines, appended to /metrics as they are.
   virtual std::string ExtraMetrics() { return ""; }
+  // Whether `user` must change a one-time password before anything else.
+  virtual bool MustChangePassword(const std::string& /*user*/) { return false; }
   // Why the daemon is degraded (store or evidence cannot write), for /healthz; empty: ok.
   virtual std::vector<std::string> Problems() { return {}; }
 };

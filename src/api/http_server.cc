@@ -33,6 +33,8 @@ using SteadyClock = std::chrono::steady_clock;
 
 // How often a stream that waits for data checks whether the server is stopping.
 constexpr auto kStreamPoll = std::chrono::milliseconds(100);
+// How long a tile request waits for a camera's first picture.
+constexpr auto kFrameWait = std::chrono::milliseconds(1000);
 // An MJPEG stream with no new frame resends the last one this often, so a viewer
 // that went away is noticed (only a failed write tells) and frees its thread.
 constexpr double kMjpegRepeatS = 5;
@@ -213,9 +215,22 @@ bool ClampRanges(const Request& req, size_t size) {
 
 void ClearRanges(const Request& req) { const_cast<httplib::Ranges&>(req.ranges).clear(); }
 
+// Viewers see people blurred; operators see them as the camera does.
+FrameVariant VariantFor(const auth::Principal& who) {
+  return auth::Includes(who.role, auth::Role::kOperator) ? FrameVariant::kClear
+                                                         : FrameVariant::kBlurred;
+}
+
+// What a user who still has a one-time password may do: see who they are, log
+// out, and change their own password.
+bool MayUseOneTimePassword(const Request& req, const std::string& user) {
+  if (req.path == "/api/me" || req.path == "/api/logout") return true;
+  return req.method == "POST" && req.path == "/api/users/" + user;
+}
+
 // One SSE message; multi-line data becomes several data: lines, as the format needs.
-void AppendSse(std::string* out, const LiveMessage& m) {
-  *out += "id: " + std::to_string(m.id) + "\nevent: " + m.event + "\n";
+void AppendSse(std::string* out, const LiveHub& hub, const LiveMessage& m) {
+  *out += "id: " + hub.MessageId(m.id) + "\nevent: " + m.event + "\n";
   std::string_view data = *m.data;
   while (true) {
     size_t nl = data.find('\n');
@@ -381,6 +396,9 @@ struct HttpServer::Impl {
   void Sensors(const Request& req, Response& res, const Principal&);
   void Live(const Request& req, Response& res, const Principal&);
   void Mjpeg(const Request& req, Response& res, const Principal& who);
+  void Frame(const Request& req, Response& res, const Principal& who);
+  // Whether `camera` is configured or has had a picture; sends 404 when not.
+  bool KnownCamera(const std::string& camera, Response& res);
   void Users(const Request& req, Response& res, const Principal&);
   void AddUser(const Request& req, Response& res, const Principal& who);
   void UpdateUser(const Request& req, Response& res, const Principal& who);
@@ -478,6 +496,14 @@ void HttpServer::Impl::Route(const char* method, const std::string& pattern, Acc
                   "server's own address");
         return;
       }
+      // The first admin's one-time password allows nothing but changing it.
+      if (!p->via_token && backend.MustChangePassword(p->name) &&
+          !MayUseOneTimePassword(req, p->name)) {
+        SendError(res, 403,
+                  "change your one-time password first: POST /api/users/" + p->name +
+                      " {\"password\": \"...\"}");
+        return;
+      }
       who = std::move(*p);
     }
     try {
@@ -573,6 +599,7 @@ void HttpServer::Impl::Configure() {
   Route("GET", "/metrics", A::kViewer, &Impl::Metrics);
   Route("GET", "/api/cameras", A::kViewer, &Impl::Cameras);
   Route("GET", "/api/cameras/([^/]+)/mjpeg", A::kViewer, &Impl::Mjpeg);
+  Route("GET", "/api/cameras/([^/]+)/frame", A::kViewer, &Impl::Frame);
   Route("GET", "/api/events", A::kViewer, &Impl::Events);
   Route("GET", "/api/alerts", A::kViewer, &Impl::Alerts);
   Route("GET", "/api/alerts/([^/]+)", A::kViewer, &Impl::Alert);
@@ -876,12 +903,26 @@ void HttpServer::Impl::Live(const Request& req, Response& res, const Principal&)
     SendError(res, 503, "too many open streams");
     return;
   }
-  std::shared_ptr<LiveHub::Subscription> sub = live.Subscribe(std::move(types));
+  // A client resuming after a lost connection names the last message it saw:
+  // EventSource sends Last-Event-ID itself; a page that opens a new EventSource
+  // (to back off between attempts) passes it as ?last_event_id=.
+  std::string last_id = req.get_header_value("Last-Event-ID");
+  if (const std::string* v = Param(req, "last_event_id")) last_id = *v;
+  bool resumed = false;
+  std::shared_ptr<LiveHub::Subscription> sub =
+      last_id.empty() ? live.Subscribe(std::move(types))
+                      : live.Resume(std::move(types), last_id, &resumed);
+  // The first message says whether the missed messages follow; when not, the
+  // client reloads its lists. It also gives the heartbeat period, so the client
+  // can tell a stalled connection from a quiet one.
   struct State {
     bool started = false;
     SteadyClock::time_point last_write;
+    std::string hello;
   };
   auto state = std::make_shared<State>();
+  state->hello = "event: hello\ndata: " +
+                 json{{"resumed", resumed}, {"heartbeat_s", options.heartbeat_s}}.dump() + "\n\n";
   const auto heartbeat = std::chrono::duration_cast<SteadyClock::duration>(
       std::chrono::duration<double>(options.heartbeat_s));
   res.set_header("Cache-Control", "no-cache");
@@ -894,17 +935,21 @@ void HttpServer::Impl::Live(const Request& req, Response& res, const Principal&)
         }
         std::string out;
         if (!state->started) {
-          out = ": argus live\nretry: " + std::to_string(kSseRetryMs) + "\n\n";
+          out = ": argus live\nretry: " + std::to_string(kSseRetryMs) + "\n\n" + state->hello;
           state->started = true;
         } else {
           std::vector<LiveMessage> msgs;
           uint64_t dropped = sub->Wait(kStreamPoll, &msgs);
           if (dropped > 0) {
-            out += ": dropped " + std::to_string(dropped) + " messages (client too slow)\n\n";
+            // The client's lists now miss messages: it reloads them.
+            out += ": dropped " + std::to_string(dropped) +
+                   " messages (client too slow)\nevent: reload\ndata: " +
+                   json{{"dropped", dropped}}.dump() + "\n\n";
           }
-          for (const LiveMessage& m : msgs) AppendSse(&out, m);
+          for (const LiveMessage& m : msgs) AppendSse(&out, live, m);
+          // An event (not a comment) so that a page sees the stream is alive.
           if (out.empty() && SteadyClock::now() - state->last_write >= heartbeat) {
-            out = ": heartbeat\n\n";
+            out = "event: heartbeat\ndata: {}\n\n";
           }
           // A client that hung up is otherwise only noticed by the next write.
           if (out.empty() && !sink.is_writable()) return false;
@@ -915,16 +960,36 @@ void HttpServer::Impl::Live(const Request& req, Response& res, const Principal&)
       });
 }
 
-void HttpServer::Impl::Mjpeg(const Request& req, Response& res, const Principal& who) {
-  const std::string camera = req.matches[1].str();
+bool HttpServer::Impl::KnownCamera(const std::string& camera, Response& res) {
   bool known = frames.Has(camera);
   if (!known) {
     for (const CameraStatus& c : backend.Cameras()) known = known || c.name == camera;
   }
-  if (!known) {
-    SendError(res, 404, "no camera '" + camera + "'");
+  if (!known) SendError(res, 404, "no camera '" + camera + "'");
+  return known;
+}
+
+// The camera wall's tile: the latest live picture as one JPEG per request. It is
+// the picture the camera already encoded for the hub, so a hundred walls cost no
+// more encoding than one; a connection is held only for the transfer.
+void HttpServer::Impl::Frame(const Request& req, Response& res, const Principal& who) {
+  const std::string camera = req.matches[1].str();
+  if (!KnownCamera(camera, res)) return;
+  // Waits briefly only when there is no picture yet (the blurred one is made once asked for).
+  std::optional<FrameHub::Frame> f = frames.WaitNewer(camera, 0, kFrameWait, VariantFor(who));
+  if (!f) {
+    res.set_header("Retry-After", "1");
+    SendError(res, 503, "no picture from camera '" + camera + "' yet");
     return;
   }
+  res.set_header("Cache-Control", "no-cache, no-store");
+  res.set_header("X-Frame-Seq", std::to_string(f->seq));
+  res.set_content(f->jpeg->data(), f->jpeg->size(), "image/jpeg");
+}
+
+void HttpServer::Impl::Mjpeg(const Request& req, Response& res, const Principal& who) {
+  const std::string camera = req.matches[1].str();
+  if (!KnownCamera(camera, res)) return;
   double fps = options.mjpeg_max_fps;
   if (const std::string* v = Param(req, "fps")) {
     double f = 0;
@@ -950,10 +1015,7 @@ void HttpServer::Impl::Mjpeg(const Request& req, Response& res, const Principal&
       std::chrono::duration_cast<SteadyClock::duration>(std::chrono::duration<double>(1.0 / fps));
   const auto repeat = std::chrono::duration_cast<SteadyClock::duration>(
       std::chrono::duration<double>(kMjpegRepeatS));
-  // Viewers see people blurred; operators see them as the camera does.
-  const FrameVariant variant = auth::Includes(who.role, auth::Role::kOperator)
-                                   ? FrameVariant::kClear
-                                   : FrameVariant::kBlurred;
+  const FrameVariant variant = VariantFor(who);
   res.set_header("Cache-Control", "no-cache, no-store");
   res.set_content_provider(
       std::string("multipart/x-mixed-replace; boundary=") + kMjpegBoundary,
@@ -1020,7 +1082,8 @@ void HttpServer::Impl::Login(const Request& req, Response& res, const Principal&
   SendJson(res, 200,
            {{"user", s->who.name},
             {"role", auth::ToString(s->who.role)},
-            {"expires_at", FormatTime(s->expires_at)}});
+            {"expires_at", FormatTime(s->expires_at)},
+            {"must_change_password", backend.MustChangePassword(s->who.name)}});
 }
 
 void HttpServer::Impl::Logout(const Request& req, Response& res, const Principal& who) {
@@ -1033,7 +1096,10 @@ void HttpServer::Impl::Logout(const Request& req, Response& res, const Principal
 
 void HttpServer::Impl::Me(const Request&, Response& res, const Principal& who) {
   SendJson(res, 200,
-           {{"user", who.name}, {"role", auth::ToString(who.role)}, {"via_token", who.via_token}});
+           {{"user", who.name},
+            {"role", auth::ToString(who.role)},
+            {"via_token", who.via_token},
+            {"must_change_password", !who.via_token && backend.MustChangePassword(who.name)}});
 }
 
 void HttpServer::Impl::Timeline(const Request& req, Response& res, const Principal&) {

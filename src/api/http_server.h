@@ -30,7 +30,7 @@ namespace argus::api {
 inline constexpr int kDefaultHttpPort = 8080;
 inline constexpr int kDefaultHttpThreads = 16;  // a browser alone opens 6 connections
 inline constexpr size_t kDefaultMaxBodyBytes = 64 * 1024;
-inline constexpr double kDefaultHeartbeatS = 15;
+inline constexpr double kDefaultHeartbeatS = 5;
 inline constexpr double kDefaultMjpegMaxFps = 10;
 // Idle keep-alive connections are closed after this long; it also bounds how long
 // Stop() waits for them.

@@ -523,10 +523,12 @@ TEST_F(ServerTest, ZoneCountsAndSensors) {
 // Collects an SSE stream on a thread until told to stop.
 class SseReader {
  public:
-  SseReader(int port, const std::string& token, const std::string& path) {
-    thread_ = std::thread([this, port, path, token] {
+  SseReader(int port, const std::string& token, const std::string& path,
+            httplib::Headers headers = {}) {
+    headers.emplace("Authorization", "Bearer " + token);
+    thread_ = std::thread([this, port, path, headers] {
       httplib::Client c("127.0.0.1", port);
-      c.set_default_headers({{"Authorization", "Bearer " + token}});
+      c.set_default_headers(headers);
       c.set_read_timeout(30);
       auto r = c.Get(
           path,
@@ -604,7 +606,7 @@ TEST_F(ServerTest, LiveDeliversPublishedMessagesInOrder) {
   size_t pos = 0;
   for (int i = 0; i < 60; ++i) {
     const char* name = i % 3 == 0 ? "event" : i % 3 == 1 ? "alert" : "camera";
-    std::string msg = "id: " + std::to_string(i + 1) + "\nevent: " + name +
+    std::string msg = "id: " + live_.MessageId(i + 1) + "\nevent: " + name +
                       "\ndata: {\"n\":" + std::to_string(i) + "}\n\n";
     size_t at = t.find(msg, pos);
     ASSERT_NE(at, std::string::npos) << "message " << i << " missing or out of order";
@@ -616,8 +618,12 @@ TEST_F(ServerTest, LiveDeliversPublishedMessagesInOrder) {
   EXPECT_EQ(Count(f, "event: event\n"), 0u);
   EXPECT_EQ(Count(f, "event: alert\n"), 21u);
   EXPECT_EQ(Count(f, "event: camera\n"), 20u);
-  // Heartbeats keep an idle stream alive.
-  ASSERT_TRUE(WaitFor([&] { return Count(all.text(), ": heartbeat\n\n") >= 2; }));
+  // A fresh stream starts with a hello saying there is nothing to resume.
+  EXPECT_EQ(t.find("event: hello\ndata: {\"heartbeat_s\":0.2,\"resumed\":false}\n\n"),
+            t.find("\n\n") + 2)
+      << t;
+  // Heartbeats (events, so that a page sees them) keep an idle stream alive.
+  ASSERT_TRUE(WaitFor([&] { return Count(all.text(), "event: heartbeat\ndata: {}\n\n") >= 2; }));
 
   auto r = Client()->Get("/api/live?types=alert,bogus");
   ASSERT_TRUE(r);
@@ -666,6 +672,51 @@ TEST_F(ServerTest, SlowLiveClientNeverBlocksPublishAndIsToldItLostMessages) {
   close(fd);
   EXPECT_NE(got.find(": dropped "), std::string::npos);
   EXPECT_NE(got.find("{\"last\":true}"), std::string::npos);
+}
+
+// A client that lost its connection resumes with Last-Event-ID (header or query
+// parameter): it gets exactly the messages it missed, of its types, then live
+// ones. An id the ring no longer covers, or one of an earlier daemon, gets
+// resumed:false and nothing replayed (the client reloads its lists).
+TEST_F(ServerTest, LiveResumesAfterLastEventIdOrSaysToReload) {
+  options_.heartbeat_s = 0.2;  // a reader notices it should stop at the next message
+  StartServer();
+  const std::string token = tokens_[auth::Role::kViewer];
+  for (int i = 1; i <= 10; ++i) {
+    live_.Publish(i % 2 ? "alert" : "event", json{{"n", i}}.dump());
+  }
+  auto has = [](const std::string& t, int n) {
+    return t.find("data: {\"n\":" + std::to_string(n) + "}\n") != std::string::npos;
+  };
+  {
+    // Saw message 4; missed 5..10, of which the alerts are 5, 7, 9.
+    SseReader r(server_->port(), token, "/api/live?types=alert",
+                {{"Last-Event-ID", live_.MessageId(4)}});
+    ASSERT_TRUE(WaitFor([&] { return has(r.text(), 9); })) << r.text();
+    live_.Publish("alert", json{{"n", 11}}.dump());
+    ASSERT_TRUE(WaitFor([&] { return has(r.text(), 11); })) << r.text();
+    const std::string t = r.text();
+    EXPECT_NE(t.find("\"resumed\":true"), std::string::npos) << t;
+    for (int n : {1, 2, 3, 4, 6, 8, 10}) EXPECT_FALSE(has(t, n)) << n << "\n" << t;
+    EXPECT_LT(t.find("id: " + live_.MessageId(5) + "\n"), t.find("id: " + live_.MessageId(7)));
+    EXPECT_LT(t.find("id: " + live_.MessageId(9) + "\n"), t.find("id: " + live_.MessageId(11)));
+  }
+  {
+    // Up to date: resumed, nothing replayed.
+    SseReader r(server_->port(), token, "/api/live?last_event_id=" + live_.MessageId(11));
+    ASSERT_TRUE(WaitFor([&] { return r.text().find("event: hello") != std::string::npos; }));
+    EXPECT_NE(r.text().find("\"resumed\":true"), std::string::npos) << r.text();
+    EXPECT_EQ(r.text().find("id: "), std::string::npos) << r.text();
+  }
+  // Ids that cannot be resumed: another daemon's epoch, the future, garbage.
+  const std::string other_epoch = std::to_string(live_.epoch() + 2) + "-4";
+  for (const std::string& id :
+       {other_epoch, live_.MessageId(99), std::string("4"), std::string("x-y")}) {
+    SseReader r(server_->port(), token, "/api/live?last_event_id=" + id);
+    ASSERT_TRUE(WaitFor([&] { return r.text().find("event: hello") != std::string::npos; }));
+    EXPECT_NE(r.text().find("\"resumed\":false"), std::string::npos) << id << r.text();
+    EXPECT_EQ(r.text().find("id: "), std::string::npos) << id << r.text();
+  }
 }
 
 // Reads a multipart MJPEG stream and returns the parts' bodies once `want` arrived.
@@ -740,6 +791,40 @@ TEST_F(ServerTest, MjpegStreamsLatestFrames) {
   EXPECT_EQ(r->status, 400);
   r = c->Get("/api/cameras/hall/mjpeg?fps=fast");
   EXPECT_EQ(r->status, 400);
+}
+
+// A camera wall tile: the latest picture, one JPEG per request, the very bytes the
+// hub holds (no encoding per request); blurred for viewers; 503 until there is one.
+TEST_F(ServerTest, FrameServesTheLatestPictureOfTheRightVariant) {
+  CameraStatus cam;
+  cam.name = "hall";
+  cam.status = "connecting";
+  backend_->SetCameras({cam});
+  StartServer();
+  auto c = Client();
+  auto r = c->Get("/api/cameras/hall/frame");  // no picture yet
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 503);
+  EXPECT_EQ(r->get_header_value("Retry-After"), "1");
+  r = c->Get("/api/cameras/nowhere/frame");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 404);
+
+  frames_.Set("hall", std::make_shared<const std::string>("clear-1"));
+  frames_.Set("hall", std::make_shared<const std::string>("clear-2"));
+  frames_.Set("hall", std::make_shared<const std::string>("blurred-1"), FrameVariant::kBlurred);
+  r = c->Get("/api/cameras/hall/frame");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 200);
+  EXPECT_EQ(r->get_header_value("Content-Type"), "image/jpeg");
+  EXPECT_EQ(r->get_header_value("X-Frame-Seq"), "2");
+  EXPECT_EQ(r->body, "clear-2");
+  EXPECT_NE(r->get_header_value("Cache-Control").find("no-store"), std::string::npos);
+  r = Client(auth::Role::kViewer)->Get("/api/cameras/hall/frame");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->body, "blurred-1");
+  EXPECT_TRUE(frames_.Wanted("hall", FrameVariant::kBlurred));
+  EXPECT_EQ(AnonymousClient()->Get("/api/cameras/hall/frame")->status, 401);
 }
 
 TEST_F(ServerTest, MjpegHonoursTheFrameRateCap) {
@@ -941,6 +1026,48 @@ TEST_F(ServerTest, NulInTheStaticPathIsRefusedNotServedAsHtml) {
     EXPECT_EQ(r->body.find("<script>"), std::string::npos) << path;
   }
   EXPECT_EQ(c->Get("/app.js")->status, 200);
+}
+
+// A user who logged in with a one-time password (the first admin) may only see
+// who they are, log out and change that password; tokens are not concerned.
+TEST_F(ServerTest, OneTimePasswordAllowsOnlyChangingIt) {
+  ASSERT_TRUE(
+      authn_->AddUser("admin", "first start 0ne-time", auth::Role::kAdmin, "test", "").ok());
+  backend_->SetMustChange("admin");
+  StartServer();
+  const std::string origin = "http://127.0.0.1:" + std::to_string(server_->port());
+  auto login = AnonymousClient()->Post(
+      "/api/login", json{{"user", "admin"}, {"password", "first start 0ne-time"}}.dump(),
+      "application/json");
+  ASSERT_TRUE(login);
+  ASSERT_EQ(login->status, 200) << login->body;
+  EXPECT_EQ(Json(login)["must_change_password"], true);
+  const std::string set = login->get_header_value("Set-Cookie");
+  const httplib::Headers cookie = {{"Cookie", set.substr(0, set.find(';'))}, {"Origin", origin}};
+
+  auto me = AnonymousClient()->Get("/api/me", cookie);
+  ASSERT_TRUE(me);
+  EXPECT_EQ(me->status, 200);
+  EXPECT_EQ(Json(me)["must_change_password"], true);
+  for (const char* path : {"/api/alerts", "/api/users", "/api/live", "/api/cameras"}) {
+    auto r = AnonymousClient()->Get(path, cookie);
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->status, 403) << path;
+    EXPECT_NE(Json(r)["error"].get<std::string>().find("one-time password"), std::string::npos);
+  }
+  auto other = AnonymousClient()->Post("/api/users/someone", cookie, R"({"role":"viewer"})",
+                                       "application/json");
+  ASSERT_TRUE(other);
+  EXPECT_EQ(other->status, 403);
+  // An API token of the same role is not held back.
+  auto token = Client()->Get("/api/alerts");
+  ASSERT_TRUE(token);
+  EXPECT_EQ(token->status, 200);
+
+  auto change = AnonymousClient()->Post(
+      "/api/users/admin", cookie, R"({"password":"my own password 2026"})", "application/json");
+  ASSERT_TRUE(change);
+  EXPECT_EQ(change->status, 200) << change->body;
 }
 
 }  // namespace

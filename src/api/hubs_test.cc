@@ -45,6 +45,45 @@ TEST(LiveHub, DeliversInOrderFilteredAndDropsOldestWhenFull) {
   EXPECT_EQ(hub.subscribers(), 1u);
 }
 
+TEST(LiveHub, ResumeReplaysTheKeptMessagesAfterAnIdOrSaysItCannot) {
+  LiveHub hub(/*queue_capacity=*/3, /*replay_capacity=*/5);
+  for (int i = 1; i <= 8; ++i) hub.Publish(i % 2 ? "alert" : "event", std::to_string(i));
+  // The ring keeps 4..8.
+  auto ids = [](LiveHub::Subscription& s) {
+    std::vector<LiveMessage> got;
+    s.Wait(0ms, &got);
+    std::vector<uint64_t> out;
+    for (const LiveMessage& m : got) out.push_back(m.id);
+    return out;
+  };
+  bool resumed = false;
+  auto s = hub.Resume({"alert"}, hub.MessageId(3), &resumed);
+  EXPECT_TRUE(resumed);
+  EXPECT_EQ(ids(*s), (std::vector<uint64_t>{5, 7}));
+  hub.Publish("alert", "9");  // and then live ones
+  EXPECT_EQ(ids(*s), (std::vector<uint64_t>{9}));
+
+  s = hub.Resume({}, hub.MessageId(9), &resumed);  // up to date
+  EXPECT_TRUE(resumed);
+  EXPECT_TRUE(ids(*s).empty());
+  // The ring keeps 5..9: after 2, message 3 and 4 are gone.
+  s = hub.Resume({"alert"}, hub.MessageId(2), &resumed);
+  EXPECT_FALSE(resumed);
+  EXPECT_TRUE(ids(*s).empty());
+  // More missed than the subscriber's queue holds.
+  s = hub.Resume({}, hub.MessageId(4), &resumed);
+  EXPECT_FALSE(resumed);
+  EXPECT_TRUE(ids(*s).empty());
+  for (const std::string& bad :
+       {hub.MessageId(10), std::to_string(hub.epoch() ^ 2) + "-5", std::string("5"),
+        std::string(""), std::string("-"), std::to_string(hub.epoch()) + "-5x"}) {
+    s = hub.Resume({}, bad, &resumed);
+    EXPECT_FALSE(resumed) << bad;
+    EXPECT_TRUE(ids(*s).empty()) << bad;
+  }
+  EXPECT_EQ(hub.subscribers(), 1u);
+}
+
 TEST(LiveHub, WaitWakesOnPublish) {
   LiveHub hub;
   auto sub = hub.Subscribe();

@@ -73,6 +73,14 @@ class FakeBackend : public Backend {
            "argus_mqtt_queue_depth 3\n";
   }
 
+  bool MustChangePassword(const std::string& user) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    return user == must_change_;
+  }
+  void SetMustChange(std::string user) {
+    std::lock_guard<std::mutex> lock(mu_);
+    must_change_ = std::move(user);
+  }
   void SetCameras(std::vector<CameraStatus> c) {
     std::lock_guard<std::mutex> lock(mu_);
     cameras_ = std::move(c);
@@ -107,6 +115,7 @@ class FakeBackend : public Backend {
   std::chrono::milliseconds zone_counts_delay_{0};
   core::Status sensor_status_;
   std::vector<notify::SensorReading> sensors_;
+  std::string must_change_;
 };
 
 inline events::Alert MakeAlert(int64_t id, const std::string& camera, events::AlertState state) {

@@ -74,6 +74,8 @@ struct Daemon::Impl {
   std::atomic<uint64_t> store_errors{0};  // every part's failed store writes
   std::unique_ptr<store::Store> db;
   std::unique_ptr<auth::Authenticator> authn;
+  std::unique_ptr<FirstAdmin> first_admin;
+  std::string one_time_password;
   api::FrameHub frames{clock};
   Delivery delivery{clock};
   std::unique_ptr<EvidenceService> evidence;
@@ -110,12 +112,10 @@ core::Result<std::unique_ptr<Daemon>> Daemon::Create(const ServeOptions& options
   ao.session_idle_s = c.server.session_idle_s;
   ao.session_max_s = c.server.session_max_s;
   d.authn = std::make_unique<auth::Authenticator>(*d.db, clock, ao);
-  if (auto users = d.db->ListUsers(); users.ok() && users->empty()) {
-    spdlog::warn(
-        "no users yet: nobody can log in to the dashboard; add one with "
-        "`argus user add NAME --role admin --config {}`",
-        options.config_path);
-  }
+  d.first_admin = std::make_unique<FirstAdmin>(*d.db, c.server.data_dir);
+  auto otp = d.first_admin->Ensure(*d.authn);
+  if (!otp.ok()) return otp.status();
+  d.one_time_password = otp->value_or("");
   auto site_map = LoadSiteMap(c.server.site_model);
   if (!site_map.ok()) return site_map.status();
 
@@ -144,7 +144,7 @@ core::Result<std::unique_ptr<Daemon>> Daemon::Create(const ServeOptions& options
       clock, c.sensors);
   d.backend = std::make_unique<ServeBackend>(
       ServeBackend::Parts{*d.db, *d.fleet, *d.alerts, *d.evidence, *d.retention, d.delivery,
-                          *d.loop, d.store_errors, std::move(site_map).value()});
+                          *d.loop, d.store_errors, std::move(site_map).value(), *d.first_admin});
   return std::unique_ptr<Daemon>(new Daemon(std::move(impl)));
 }
 
@@ -232,6 +232,7 @@ core::Status Daemon::Reload() {
 
 int Daemon::http_port() const { return impl_->http ? impl_->http->port() : 0; }
 api::Backend& Daemon::backend() { return *impl_->backend; }
+const std::string& Daemon::one_time_password() const { return impl_->one_time_password; }
 
 // --- the command -----------------------------------------------------------------
 
@@ -261,6 +262,13 @@ int RunServe(const ServeOptions& cli_options) {
   }
   // Tests and scripts read the port from here (useful with --port 0).
   std::cout << "listening on port " << (*daemon)->http_port() << std::endl;
+  if (const std::string& otp = (*daemon)->one_time_password(); !otp.empty()) {
+    std::cout << "first start: created the user '" << kFirstAdminName
+              << "' (admin). Log in at http://localhost:" << (*daemon)->http_port()
+              << "/ with the one-time password\n\n    " << otp
+              << "\n\nIt is shown only this once; the dashboard asks for a new one at once."
+              << std::endl;
+  }
   systemd.Ready("serving on port " + std::to_string((*daemon)->http_port()));
   while (true) {
     int sig = 0;

@@ -58,6 +58,9 @@ class Daemon {
 
   int http_port() const;
   api::Backend& backend();
+  // The first admin's one-time password when this start created it (FirstAdmin);
+  // "" otherwise. Printed once by the command.
+  const std::string& one_time_password() const;
 
  private:
   struct Impl;

@@ -14,6 +14,7 @@
 #include "app/delivery.h"
 #include "app/event_loop.h"
 #include "app/evidence_service.h"
+#include "app/first_admin.h"
 #include "app/retention_job.h"
 
 namespace argus::app {
@@ -30,6 +31,7 @@ class ServeBackend final : public api::Backend {
     EventLoop& loop;
     const std::atomic<uint64_t>& store_errors;
     std::optional<nlohmann::json> site_map;  // site::SiteMapJson, computed at start
+    FirstAdmin& first_admin;
   };
   explicit ServeBackend(Parts parts) : p_(std::move(parts)) {}
 
@@ -51,6 +53,9 @@ class ServeBackend final : public api::Backend {
     return core::Status::Ok();
   }
   std::optional<nlohmann::json> SiteMap() override { return p_.site_map; }
+  bool MustChangePassword(const std::string& user) override {
+    return p_.first_admin.MustChange(user);
+  }
   nlohmann::json System() override;
   std::vector<std::string> Problems() override;
   std::string ExtraMetrics() override;

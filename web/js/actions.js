@@ -6,6 +6,13 @@ import { live } from './live.js';
 import { can, actionBody } from './session.js';
 import { el, toast } from './util.js';
 
+// The server's limit (api::kMaxNoteLength), in UTF-8 bytes.
+export const MAX_NOTE_BYTES = 4000;
+
+function noteBytes(s) {
+  return new TextEncoder().encode(s.trim()).length;
+}
+
 export const ACTIONS = {
   acknowledge: { state: 'open', label: 'Acknowledge', change: 'acknowledged', done: 'acknowledged' },
   resolve: { state: 'acknowledged', label: 'Resolve', change: 'resolved', done: 'resolved' },
@@ -23,20 +30,29 @@ export function actionForm(alert, idPrefix = 'note') {
   if (!action || !can('operator')) return null;
   const noteId = `${idPrefix}-${alert.id}`;
   const msg = el('p', { class: 'row-msg', role: 'status', dataset: { role: 'action-message' } });
+  // No maxlength: a longer note is refused (400) with a message, never cut silently.
+  const noteInput = el('input', {
+    id: noteId,
+    class: 'note-input',
+    type: 'text',
+    placeholder: `Note (optional, up to ${MAX_NOTE_BYTES} bytes)`,
+    autocomplete: 'off',
+    dataset: { field: 'note' },
+  });
+  const counter = el('span', { class: 'note-counter', 'aria-live': 'polite', dataset: { role: 'note-counter' } });
+  noteInput.addEventListener('input', () => {
+    const n = noteBytes(noteInput.value);
+    // Shown from 80% of the limit on.
+    counter.textContent = n > MAX_NOTE_BYTES * 0.8 ? `${n} / ${MAX_NOTE_BYTES}` : '';
+    counter.classList.toggle('over', n > MAX_NOTE_BYTES);
+  });
   const form = el(
     'form',
     // Not data-alert-id / data-action: those name the row and the button only.
     { class: 'alert-actions', dataset: { forAlert: alert.id, form: action } },
     el('label', { class: 'visually-hidden', for: noteId }, `Note for alert ${alert.id} (optional)`),
-    el('input', {
-      id: noteId,
-      class: 'note-input',
-      type: 'text',
-      maxlength: 4000,
-      placeholder: 'Note (optional)',
-      autocomplete: 'off',
-      dataset: { field: 'note' },
-    }),
+    noteInput,
+    counter,
     el(
       'button',
       {
@@ -66,6 +82,11 @@ export async function submitAction(form) {
   const msg = form.querySelector('[data-role="action-message"]');
   // Not button.disabled: that would take the keyboard focus away from the row.
   if (form.dataset.busy) return false;
+  if (live.lostAt) {
+    msg.dataset.kind = 'error';
+    msg.textContent = 'Not connected to the server: try again when the connection is back.';
+    return false;
+  }
   form.dataset.busy = '1';
   button.setAttribute('aria-disabled', 'true');
   msg.textContent = '';

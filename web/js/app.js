@@ -47,6 +47,10 @@ function unmountView() {
 
 function showLogin(message = '') {
   unmountView();
+  // No banner, nothing greyed or disabled on the login form (the session may
+  // have ended while the connection was lost).
+  renderBanner();
+  syncStale();
   header.hidden = true;
   document.title = 'Log in · Argus';
   cleanup = loginView.mount(main, { message, onLoggedIn });
@@ -131,8 +135,79 @@ function renderSound() {
 function renderConnection(state) {
   const c = document.getElementById('connection-status');
   c.dataset.state = state;
+  c.dataset.resumed = String(live.resumed);
   c.textContent =
     { live: 'live', connecting: 'connecting…', reconnecting: 'reconnecting…', offline: 'offline' }[state] || state;
+  renderBanner();
+  syncStale();
+}
+
+// While the live feed is lost: a banner says so (and since when, and when the
+// next attempt is), the page is greyed as stale and its actions are disabled.
+const BANNER_TICK_MS = 1000;
+let bannerTimer = null;
+
+function disconnected() {
+  return loggedIn && live.lostAt > 0;
+}
+
+function renderBanner() {
+  const banner = document.getElementById('connection-banner');
+  const down = disconnected();
+  banner.hidden = !down;
+  document.body.dataset.connection = down ? 'lost' : 'live';
+  clearInterval(bannerTimer);
+  bannerTimer = null;
+  if (!down) return;
+  const since = new Date(live.lostAt).toLocaleTimeString();
+  const wait = Math.max(0, Math.ceil((live.retryAt - Date.now()) / 1000));
+  document.getElementById('connection-banner-detail').textContent =
+    `Connection lost at ${since}; what you see may be out of date and actions are disabled. ` +
+    (live.reconnectTimer ? `Next attempt in ${wait} s.` : 'Trying to reconnect…');
+  bannerTimer = setInterval(renderBanner, BANNER_TICK_MS);
+}
+
+// Cameras that are not delivering frames (offline, reconnecting...), by name.
+function renderCameraBanner() {
+  const box = document.getElementById('camera-banner');
+  const down = loggedIn
+    ? [...live.cameras.values()].filter((c) => c.status && !['online', 'live'].includes(c.status))
+    : [];
+  box.hidden = down.length === 0;
+  clear(box);
+  if (down.length === 0) return;
+  box.append(
+    el('strong', {}, down.length === 1 ? 'Camera not online: ' : `${down.length} cameras not online: `),
+    down
+      .slice(0, 8)
+      .map((c) => `${c.name} (${c.status}${c.error ? `: ${c.error}` : ''})`)
+      .join(', ') + (down.length > 8 ? ', …' : ''),
+  );
+}
+
+const OFFLINE_CONTROLS = 'form button, form input, form select, form textarea, [data-action]';
+
+function disableControls(root) {
+  for (const c of root.querySelectorAll(OFFLINE_CONTROLS)) {
+    if (c.disabled) continue;
+    c.disabled = true;
+    c.dataset.offline = '1';
+  }
+}
+
+const staleObserver = new MutationObserver(() => disableControls(main));
+
+function syncStale() {
+  if (disconnected()) {
+    disableControls(main);
+    staleObserver.observe(main, { childList: true, subtree: true });
+  } else {
+    staleObserver.disconnect();
+    for (const c of main.querySelectorAll('[data-offline]')) {
+      c.disabled = false;
+      delete c.dataset.offline;
+    }
+  }
 }
 
 function start() {
@@ -148,8 +223,26 @@ function start() {
 }
 
 function onLoggedIn(me) {
+  if (me.must_change_password) {
+    changePassword(me.user);
+    return;
+  }
   setSession(me);
   start();
+}
+
+// The first admin logged in with the one-time password: nothing else until it is changed.
+function changePassword(user) {
+  unmountView();
+  header.hidden = true;
+  document.title = 'New password · Argus';
+  cleanup = loginView.mountChangePassword(main, {
+    user,
+    onChanged: () => {
+      history.replaceState(null, '', '#/login');
+      showLogin('Password changed. Log in with your new password.');
+    },
+  });
 }
 
 // Any 401: back to the login form, then to where the user was.
@@ -243,6 +336,11 @@ function showBootError(e) {
 async function boot() {
   try {
     const me = await get('/api/me', null, { expect401: true });
+    if (me.must_change_password) {
+      ready = true;
+      changePassword(me.user);
+      return;
+    }
     setSession(me);
     loggedIn = true;
   } catch (e) {
@@ -283,6 +381,9 @@ function init() {
   live.addEventListener('alert', onLiveAlert);
   live.addEventListener('reset', renderCounts);
   live.addEventListener('connection', (e) => renderConnection(e.detail.state));
+  live.addEventListener('camera', renderCameraBanner);
+  live.addEventListener('reset', renderCameraBanner);
+  document.getElementById('connection-retry').addEventListener('click', () => live.retryNow());
   renderConnection(live.connection);
   boot();
 }

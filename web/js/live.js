@@ -4,6 +4,12 @@
 //
 // Events dispatched: "alert" {alert, change, live}, "reset" (after a full load),
 // "camera" {name}, "connection" {state: connecting|live|reconnecting|offline}.
+//
+// A lost feed (an error, or no heartbeat for a while: a stalled daemon) is
+// retried with a growing, jittered delay, each attempt one request (so a dead
+// daemon costs one console error per attempt, not one every 3 s). The retry
+// names the last message seen (?last_event_id=); the server replays what was
+// missed, or says it cannot and the lists are loaded afresh.
 
 import { get } from './api.js';
 import { severityRank, SEVERITIES } from './util.js';
@@ -12,7 +18,11 @@ const LIVE_URL = '/api/live?types=alert,camera';
 const PAGE = 1000;
 const MAX_PAGES = 5;
 const RESOLVED_KEEP = 50;
-const RECONNECT_MS = 5000;
+const BACKOFF_MS = [1000, 2000, 4000, 8000, 15000, 30000];
+const BACKOFF_JITTER = 0.2; // +-20%, so many pages do not retry in step
+const DEFAULT_HEARTBEAT_S = 15; // until the server's hello says
+const MISSED_HEARTBEATS = 2.5; // then the feed counts as stalled
+const PROBE_TIMEOUT_MS = 5000; // a stalled daemon accepts connections and never answers
 
 function time(iso) {
   const t = Date.parse(iso || '');
@@ -39,6 +49,14 @@ class LiveStore extends EventTarget {
     this.connection = 'offline';
     this.es = null;
     this.reconnectTimer = null;
+    this.watchdog = null;
+    this.attempt = 0; // failed attempts since the feed was last live
+    this.retryAt = 0; // when the next attempt starts (ms since epoch)
+    this.lostAt = 0; // when the feed was lost (0: live)
+    this.lastEventId = '';
+    this.heartbeatMs = DEFAULT_HEARTBEAT_S * 1000;
+    this.freshLoad = false; // the lists were just loaded: a hello need not reload them
+    this.resumed = false; // the last connection replayed what was missed
     this.pending = null; // SSE messages that arrive while a full load runs
     this.loadSeq = 0;
   }
@@ -46,36 +64,122 @@ class LiveStore extends EventTarget {
   start() {
     this.stop();
     this.setConnection('connecting');
+    this.lastEventId = '';
     this.reload(); // also when the feed cannot be opened (e.g. too many streams)
-    const es = new EventSource(LIVE_URL);
+    this.freshLoad = true;
+    this.connect();
+  }
+
+  connect() {
+    const url = this.lastEventId ? `${LIVE_URL}&last_event_id=${encodeURIComponent(this.lastEventId)}` : LIVE_URL;
+    const es = new EventSource(url);
     this.es = es;
-    es.addEventListener('open', () => {
-      this.setConnection('live');
-      this.reload(); // catch up with what happened while disconnected
-    });
-    es.addEventListener('error', () => {
+    const mine = (fn) => (m) => {
       if (this.es !== es) return;
-      if (es.readyState === EventSource.CLOSED) {
-        // The server answered with an error (401, 503 too many streams...):
-        // EventSource gives up, so check the session and retry later.
-        es.close();
-        this.es = null;
-        this.setConnection('offline');
-        get('/api/me').catch(() => {}); // a 401 here leads to the login form
-        this.reconnectTimer = setTimeout(() => this.start(), RECONNECT_MS);
-      } else {
-        this.setConnection('reconnecting');
-      }
-    });
-    es.addEventListener('alert', (m) => this.onMessage('alert', m.data));
-    es.addEventListener('camera', (m) => this.onMessage('camera', m.data));
+      this.armWatchdog();
+      fn(m);
+    };
+    es.addEventListener(
+      'hello',
+      mine((m) => {
+        let hello = {};
+        try {
+          hello = JSON.parse(m.data);
+        } catch {
+          // Defaults below.
+        }
+        if (hello.heartbeat_s > 0) this.heartbeatMs = hello.heartbeat_s * 1000;
+        this.resumed = Boolean(hello.resumed);
+        this.armWatchdog();
+        this.attempt = 0;
+        this.lostAt = 0;
+        this.setConnection('live');
+        // Not resumed: what happened while disconnected is not replayed.
+        if (!hello.resumed && !this.freshLoad) this.reload();
+        this.freshLoad = false;
+      }),
+    );
+    es.addEventListener(
+      'heartbeat',
+      mine(() => {}),
+    );
+    // The server dropped messages for this page (it was too slow).
+    es.addEventListener(
+      'reload',
+      mine(() => this.reload()),
+    );
+    es.addEventListener(
+      'error',
+      mine(() => this.lost()),
+    );
+    for (const kind of ['alert', 'camera']) {
+      es.addEventListener(
+        kind,
+        mine((m) => {
+          if (m.lastEventId) this.lastEventId = m.lastEventId;
+          this.onMessage(kind, m.data);
+        }),
+      );
+    }
+  }
+
+  armWatchdog() {
+    clearTimeout(this.watchdog);
+    this.watchdog = setTimeout(() => this.lost(), this.heartbeatMs * MISSED_HEARTBEATS);
+  }
+
+  // The feed failed or stalled: close it (EventSource would retry every 3 s
+  // itself) and try again later.
+  lost() {
+    if (this.es) this.es.close();
+    this.es = null;
+    clearTimeout(this.watchdog);
+    this.freshLoad = false;
+    if (!this.lostAt) this.lostAt = Date.now();
+    this.setConnection(this.attempt === 0 ? 'reconnecting' : 'offline');
+    this.scheduleRetry();
+  }
+
+  scheduleRetry() {
+    clearTimeout(this.reconnectTimer);
+    const base = BACKOFF_MS[Math.min(this.attempt, BACKOFF_MS.length - 1)];
+    const delay = Math.round(base * (1 - BACKOFF_JITTER + 2 * BACKOFF_JITTER * Math.random()));
+    this.attempt += 1;
+    this.retryAt = Date.now() + delay;
+    this.reconnectTimer = setTimeout(() => this.retry(), delay);
+    this.dispatchEvent(new CustomEvent('connection', { detail: { state: this.connection } }));
+  }
+
+  // One request first: a dead daemon (network error) and an ended session
+  // (401: the login form) are told apart before the feed is opened again.
+  async retry() {
+    this.reconnectTimer = null;
+    try {
+      await get('/api/me', null, { signal: AbortSignal.timeout(PROBE_TIMEOUT_MS) });
+    } catch (e) {
+      if (e.status === 401) return; // the app shows the login form
+      this.setConnection('offline');
+      this.scheduleRetry();
+      return;
+    }
+    this.connect();
+  }
+
+  // Try at once (the banner's "Retry now").
+  retryNow() {
+    if (this.connection === 'live' || !this.reconnectTimer) return;
+    clearTimeout(this.reconnectTimer);
+    this.retry();
   }
 
   stop() {
     clearTimeout(this.reconnectTimer);
+    clearTimeout(this.watchdog);
     this.reconnectTimer = null;
     if (this.es) this.es.close();
     this.es = null;
+    this.attempt = 0;
+    this.lostAt = 0;
     this.loadSeq += 1; // a load under way is no longer wanted
     this.pending = null;
     this.setConnection('offline');

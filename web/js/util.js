@@ -137,6 +137,9 @@ export function toLocalInput(d) {
   );
 }
 
+// auth::kMinPasswordLength: the server refuses shorter passwords.
+export const MIN_PASSWORD = 10;
+
 export function humanize(s) {
   return String(s || '').replace(/_/g, ' ');
 }
@@ -151,15 +154,25 @@ export function bboxOf(e) {
 }
 
 // details: {"dwell_s": 1.2, ...} -> "dwell s: 1.2, ...".
+// Readable text for an event's details: nested objects as "key: value" lists,
+// lists of numbers as "1.50, 2" (a box, a point), never raw JSON.
+function detailValue(v) {
+  if (v === null || v === undefined) return '—';
+  if (typeof v === 'number') return Number.isInteger(v) ? String(v) : v.toFixed(2);
+  if (typeof v === 'boolean') return v ? 'yes' : 'no';
+  if (Array.isArray(v)) {
+    const inner = v.map(detailValue).join(', ');
+    return v.every((x) => typeof x !== 'object' || x === null) ? inner : `[${inner}]`;
+  }
+  if (typeof v === 'object') return `(${formatDetails(v)})`;
+  return humanize(String(v));
+}
+
 export function formatDetails(details) {
   if (!details || typeof details !== 'object') return '';
   return Object.entries(details)
-    .map(([k, v]) => {
-      let s = typeof v === 'object' && v !== null ? JSON.stringify(v) : String(v);
-      if (typeof v === 'number' && !Number.isInteger(v)) s = v.toFixed(2);
-      return `${humanize(k)}: ${s}`;
-    })
-    .join(', ');
+    .map(([k, v]) => `${humanize(k)}: ${detailValue(v)}`)
+    .join('; ');
 }
 
 export function alertTitle(a) {

@@ -3,7 +3,7 @@
 
 import { get, post, enc } from '../api.js';
 import { can, session } from '../session.js';
-import { el, clear, formatLocalFull, ROLES, SEVERITIES, toast, errorText } from '../util.js';
+import { el, clear, formatLocalFull, ROLES, SEVERITIES, MIN_PASSWORD, toast, errorText } from '../util.js';
 
 const AUDIT_PAGE = 50;
 
@@ -124,7 +124,7 @@ function usersSection() {
     type: 'password',
     required: true,
     autocomplete: 'new-password',
-    minlength: 8,
+    minlength: MIN_PASSWORD,
   });
   const role = roleSelect('new-user-role', 'viewer', null);
   const form = el(
@@ -153,7 +153,7 @@ function usersSection() {
       type: 'password',
       id: `pw-${u.name}`,
       autocomplete: 'new-password',
-      minlength: 8,
+      minlength: MIN_PASSWORD,
       'aria-label': `New password for ${u.name}`,
     });
     const pwForm = el(

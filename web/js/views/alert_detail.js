@@ -273,7 +273,8 @@ export function mount(main, [idText]) {
     const video = el('video', {
       id: 'alert-clip',
       controls: true,
-      preload: 'metadata',
+      // Nothing fetched before play: the server audits a clip as viewed when it is requested.
+      preload: 'none',
       playsinline: true,
       src: clipUrl,
     });

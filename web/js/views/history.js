@@ -32,6 +32,8 @@ const EVENT_TYPES = [
   'abandoned_object',
   'object_removed',
   'tamper',
+  'person_down',
+  'unusual_activity',
   'sensor_trip',
   'unobserved_sensor_trip',
 ];
@@ -69,6 +71,9 @@ function niceStep(range, count) {
   return (f <= 1 ? 1 : f <= 2 ? 2 : f <= 5 ? 5 : 10) * p;
 }
 
+const MIN_CHART_SPAN_MS = 5 * 60e3;
+const CHART_LEAD = 1.1; // a tenth of the data's span before its first point
+
 const TIME_STEPS_MS = [
   60e3,
   5 * 60e3,
@@ -87,8 +92,14 @@ export function stepChart(points, fromMs, toMs, title) {
   const data = points
     .map((p) => ({ t: Date.parse(p.at), v: Number(p.count) }))
     .filter((p) => Number.isFinite(p.t) && Number.isFinite(p.v));
-  const t0 = Math.min(fromMs, data.length ? data[0].t : fromMs);
-  const t1 = Math.max(toMs, data.length ? data[data.length - 1].t : toMs, t0 + 60e3);
+  const t1 = Math.max(toMs, data.length ? data[data.length - 1].t : toMs);
+  // From shortly before the first count, not from the search's From: counts of
+  // the last minutes in a 24-hour axis were a 1-px spike.
+  let t0 = Math.min(fromMs, t1 - 60e3);
+  if (data.length) {
+    const span = Math.max(MIN_CHART_SPAN_MS, (t1 - data[0].t) * CHART_LEAD);
+    t0 = Math.max(Math.min(fromMs, data[0].t), t1 - span);
+  }
   const vmax = Math.max(1, ...data.map((p) => p.v));
   const yStep = Math.max(1, niceStep(vmax, 5));
   const ymax = Math.ceil(vmax / yStep) * yStep;
@@ -142,11 +153,12 @@ export function mount(main) {
   const from = el('input', { id: 'history-from', type: 'datetime-local', value: toLocalInput(new Date(now - DAY_MS)) });
   const to = el('input', { id: 'history-to', type: 'datetime-local' });
   const camera = el('select', { id: 'history-camera' }, el('option', { value: '' }, 'Any camera'));
-  const type = el('input', { id: 'history-type', list: 'history-types', autocomplete: 'off', placeholder: 'any' });
-  const types = el(
-    'datalist',
-    { id: 'history-types' },
-    EVENT_TYPES.map((t) => el('option', { value: t })),
+  // A choice of the known types: free text found nothing for "line crossing".
+  const type = el(
+    'select',
+    { id: 'history-type' },
+    el('option', { value: '' }, 'Any'),
+    EVENT_TYPES.map((t) => el('option', { value: t }, humanize(t))),
   );
   const severity = el(
     'select',
@@ -187,7 +199,6 @@ export function mount(main) {
     field('history-to', 'To', to),
     field('history-camera', 'Camera', camera),
     field('history-type', 'Type', type),
-    types,
     field('history-severity', 'Min. severity', severity),
     el('div', { class: 'field field-submit' }, el('button', { type: 'submit', class: 'btn btn-primary' }, 'Search')),
   );
@@ -220,7 +231,7 @@ export function mount(main) {
         'section',
         { 'aria-labelledby': 'zones-title' },
         el('h2', { id: 'zones-title' }, 'People per zone'),
-        el('p', { class: 'hint' }, 'Uses the From / To of the event search (default: the last 24 hours).'),
+        el('p', { class: 'hint' }, 'Counts within the From / To of the event search (default: the last 24 hours); the chart starts shortly before the first one.'),
         zoneForm,
         zoneStatus,
         chartBox,
@@ -235,7 +246,7 @@ export function mount(main) {
           from: localInputToIso(from.value),
           to: localInputToIso(to.value),
           camera: camera.value,
-          type: type.value.trim(),
+          type: type.value,
           severity: severity.value,
           limit: PAGE,
         };

@@ -4,7 +4,7 @@
 
 import { post } from '../api.js';
 import * as sound from '../sound.js';
-import { el, clear } from '../util.js';
+import { el, clear, MIN_PASSWORD } from '../util.js';
 
 export function mount(main, { message = '', onLoggedIn }) {
   let timer = null;
@@ -87,4 +87,58 @@ export function mount(main, { message = '', onLoggedIn }) {
   clear(main).append(el('section', { class: 'login-screen' }, form));
   user.focus();
   return () => clearInterval(timer);
+}
+
+// The first admin's one-time password: a new one before anything else. The
+// change ends the session (as every password change does), so the user logs in
+// again with the new password.
+export function mountChangePassword(main, { user, onChanged }) {
+  const msg = el(
+    'p',
+    { id: 'change-message', class: 'form-message', role: 'alert', dataset: { kind: 'info' } },
+    'You logged in with a one-time password. Choose your own password to continue.',
+  );
+  const attrs = (id) => ({
+    id,
+    type: 'password',
+    autocomplete: 'new-password',
+    minlength: MIN_PASSWORD,
+    required: true,
+  });
+  const first = el('input', attrs('new-password'));
+  const again = el('input', attrs('new-password-again'));
+  const submit = el('button', { id: 'change-submit', class: 'btn btn-primary', type: 'submit' }, 'Set password');
+  const form = el(
+    'form',
+    // novalidate: our messages (length, the two differ) rather than the browser's bubbles.
+    { id: 'change-password-form', class: 'card login-card', 'aria-labelledby': 'change-title', novalidate: true },
+    el('h1', { id: 'change-title' }, `New password for ${user}`),
+    el('div', { class: 'field' }, el('label', { for: 'new-password' }, `New password (at least ${MIN_PASSWORD} characters)`), first),
+    el('div', { class: 'field' }, el('label', { for: 'new-password-again' }, 'Again'), again),
+    msg,
+    submit,
+  );
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    msg.dataset.kind = 'error';
+    if (first.value.length < MIN_PASSWORD) {
+      msg.textContent = `The password needs at least ${MIN_PASSWORD} characters.`;
+      return;
+    }
+    if (first.value !== again.value) {
+      msg.textContent = 'The two passwords differ.';
+      return;
+    }
+    submit.disabled = true;
+    try {
+      await post(`/api/users/${encodeURIComponent(user)}`, { password: first.value }, { expect401: true });
+      onChanged();
+    } catch (err) {
+      msg.textContent = `The password was not changed: ${err.message}`;
+      submit.disabled = false;
+    }
+  });
+  clear(main).append(el('section', { class: 'login-screen' }, form));
+  first.focus();
+  return () => {};
 }

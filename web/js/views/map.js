@@ -71,7 +71,47 @@ function alertIndex() {
   return { cameras, sensors };
 }
 
+// Label placement: each label takes the first of a few spots around its mark
+// that overlaps no label placed before (else the first spot).
+const CHAR_EM = 0.6; // mean glyph width of the map font, in ems
+
+function labelPlacer() {
+  const boxes = [];
+  const overlaps = (a) => boxes.some((b) => a.x < b.x + b.w && b.x < a.x + a.w && a.y < b.y + b.h && b.y < a.y + a.h);
+  // (x, y): the mark; r: its radius; size: the font size. Returns {x, y, anchor}.
+  return (x, y, r, size, text) => {
+    const w = size * CHAR_EM * String(text).length;
+    const h = size * 1.1;
+    const spots = [
+      { dx: r * 1.4, dy: size * 0.35, anchor: 'start' },
+      { dx: r * 1.4, dy: r + size, anchor: 'start' },
+      { dx: r * 1.4, dy: -r - size * 0.2, anchor: 'start' },
+      { dx: -r * 1.4, dy: size * 0.35, anchor: 'end' },
+      { dx: -r * 1.4, dy: r + size, anchor: 'end' },
+      { dx: -r * 1.4, dy: -r - size * 0.2, anchor: 'end' },
+    ];
+    for (const s of spots) {
+      const left = s.anchor === 'start' ? x + s.dx : x + s.dx - w;
+      const box = { x: left, y: y + s.dy - size * 0.85, w, h };
+      if (!overlaps(box)) {
+        boxes.push(box);
+        return { x: x + s.dx, y: y + s.dy, anchor: s.anchor };
+      }
+    }
+    const s = spots[0];
+    boxes.push({ x: x + s.dx, y: y + s.dy - size * 0.85, w, h });
+    return { x: x + s.dx, y: y + s.dy, anchor: s.anchor };
+  };
+}
+
+function mapLabel(place, x, y, r, size, text, cls) {
+  const p = place(x, y, r, size, text);
+  return svg('text', { x: p.x, y: p.y, class: cls, 'text-anchor': p.anchor }, text);
+}
+
 function renderFloor(f) {
+  const place = labelPlacer();
+  const SMALL = 0.8; // .map-label.small, relative to --font
   const b = floorBounds(f);
   const font = Math.max(0.35, (Math.max(b.maxX - b.minX, b.maxY - b.minY) + 2 * PAD_M) / 90);
   // Labels are written to the right of their marker: room for the longest one.
@@ -95,10 +135,18 @@ function renderFloor(f) {
     style: `--font:${font}px`,
   });
   if (f.outline && f.outline.length) root.append(svg('polygon', { class: 'floor-outline', points: pts(f.outline) }));
+  // A site camera whose `camera:` is not a configured camera has no feed.
+  const fed = (c) => Boolean(c.camera) && live.cameras.has(c.camera);
   for (const c of f.cameras || []) {
     const view = c.view && c.view.length >= 3 ? c.view : nominalCone(c);
     if (view.length >= 3) {
-      root.append(svg('polygon', { class: 'camera-view', points: pts(view), dataset: { viewOf: c.camera || '' } }));
+      root.append(
+        svg('polygon', {
+          class: `camera-view${fed(c) ? '' : ' no-feed'}`,
+          points: pts(view),
+          dataset: { viewOf: c.camera || '' },
+        }),
+      );
     }
   }
   for (const wall of f.walls || []) root.append(svg('polyline', { class: 'wall', points: pts(wall) }));
@@ -124,7 +172,7 @@ function renderFloor(f) {
         { class: `asset priority-${a.priority || 'medium'}`, dataset: { asset: a.id } },
         svg('title', {}, `${a.name || a.id} (${a.kind || 'artwork'}, ${a.priority || 'medium'} priority)`),
         svg('polygon', { points: `${x},${y - r} ${x + r},${y} ${x},${y + r} ${x - r},${y}` }),
-        svg('text', { x: x + r * 1.3, y: y + font * 0.35, class: 'map-label' }, a.name || a.id),
+        mapLabel(place, x, y, r, font, a.name || a.id, 'map-label'),
       ),
     );
   }
@@ -138,7 +186,7 @@ function renderFloor(f) {
       svg('title', {}, `Sensor ${s.id} (${humanize(s.type)})`),
       svg('circle', { class: 'pulse-ring', cx: x, cy: y, r: r * 2 }),
       svg('rect', { x: x - r, y: y - r, width: 2 * r, height: 2 * r }),
-      svg('text', { x: x + r * 1.6, y: y - r, class: 'map-label small' }, s.id),
+      mapLabel(place, x, y, r, font * SMALL, s.id, 'map-label small'),
     );
     root.append(g);
   }
@@ -147,11 +195,16 @@ function renderFloor(f) {
     const [x, y] = [c.at[0], -c.at[1]];
     const a = ((c.heading_deg || 0) * Math.PI) / 180;
     const r = font * 0.8;
-    const label = c.camera ? `${c.id} · ${c.camera}` : c.id;
+    const noFeed = !fed(c);
+    const label = (c.camera ? `${c.id} · ${c.camera}` : c.id) + (noFeed ? ' (no feed)' : '');
     root.append(
       svg(
         'a',
-        { class: 'map-camera', dataset: { camera: c.camera || '', siteCamera: c.id }, 'aria-label': `Camera ${label}` },
+        {
+          class: `map-camera${noFeed ? ' no-feed' : ''}`,
+          dataset: { camera: c.camera || '', siteCamera: c.id },
+          'aria-label': `Camera ${label}`,
+        },
         svg('title', {}, `Camera ${label}`),
         svg('circle', { class: 'pulse-ring', cx: x, cy: y, r: r * 2.2 }),
         svg('line', {
@@ -162,7 +215,7 @@ function renderFloor(f) {
           class: 'camera-heading',
         }),
         svg('circle', { cx: x, cy: y, r, class: 'camera-dot' }),
-        svg('text', { x: x + r * 1.5, y: y + r * 2.2, class: 'map-label small' }, label),
+        mapLabel(place, x, y, r, font * SMALL, label, 'map-label small'),
       ),
     );
   }
@@ -187,6 +240,7 @@ export function mount(main) {
     'ul',
     { class: 'map-legend', 'aria-label': 'Legend' },
     el('li', {}, el('span', { class: 'lg lg-camera' }), 'Camera and its view'),
+    el('li', {}, el('span', { class: 'lg lg-no-feed' }), 'Camera without a feed'),
     el('li', {}, el('span', { class: 'lg lg-alerting' }), 'Open alert'),
     el('li', {}, el('span', { class: 'lg lg-acked' }), 'Acknowledged'),
     el('li', {}, el('span', { class: 'lg lg-sensor' }), 'Sensor'),
@@ -308,11 +362,13 @@ export function mount(main) {
         e.status === 404 ? 'No site model configured.' : `Could not load the site model: ${e.message}`;
     });
 
+  // A full load may bring the camera list (which site cameras have a feed).
+  const onReset = () => (site && floorId ? showFloor(floorId) : updateLights());
   live.addEventListener('alert', updateLights);
-  live.addEventListener('reset', updateLights);
+  live.addEventListener('reset', onReset);
   return () => {
     destroyed = true;
     live.removeEventListener('alert', updateLights);
-    live.removeEventListener('reset', updateLights);
+    live.removeEventListener('reset', onReset);
   };
 }
