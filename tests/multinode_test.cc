@@ -142,7 +142,9 @@ void CheckSessionsAcrossNodes(ServeDaemon& a, ServeDaemon& b, const fs::path& co
   // Logged out on B: gone on A too.
   {
     httplib::Client c("127.0.0.1", b.port());
-    auto r = c.Post("/api/logout", {{"Cookie", cookie}}, "", "application/json");
+    const std::string own_page = "http://127.0.0.1:" + std::to_string(b.port());
+    auto r =
+        c.Post("/api/logout", {{"Cookie", cookie}, {"Origin", own_page}}, "", "application/json");
     ASSERT_TRUE(r);
     EXPECT_LT(r->status, 300);
   }
