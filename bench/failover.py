@@ -52,12 +52,17 @@ class Site:
         self.args, self.root = args, root
         self.pg_data = os.path.join(root, "pg")
         self.pg_port = free_port()
-        subprocess.run([pg_bin("initdb"), "-D", self.pg_data, "-U", "argus", "-A", "trust"],
+        # initdb and postgres refuse to run as root: then they run as the postgres user.
+        as_pg = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
+        if as_pg:
+            shutil.chown(root, "postgres")
+        subprocess.run(as_pg + [pg_bin("initdb"), "-D", self.pg_data, "-U", "argus", "-A",
+                                "trust"], check=True, stdout=subprocess.DEVNULL)
+        subprocess.run(as_pg + [pg_bin("pg_ctl"), "-D", self.pg_data, "-w", "-l",
+                                os.path.join(root, "pg.log"), "-o",
+                                f"-k {root} -p {self.pg_port} -c listen_addresses=''", "start"],
                        check=True, stdout=subprocess.DEVNULL)
-        subprocess.run([pg_bin("pg_ctl"), "-D", self.pg_data, "-w", "-l",
-                        os.path.join(root, "pg.log"), "-o",
-                        f"-k {root} -p {self.pg_port} -c listen_addresses=''", "start"],
-                       check=True, stdout=subprocess.DEVNULL)
+        self.as_pg = as_pg
         subprocess.run(["createdb", "-h", root, "-p", str(self.pg_port), "-U", "argus", "argus"],
                        check=True)
         self.conninfo = f"host={root} port={self.pg_port} user=argus dbname=argus"
@@ -134,7 +139,7 @@ class Site:
                 p.wait(timeout=30)
             except subprocess.TimeoutExpired:
                 p.kill()
-        subprocess.run([pg_bin("pg_ctl"), "-D", self.pg_data, "-m", "fast", "-w", "stop"],
+        subprocess.run(self.as_pg + [pg_bin("pg_ctl"), "-D", self.pg_data, "-m", "fast", "-w", "stop"],
                        stdout=subprocess.DEVNULL)
 
 
