@@ -508,19 +508,11 @@ core::Status PgStore::InsertEvents(const std::vector<events::Event>& es,
   ARGUS_RETURN_IF_ERROR(EnsureConnectedLocked());
   Tx tx(conn_);
   ARGUS_RETURN_IF_ERROR(tx.begun());
-  std::map<std::string, core::Status> fenced;  // per camera, checked once per batch
   core::Status refused;
   // One statement per event keeps seq in the order of `es`.
-  for (const auto& e : es) {
-    auto [it, added] = fenced.try_emplace(e.camera);
-    if (added) it->second = CheckFenceLocked(e.camera);
-    if (IsFencedOut(it->second)) {
-      refused = it->second;
-      continue;
-    }
-    ARGUS_RETURN_IF_ERROR(it->second);
-    ARGUS_RETURN_IF_ERROR(InsertEventLocked(e, received_at));
-  }
+  ARGUS_RETURN_IF_ERROR(WriteUnfencedEvents(
+      es, [&](const std::string& camera) { return CheckFenceLocked(camera); },
+      [&](const events::Event& e) { return InsertEventLocked(e, received_at); }, &refused));
   ARGUS_RETURN_IF_ERROR(tx.Commit());
   return refused;
 }

@@ -7,6 +7,7 @@
 #include <charconv>
 #include <chrono>
 #include <cstdint>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
@@ -187,6 +188,26 @@ inline core::Status CheckUser(const UserRecord& u) {
 inline core::Status CheckApiToken(const ApiTokenRecord& t) {
   if (t.token_hash.empty()) return core::InvalidArgument("api token " + t.name + ": hash is empty");
   if (t.role.empty()) return core::InvalidArgument("api token " + t.name + ": role is empty");
+  return core::Status::Ok();
+}
+
+// The body of both stores' InsertEvents, inside their transaction: each event is written
+// unless its camera is fenced out (`check`, asked once per camera of the batch). Returns
+// the first real error; a fencing refusal goes to `*refused` and the rest are written.
+template <typename Check, typename Insert>
+core::Status WriteUnfencedEvents(const std::vector<events::Event>& es, Check check, Insert insert,
+                                 core::Status* refused) {
+  std::map<std::string, core::Status> fenced;
+  for (const auto& e : es) {
+    auto [it, added] = fenced.try_emplace(e.camera);
+    if (added) it->second = check(e.camera);
+    if (IsFencedOut(it->second)) {
+      *refused = it->second;
+      continue;
+    }
+    ARGUS_RETURN_IF_ERROR(it->second);
+    ARGUS_RETURN_IF_ERROR(insert(e));
+  }
   return core::Status::Ok();
 }
 
