@@ -206,12 +206,16 @@ TEST_F(Reliability, KillNineMidClipLeavesNothingBehind) {
   ServeDaemon daemon(config_, data_, dir_);
   ASSERT_TRUE(daemon.Start(kStartS)) << Logs(daemon);
   const fs::path evidence = data_ / "evidence";
-  auto partials = [&] {
+  // Evidence files are "<camera>/<day>/<alert id>-<severity>.mp4.part" while written.
+  auto partials = [&](const std::string& prefix = "") {
     std::vector<fs::path> out;
     std::error_code ec;
     for (auto it = fs::recursive_directory_iterator(evidence, ec);
          !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
-      if (it->path().string().ends_with(".part")) out.push_back(it->path());
+      if (it->path().string().ends_with(".part") &&
+          it->path().filename().string().starts_with(prefix)) {
+        out.push_back(it->path());
+      }
     }
     return out;
   };
@@ -223,7 +227,10 @@ TEST_F(Reliability, KillNineMidClipLeavesNothingBehind) {
         if (a.status != 200 || page.is_discarded() || page["alerts"].empty()) return false;
         const json& first = page["alerts"][0];
         id = first["id"].get<int64_t>();
-        return first["active_incidents"].get<int>() > 0 && !partials().empty();
+        // The clip of this very alert is being written (not an older alert's only: a slow
+        // machine may not have begun this one's yet).
+        return first["active_incidents"].get<int>() > 0 &&
+               !partials(std::to_string(id) + "-").empty();
       },
       kEventS))
       << Logs(daemon);

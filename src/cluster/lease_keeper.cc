@@ -47,7 +47,7 @@ void LeaseKeeper::Lose(std::map<std::string, Held>& held, const std::string& cam
   spdlog::warn("node {}: camera {} lost ({})", options_.id, camera, why);
 }
 
-core::Status LeaseKeeper::RunOnce() {
+core::Status LeaseKeeper::Round() {
   std::lock_guard round(round_mu_);  // held_ changes only here and in Stop
   core::Status first;
   auto note = [&first](const core::Status& st) {
@@ -57,10 +57,12 @@ core::Status LeaseKeeper::RunOnce() {
   const core::WallTime until = Plus(now, options_.lease_s);
   std::vector<CameraWant> cameras;
   std::map<std::string, Held> held;
+  std::set<std::string> awaiting_release;
   {
     std::lock_guard lock(mu_);
     cameras = cameras_;
     held = held_;
+    for (const auto& [camera, epoch] : pending_.released) awaiting_release.insert(camera);
   }
   note(db_.UpsertNode({options_.id, options_.address, options_.version, started_at_, now,
                        static_cast<double>(held.size())}));
@@ -95,7 +97,9 @@ core::Status LeaseKeeper::RunOnce() {
     for (const std::string& camera : plan.renew) {
       auto it = held.find(camera);
       if (it == held.end()) {
-        plan.acquire.push_back(camera);  // ours in the store, not in this process: a restart
+        // Ours in the store, not in this process: a restart (or a hand-over whose camera
+        // is still stopping, released once it stopped).
+        if (!awaiting_release.contains(camera)) plan.acquire.push_back(camera);
         continue;
       }
       auto r = db_.AcquireLease(camera, options_.id, it->second.epoch, now, until);
@@ -129,20 +133,54 @@ core::Status LeaseKeeper::RunOnce() {
     const std::string camera = (it++)->first;
     if (held.at(camera).expires_at <= after) Lose(held, camera, "not renewed in time");
   }
-  std::set<std::string> owned;
-  for (const auto& [camera, h] : held) owned.insert(camera);
   {
     std::lock_guard lock(mu_);
     held_ = std::move(held);
+    pending_.owned.clear();
+    for (const auto& [camera, h] : held_) pending_.owned.insert(camera);
+    pending_.taken.insert(taken.begin(), taken.end());
+    for (const auto& [camera, epoch] : released) pending_.released[camera] = epoch;
+    pending_.due = true;
   }
-  if (owned != reported_ || !taken.empty()) {
-    reported_ = owned;
-    on_change_(owned, taken);
-  }
-  for (const auto& [camera, epoch] : released) {
-    note(db_.ReleaseLease(camera, options_.id, epoch));
-  }
+  apply_cv_.notify_all();
   return first;
+}
+
+core::Status LeaseKeeper::RunOnce() {
+  core::Status st = Round();
+  ApplyPending();
+  return st;
+}
+
+void LeaseKeeper::ApplyPending() {
+  std::lock_guard apply(apply_mu_);
+  Pending p;
+  {
+    std::lock_guard lock(mu_);
+    if (!pending_.due) return;
+    p = pending_;
+    pending_.owned.clear();
+    pending_.taken.clear();
+    pending_.due = false;  // `released` stays until done: the rounds must not retake them
+  }
+  std::erase_if(p.taken, [&](const std::string& c) { return !p.owned.contains(c); });
+  if (p.owned != reported_ || !p.taken.empty()) {
+    reported_ = p.owned;
+    on_change_(p.owned, p.taken);
+  }
+  // Only now that on_change stopped them may another node start them.
+  for (const auto& [camera, epoch] : p.released) {
+    if (core::Status st = db_.ReleaseLease(camera, options_.id, epoch); !st.ok()) {
+      spdlog::warn("node {}: cannot release camera {}: {}", options_.id, camera, st.message());
+    }
+  }
+  std::lock_guard lock(mu_);
+  for (const auto& [camera, epoch] : p.released) {
+    if (auto it = pending_.released.find(camera);
+        it != pending_.released.end() && it->second == epoch) {
+      pending_.released.erase(it);
+    }
+  }
 }
 
 void LeaseKeeper::Start() {
@@ -150,6 +188,7 @@ void LeaseKeeper::Start() {
     spdlog::warn("node {}: leases: {}", options_.id, st.message());
   }
   thread_ = std::thread([this] { Loop(); });
+  apply_thread_ = std::thread([this] { ApplyLoop(); });
 }
 
 void LeaseKeeper::Loop() {
@@ -160,9 +199,20 @@ void LeaseKeeper::Loop() {
     cv_.wait_for(lock, std::chrono::duration<double>(options_.renew_s), [this] { return stop_; });
     if (stop_) break;
     lock.unlock();
-    if (core::Status st = RunOnce(); !st.ok()) {
+    if (core::Status st = Round(); !st.ok()) {
       spdlog::warn("node {}: leases: {}", options_.id, st.message());
     }
+    lock.lock();
+  }
+}
+
+void LeaseKeeper::ApplyLoop() {
+  std::unique_lock lock(mu_);
+  while (true) {
+    apply_cv_.wait(lock, [this] { return stop_ || pending_.due; });
+    if (stop_) break;
+    lock.unlock();
+    ApplyPending();
     lock.lock();
   }
 }
@@ -173,17 +223,22 @@ void LeaseKeeper::Stop(bool release) {
     stop_ = true;
   }
   cv_.notify_all();
+  apply_cv_.notify_all();
   if (thread_.joinable()) thread_.join();
+  if (apply_thread_.joinable()) apply_thread_.join();
   if (!release) return;
   std::lock_guard round(round_mu_);
-  std::map<std::string, Held> held;
+  std::map<std::string, int64_t> epochs;
   {
     std::lock_guard lock(mu_);
-    held.swap(held_);
+    for (const auto& [camera, h] : held_) epochs[camera] = h.epoch;
+    epochs.insert(pending_.released.begin(), pending_.released.end());
+    held_.clear();
+    pending_ = {};
   }
-  for (const auto& [camera, h] : held) {
+  for (const auto& [camera, epoch] : epochs) {
     fence_->Set(camera, 0);
-    if (core::Status st = db_.ReleaseLease(camera, options_.id, h.epoch); !st.ok()) {
+    if (core::Status st = db_.ReleaseLease(camera, options_.id, epoch); !st.ok()) {
       spdlog::warn("node {}: cannot release camera {}: {}", options_.id, camera, st.message());
     }
   }

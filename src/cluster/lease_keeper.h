@@ -8,9 +8,13 @@
 // cleared before `on_change` is told; a write that slips through meanwhile is refused by
 // the store, because a new holder has a new epoch.
 //
-// Thread safety: Start, Stop and SetCameras from the owning thread; RunOnce from the
-// keeper's thread (or a test's, when not started); Owned and fence from any thread.
-// `on_change` runs on the thread of the round (Start's for the first) with no lock held.
+// Liveness: `on_change` (starting and stopping cameras, which may take seconds) runs on a
+// thread of its own, so a slow one never delays the renewals; a lease handed over is
+// released only once `on_change` has stopped its camera.
+//
+// Thread safety: Start, Stop and SetCameras from the owning thread; RunOnce from a test's
+// thread when not started; Owned and fence from any thread. `on_change` runs on the apply
+// thread (Start's for the first round, RunOnce's in tests) with no lock held.
 #pragma once
 
 #include <condition_variable>
@@ -62,8 +66,8 @@ class LeaseKeeper {
   // Ends the thread; with `release`, gives every lease up (the caller stopped the cameras
   // first) and removes the node's row, so the others take over at once.
   void Stop(bool release);
-  // One round: heartbeat, plan, release, renew, acquire, expiry. Returns the first store
-  // error (the round does what it can regardless).
+  // One round and its on_change, on the calling thread. Returns the first store error
+  // (the round does what it can regardless).
   core::Status RunOnce();
   // After a config reload.
   void SetCameras(std::vector<CameraWant> cameras);
@@ -75,7 +79,19 @@ class LeaseKeeper {
     int64_t epoch = 0;
     core::WallTime expires_at;
   };
+  // What the rounds decided and on_change has not been told yet.
+  struct Pending {
+    std::set<std::string> owned;
+    std::set<std::string> taken;
+    std::map<std::string, int64_t> released;  // camera -> the epoch to release
+    bool due = false;
+  };
+  // Heartbeat, plan, hand-over, renew, acquire, expiry; queues the outcome.
+  core::Status Round();
+  // Tells on_change the latest outcome, then releases the leases handed over.
+  void ApplyPending();
   void Loop();
+  void ApplyLoop();
   // Drops `camera` from `held` and fences it.
   void Lose(std::map<std::string, Held>& held, const std::string& camera, const char* why);
 
@@ -90,10 +106,14 @@ class LeaseKeeper {
   std::mutex round_mu_;               // one round (or Stop) at a time; taken before mu_
   std::vector<CameraWant> cameras_;   // guarded by mu_
   std::map<std::string, Held> held_;  // guarded by mu_, changed under round_mu_ too
-  std::set<std::string> reported_;    // what on_change_ was last told (round_mu_)
-  std::condition_variable cv_;
-  bool stop_ = false;  // guarded by mu_
+  Pending pending_;                   // guarded by mu_
+  std::mutex apply_mu_;               // one ApplyPending at a time; taken before mu_
+  std::set<std::string> reported_;    // what on_change_ was last told (apply_mu_)
+  std::condition_variable cv_;        // wakes the rounds' thread to stop
+  std::condition_variable apply_cv_;  // wakes the apply thread
+  bool stop_ = false;                 // guarded by mu_
   std::thread thread_;
+  std::thread apply_thread_;
 };
 
 }  // namespace argus::cluster

@@ -5,6 +5,9 @@
 
 #include <gtest/gtest.h>
 
+#include <condition_variable>
+#include <thread>
+
 #include "store/sqlite_store.h"
 #include "store/test_util.h"
 
@@ -142,6 +145,81 @@ TEST_F(LeaseKeeperTest, AStoreThatStopsAnsweringLosesTheCamerasWhenTheLeaseRunsO
   EXPECT_FALSE(a.keeper().RunOnce().ok());
   EXPECT_TRUE(a.owned().empty());
   EXPECT_EQ(a.epoch("cam0"), 0);
+}
+
+// Starting or stopping a camera can take seconds (a slow machine, an RTSP source that does
+// not answer). Seen in CI: a node whose round waited 2.9 s on stopping a camera lost its
+// other camera's 3 s lease to a peer, and the cameras went to and fro for 40 s. The
+// renewals go on while on_change works, and a camera handed over is released only once
+// on_change has stopped it.
+TEST_F(LeaseKeeperTest, ASlowCameraStopNeitherDelaysRenewalsNorReleasesEarly) {
+  std::mutex mu;
+  std::condition_variable cv;
+  bool blocking = false, inside = false;
+  Names a_owned;
+  LeaseKeeper a(*db_, clock_, {"a", "http://a", "1", kLeaseS, 0.02}, Node::Wants(2),
+                [&](const Names& owned, const Names&) {
+                  std::unique_lock lock(mu);
+                  a_owned = owned;
+                  inside = true;
+                  cv.notify_all();
+                  cv.wait(lock, [&] { return !blocking; });
+                  inside = false;
+                });
+  a.Start();  // takes both cameras (its first on_change does not block)
+  ASSERT_EQ(a.Owned().size(), 2u);
+  {
+    std::lock_guard lock(mu);
+    blocking = true;
+  }
+  // b joins: a hands one camera over, and its on_change (stopping it) hangs.
+  Node b(*db_, clock_, "b", 2);
+  Round({&b});
+  {
+    std::unique_lock lock(mu);
+    ASSERT_TRUE(cv.wait_for(lock, std::chrono::seconds(30), [&] { return inside; }));
+  }
+  ASSERT_EQ(a.Owned().size(), 1u);
+  const std::string kept = *a.Owned().begin();
+  const std::string given = kept == "cam0" ? "cam1" : "cam0";
+  // Well past a lease's length by the clock while on_change hangs.
+  for (int i = 0; i < 8; ++i) {
+    clock_.Advance(seconds(2));
+    const auto renewed = clock_.Now() + seconds(static_cast<int>(kLeaseS) - 1);
+    bool ok = false;
+    for (int spin = 0; spin < 3000 && !ok; ++spin) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+      auto leases = db_->ListLeases();
+      ASSERT_TRUE(leases.ok());
+      for (const store::LeaseRecord& l : *leases) {
+        ok |= l.camera == kept && l.node == "a" && l.expires_at >= renewed;
+      }
+    }
+    ASSERT_TRUE(ok) << "a's lease of " << kept << " not renewed while on_change hangs";
+    Round({&b});
+    // (Once its lease has run out, b may take it: a fenced itself when it let go.)
+    if (2 * (i + 1) < kLeaseS) {
+      EXPECT_FALSE(b.owned().contains(given)) << "released before its camera stopped";
+    }
+  }
+  EXPECT_EQ(a.Owned(), Names{kept});
+  EXPECT_GT(*a.fence()->Epoch(kept), 0);
+  {
+    std::lock_guard lock(mu);
+    blocking = false;
+  }
+  cv.notify_all();
+  // on_change returns: the camera is released (if b has not taken it by expiry), and b
+  // runs it.
+  bool taken = false;
+  for (int spin = 0; spin < 3000 && !taken; ++spin) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    Round({&b});
+    taken = b.owned().contains(given);
+  }
+  EXPECT_TRUE(taken);
+  EXPECT_EQ(a.Owned(), Names{kept});
+  a.Stop(/*release=*/false);
 }
 
 }  // namespace
