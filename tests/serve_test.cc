@@ -597,6 +597,8 @@ TEST_F(Serve, ApiRejectsMalformedRequestsAndExportsMetrics) {
     }
   }
   EXPECT_NE(m.body.find("argus_camera_up{camera=\"gallery\"} 1"), std::string::npos) << m.body;
+  // Each batch of events stored is timed (issue 17.6: store write latency under load).
+  EXPECT_NE(m.body.find("# TYPE argus_store_write_seconds histogram"), std::string::npos) << m.body;
   // The requests above are counted by status code.
   EXPECT_NE(m.body.find("argus_http_requests_total{code=\"400\"}"), std::string::npos) << m.body;
   // Every family, the daemon's own included, follows Prometheus' naming conventions.

@@ -37,6 +37,9 @@ TEST(MetricConventions, TheCheckFindsEachKindOfProblem) {
       "# HELP argus_latency_ms Latency.\n# TYPE argus_latency_ms gauge\nargus_latency_ms 3\n"
       "# TYPE argus_nohelp gauge\nargus_nohelp 1\n"
       "argus_untyped 2\n"
+      "# HELP argus_w_seconds W.\n# TYPE argus_w_seconds histogram\n"
+      "argus_w_seconds_bucket{le=\"+Inf\"} 1\nargus_w_seconds_sum 1\nargus_w_seconds_count 1\n"
+      "argus_nohelp_count 1\n"  // _count of a gauge family, not of a histogram
       "# HELP Argus-Bad X.\n# TYPE Argus-Bad gauge\n";
   EXPECT_EQ(Joined(MetricConventionProblems(bad)),
             "argus_frames: a counter's name must end in _total\n"
@@ -44,6 +47,7 @@ TEST(MetricConventions, TheCheckFindsEachKindOfProblem) {
             "argus_latency_ms: not a base unit (_ms)\n"
             "argus_nohelp: TYPE without HELP before it\n"
             "argus_untyped: sample before its TYPE\n"
+            "argus_nohelp_count: sample before its TYPE\n"
             "Argus-Bad: not an argus_ snake_case name\n");
 }
 

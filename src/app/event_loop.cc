@@ -2,6 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <chrono>
+
 #include "app/alert_service.h"
 #include "app/camera_fleet.h"
 #include "app/delivery.h"
@@ -138,7 +140,11 @@ void EventLoop::Handle(CameraEvents& m) {
       if (epoch && *epoch > 0) e.id += "@" + std::to_string(*epoch);
     }
   }
-  if (core::Status st = p_.db.InsertEvents(m.events, now); store::IsFencedOut(st)) {
+  const auto write_start = std::chrono::steady_clock::now();
+  const core::Status st = p_.db.InsertEvents(m.events, now);
+  store_writes_.Observe(
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - write_start).count());
+  if (store::IsFencedOut(st)) {
     // The camera moved to another node while these were on their way: they are not ours
     // to store, show or alert on (its new node analyses the camera from now on).
     spdlog::warn("{} events of camera {} dropped: {}", m.events.size(), m.frame.camera,

@@ -24,6 +24,7 @@
 #include "app/evidence_service.h"
 #include "config/config.h"
 #include "core/clock.h"
+#include "core/histogram.h"
 #include "events/event.h"
 #include "notify/sensor.h"
 #include "store/store.h"
@@ -94,11 +95,14 @@ class EventLoop {
   // The sensors an external trip is matched against (after a reload).
   void SetSensors(std::vector<config::SensorConfig> sensors);
   size_t queued() const;
+  // How long each batch of events took to reach the store (fencing check included).
+  const core::Histogram& store_writes() const { return store_writes_; }
 
  private:
   void Run();
   void Housekeeping(double now, double* next_retention);
   double next_sync_ = 0;  // loop thread only
+  core::Histogram store_writes_;
   void Handle(CameraEvents& m);
   void Handle(SensorTrip& m);
   void Handle(CameraChange& m);

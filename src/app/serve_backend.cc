@@ -48,7 +48,9 @@ std::string ServeBackend::ExtraMetrics() {
                      disk.recording ? 1 : 0, "gauge") +
          p_.delivery.Metrics() +
          MetricLines("argus_event_loop_queued_messages", "Messages waiting for the event loop.",
-                     static_cast<double>(p_.loop.queued()), "gauge");
+                     static_cast<double>(p_.loop.queued()), "gauge") +
+         p_.loop.store_writes().Prometheus("argus_store_write_seconds",
+                                           "Time to store one batch of a camera's events.");
 }
 
 }  // namespace argus::app

@@ -54,8 +54,7 @@ inline std::vector<std::string> MetricConventionProblems(const std::string& expo
       std::string hash, kw, name, type;
       words >> hash >> kw >> name >> type;
       type_of[name] = type;
-      if (!IsArgusSnakeName(name))
-        problems.push_back(name + ": not an argus_ snake_case name");
+      if (!IsArgusSnakeName(name)) problems.push_back(name + ": not an argus_ snake_case name");
       if (!has_help[name]) problems.push_back(name + ": TYPE without HELP before it");
       if (type == "counter" && !ends_with(name, "_total")) {
         problems.push_back(name + ": a counter's name must end in _total");
@@ -72,7 +71,16 @@ inline std::vector<std::string> MetricConventionProblems(const std::string& expo
     }
     if (line[0] == '#') continue;
     const std::string name = line.substr(0, line.find_first_of("{ "));
-    if (!type_of.count(name)) problems.push_back(name + ": sample before its TYPE");
+    // A histogram's samples are its name plus _bucket, _sum or _count.
+    bool of_histogram = false;
+    for (std::string_view suffix : {"_bucket", "_sum", "_count"}) {
+      if (!ends_with(name, suffix)) continue;
+      auto it = type_of.find(name.substr(0, name.size() - suffix.size()));
+      of_histogram |= it != type_of.end() && it->second == "histogram";
+    }
+    if (!type_of.count(name) && !of_histogram) {
+      problems.push_back(name + ": sample before its TYPE");
+    }
   }
   return problems;
 }
