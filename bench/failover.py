@@ -12,12 +12,10 @@ per camera means a duplicate) and alert ids handed out twice (must be 0).
     python3 bench/failover.py [--argus build/bin/argus] [--kills 10] [--lease-s 10]
 """
 import argparse
-import glob
 import json
 import os
 import shutil
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -25,47 +23,14 @@ import tempfile
 import time
 import urllib.request
 
-VTEST = "/usr/share/doc/opencv-doc/examples/data/vtest.avi"
-
-
-def pg_bin(name):
-    found = sorted(glob.glob(f"/usr/lib/postgresql/*/bin/{name}"))
-    if not found:
-        sys.exit(f"{name}: PostgreSQL server binaries not found (apt-get install postgresql)")
-    return found[-1]
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def progress(done, total, what):
-    bar = "#" * (20 * done // max(total, 1))
-    sys.stderr.write(f"\r[{bar:<20}] {done}/{total} {what}   ")
-    sys.stderr.flush()
+from benchlib import VTEST, PgServer, progress
 
 
 class Site:
     def __init__(self, args, root):
         self.args, self.root = args, root
-        self.pg_data = os.path.join(root, "pg")
-        self.pg_port = free_port()
-        # initdb and postgres refuse to run as root: then they run as the postgres user.
-        as_pg = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
-        if as_pg:
-            shutil.chown(root, "postgres")
-        subprocess.run(as_pg + [pg_bin("initdb"), "-D", self.pg_data, "-U", "argus", "-A",
-                                "trust"], check=True, stdout=subprocess.DEVNULL)
-        subprocess.run(as_pg + [pg_bin("pg_ctl"), "-D", self.pg_data, "-w", "-l",
-                                os.path.join(root, "pg.log"), "-o",
-                                f"-k {root} -p {self.pg_port} -c listen_addresses=''", "start"],
-                       check=True, stdout=subprocess.DEVNULL)
-        self.as_pg = as_pg
-        subprocess.run(["createdb", "-h", root, "-p", str(self.pg_port), "-U", "argus", "argus"],
-                       check=True)
-        self.conninfo = f"host={root} port={self.pg_port} user=argus dbname=argus"
+        self.pg = PgServer(root)
+        self.conninfo = self.pg.conninfo
         self.config = os.path.join(root, "site.yaml")
         cams = "".join(
             f"  - name: cam{i}\n    source: {VTEST}\n    detect_fps: 2\n"
@@ -84,10 +49,7 @@ class Site:
         self.nodes = {}
 
     def sql(self, query):
-        out = subprocess.run(["psql", "-h", self.root, "-p", str(self.pg_port), "-U", "argus",
-                              "-d", "argus", "-At", "-c", query],
-                             check=True, capture_output=True, text=True)
-        return out.stdout.strip()
+        return self.pg.sql(query)
 
     def start(self, name):
         log = open(os.path.join(self.root, f"{name}.log"), "a")
@@ -139,8 +101,7 @@ class Site:
                 p.wait(timeout=30)
             except subprocess.TimeoutExpired:
                 p.kill()
-        subprocess.run(self.as_pg + [pg_bin("pg_ctl"), "-D", self.pg_data, "-m", "fast", "-w", "stop"],
-                       stdout=subprocess.DEVNULL)
+        self.pg.stop()
 
 
 def main():

@@ -87,6 +87,10 @@ echo "(cost_%: learner CPU per frame / builtin argus analyze CPU per frame on vt
 echo; echo "== argus serve: cameras per node (RTSP, 5 detection fps, builtin) =="
 bash bench/serve_capacity.sh
 
+echo; echo "== one node on PostgreSQL: cost per camera and the knee, builtin and onnx (bench/node_scale.py) =="
+python3 bench/node_scale.py --argus "$ARGUS" --rtsp "$BUILD/bin/argus_rtsp_test_server" \
+  --detectors "builtin,onnx:$MODEL"
+
 echo; echo "== several nodes on one PostgreSQL: fail-over time over 10 kills -9 (bench/failover.py) =="
 python3 bench/failover.py --argus "$ARGUS" --kills 10
 
