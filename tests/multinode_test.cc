@@ -105,7 +105,8 @@ class MultiNode : public DaemonTest {
     EXPECT_EQ(a.status, 200) << a.body;
     std::map<std::string, std::string> out;
     if (a.status != 200) return out;
-    for (const json& c : json::parse(a.body)["cameras"]) {
+    const json body = json::parse(a.body);
+    for (const json& c : body["cameras"]) {
       out[c["name"]] = c.value("node", "") + "/" + c["status"].get<std::string>();
     }
     return out;
@@ -116,7 +117,8 @@ class MultiNode : public DaemonTest {
     EXPECT_EQ(a.status, 200) << a.body;
     std::map<std::string, std::string> out;
     if (a.status != 200) return out;
-    for (const json& n : json::parse(a.body)["nodes"]) {
+    const json body = json::parse(a.body);
+    for (const json& n : body["nodes"]) {
       out[n["id"]] = std::string(n["alive"] ? "alive " : "dead ") + n["cameras"].dump() +
                      (n["self"] ? " self" : "");
     }
