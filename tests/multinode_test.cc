@@ -99,6 +99,31 @@ class MultiNode : public DaemonTest {
     }
     return "";
   }
+  // camera -> "<node>/<status>" as /api/cameras on `port` shows the site.
+  std::map<std::string, std::string> SiteCameras(int port) {
+    const HttpAnswer a = HttpGet(port, "/api/cameras");
+    EXPECT_EQ(a.status, 200) << a.body;
+    std::map<std::string, std::string> out;
+    if (a.status != 200) return out;
+    const json body = json::parse(a.body);
+    for (const json& c : body["cameras"]) {
+      out[c["name"]] = c.value("node", "") + "/" + c["status"].get<std::string>();
+    }
+    return out;
+  }
+  // node -> "alive|dead <cameras held>[ self]" as /api/nodes on `port` shows the site.
+  std::map<std::string, std::string> SiteNodes(int port) {
+    const HttpAnswer a = HttpGet(port, "/api/nodes");
+    EXPECT_EQ(a.status, 200) << a.body;
+    std::map<std::string, std::string> out;
+    if (a.status != 200) return out;
+    const json body = json::parse(a.body);
+    for (const json& n : body["nodes"]) {
+      out[n["id"]] = std::string(n["alive"] ? "alive " : "dead ") + n["cameras"].dump() +
+                     (n["self"] ? " self" : "");
+    }
+    return out;
+  }
   std::string AllLogs() {
     std::string out;
     for (auto& [name, d] : nodes_) out += "\n=== node " + name + Logs(*d);
@@ -177,6 +202,20 @@ TEST_F(MultiNode, SessionsActionsPauseAndKillNineAcrossThreeNodes) {
       WaitUntil([&] { return SqlInt("SELECT count(DISTINCT camera) FROM alerts") == 3; }, kStartS))
       << AllLogs();
 
+  // 0. One site view from any node: c lists every camera with the node running it, and
+  // every node with the cameras it holds; c sends a viewer of a's camera to node a (here
+  // a has no cluster.address: a clear 503 naming it, never an empty stream).
+  EXPECT_EQ(SiteCameras(nodes_["c"]->port()),
+            (std::map<std::string, std::string>{
+                {"cam_a", "a/remote"}, {"cam_b", "b/remote"}, {"cam_c", "c/online"}}));
+  EXPECT_EQ(SiteNodes(nodes_["b"]->port()),
+            (std::map<std::string, std::string>{{"a", "alive [\"cam_a\"]"},
+                                                {"b", "alive [\"cam_b\"] self"},
+                                                {"c", "alive [\"cam_c\"]"}}));
+  const HttpAnswer elsewhere = HttpGet(nodes_["c"]->port(), "/api/cameras/cam_a/frame");
+  EXPECT_EQ(elsewhere.status, 503);
+  EXPECT_NE(elsewhere.body.find("node 'a'"), std::string::npos) << elsewhere.body;
+
   // 1. Log in on a, act on b; log out or change the user anywhere: ended everywhere.
   CheckSessionsAcrossNodes(*nodes_["a"], *nodes_["b"], config_, dir_ / "a" / "data",
                            dir_ / "user.log");
@@ -242,6 +281,7 @@ TEST_F(MultiNode, SessionsActionsPauseAndKillNineAcrossThreeNodes) {
   std::cout << "fail-over of cam_a to node " << runner << ": " << failover_s << " s\n";
   EXPECT_EQ(Sql("SELECT node || '@' || epoch FROM camera_leases WHERE camera = 'cam_a'"),
             runner + "@2");
+  EXPECT_EQ(SiteNodes(nodes_[runner]->port())["a"], "dead []") << "the site view of a dead node";
   ASSERT_TRUE(WaitUntil(
       [&] {
         return SqlInt(

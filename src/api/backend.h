@@ -32,6 +32,13 @@ struct CameraStatus {
   int reconnects = 0;
   std::optional<core::WallTime> last_frame_at;
   std::string error;  // last error, "" if none
+  std::string node;   // the node running it (several nodes); "" on a single node
+};
+
+// Where a camera run by another node of the site is to be fetched from.
+struct CameraHome {
+  std::string node;
+  std::string address;  // its `cluster.address`; "" when it has none
 };
 
 // Zone occupancy over time is kept as the readings of one virtual sensor per zone.
@@ -42,7 +49,19 @@ inline std::string ZoneSensorName(const std::string& camera, const std::string& 
 class Backend {
  public:
   virtual ~Backend() = default;
+  // The cameras this node runs (its /metrics).
   virtual std::vector<CameraStatus> Cameras() = 0;
+  // Every camera of the site (/api/cameras): on several nodes, those of the others too.
+  virtual std::vector<CameraStatus> SiteCameras() { return Cameras(); }
+  // The site's nodes for /api/nodes ({"nodes":[...]}); none on a single node.
+  virtual core::Result<nlohmann::json> Nodes() {
+    return nlohmann::json{{"nodes", nlohmann::json::array()}};
+  }
+  // The other node running `camera`, whose live pictures are fetched there; nullopt when
+  // this node runs it or no one does.
+  virtual std::optional<CameraHome> RemoteHome(const std::string& /*camera*/) {
+    return std::nullopt;
+  }
   // Events and alerts queries (the Store is thread-safe).
   virtual store::Store& store() = 0;
   // open -> acknowledged / acknowledged -> resolved. kNotFound for an unknown id,

@@ -375,6 +375,7 @@ struct HttpServer::Impl {
   void Logout(const Request& req, Response& res, const Principal& who);
   void Me(const Request& req, Response& res, const Principal& who);
   void Cameras(const Request& req, Response& res, const Principal&);
+  void Nodes(const Request& req, Response& res, const Principal&);
   void Events(const Request& req, Response& res, const Principal&);
   void Alerts(const Request& req, Response& res, const Principal&);
   void Alert(const Request& req, Response& res, const Principal&);
@@ -399,6 +400,8 @@ struct HttpServer::Impl {
   void Frame(const Request& req, Response& res, const Principal& who);
   // Whether `camera` is configured or has had a picture; sends 404 when not.
   bool KnownCamera(const std::string& camera, Response& res);
+  // False, with a redirect (or 503) sent, when another node runs `camera`.
+  bool RunHere(const Request& req, const std::string& camera, Response& res);
   void Users(const Request& req, Response& res, const Principal&);
   void AddUser(const Request& req, Response& res, const Principal& who);
   void UpdateUser(const Request& req, Response& res, const Principal& who);
@@ -598,6 +601,7 @@ void HttpServer::Impl::Configure() {
   Route("GET", "/api/me", A::kViewer, &Impl::Me);
   Route("GET", "/metrics", A::kViewer, &Impl::Metrics);
   Route("GET", "/api/cameras", A::kViewer, &Impl::Cameras);
+  Route("GET", "/api/nodes", A::kViewer, &Impl::Nodes);
   Route("GET", "/api/cameras/([^/]+)/mjpeg", A::kViewer, &Impl::Mjpeg);
   Route("GET", "/api/cameras/([^/]+)/frame", A::kViewer, &Impl::Frame);
   Route("GET", "/api/events", A::kViewer, &Impl::Events);
@@ -673,8 +677,17 @@ void HttpServer::Impl::Metrics(const Request&, Response& res, const Principal&) 
 
 void HttpServer::Impl::Cameras(const Request&, Response& res, const Principal&) {
   json cams = json::array();
-  for (const CameraStatus& c : backend.Cameras()) cams.push_back(ToJson(c));
+  for (const CameraStatus& c : backend.SiteCameras()) cams.push_back(ToJson(c));
   SendJson(res, 200, {{"cameras", cams}});
+}
+
+void HttpServer::Impl::Nodes(const Request&, Response& res, const Principal&) {
+  core::Result<json> nodes = backend.Nodes();
+  if (!nodes.ok()) {
+    SendStatus(res, nodes.status());
+    return;
+  }
+  SendJson(res, 200, *nodes);
 }
 
 void HttpServer::Impl::Events(const Request& req, Response& res, const Principal&) {
@@ -969,12 +982,35 @@ bool HttpServer::Impl::KnownCamera(const std::string& camera, Response& res) {
   return known;
 }
 
+bool HttpServer::Impl::RunHere(const Request& req, const std::string& camera, Response& res) {
+  const std::optional<CameraHome> home = backend.RemoteHome(camera);
+  if (!home) return true;
+  if (home->address.empty()) {
+    res.set_header("Retry-After", "5");
+    SendError(res, 503,
+              "camera '" + camera + "' runs on node '" + home->node +
+                  "', which has no cluster.address to fetch its pictures from");
+    return false;
+  }
+  std::string to = home->address;
+  if (to.find("://") == std::string::npos) to = "http://" + to;
+  while (!to.empty() && to.back() == '/') to.pop_back();
+  // The same request, at the node that has the pictures.
+  res.set_header("Location", to + (req.target.empty() ? req.path : req.target));
+  res.set_header("Cache-Control", "no-store");
+  SendJson(res, 307,
+           {{"error", "camera '" + camera + "' runs on node '" + home->node + "'"},
+            {"node", home->node},
+            {"location", to + req.path}});
+  return false;
+}
+
 // The camera wall's tile: the latest live picture as one JPEG per request. It is
 // the picture the camera already encoded for the hub, so a hundred walls cost no
 // more encoding than one; a connection is held only for the transfer.
 void HttpServer::Impl::Frame(const Request& req, Response& res, const Principal& who) {
   const std::string camera = req.matches[1].str();
-  if (!KnownCamera(camera, res)) return;
+  if (!RunHere(req, camera, res) || !KnownCamera(camera, res)) return;
   // Waits briefly only when there is no picture yet (the blurred one is made once asked for).
   std::optional<FrameHub::Frame> f = frames.WaitNewer(camera, 0, kFrameWait, VariantFor(who));
   if (!f) {
@@ -989,7 +1025,7 @@ void HttpServer::Impl::Frame(const Request& req, Response& res, const Principal&
 
 void HttpServer::Impl::Mjpeg(const Request& req, Response& res, const Principal& who) {
   const std::string camera = req.matches[1].str();
-  if (!KnownCamera(camera, res)) return;
+  if (!RunHere(req, camera, res) || !KnownCamera(camera, res)) return;
   double fps = options.mjpeg_max_fps;
   if (const std::string* v = Param(req, "fps")) {
     double f = 0;

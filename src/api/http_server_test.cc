@@ -827,6 +827,29 @@ TEST_F(ServerTest, FrameServesTheLatestPictureOfTheRightVariant) {
   EXPECT_EQ(AnonymousClient()->Get("/api/cameras/hall/frame")->status, 401);
 }
 
+// Several nodes: the live pictures of a camera another node runs are fetched there (the
+// same request, query and all); a node without an address is named in a clear 503.
+TEST_F(ServerTest, PicturesOfACameraOnAnotherNodeRedirectThere) {
+  backend_->SetRemote("east", {"b", "http://10.0.0.2:8080/"});
+  backend_->SetRemote("west", {"c", ""});
+  StartServer();
+  auto c = Client();
+  auto r = c->Get("/api/cameras/east/mjpeg?fps=2");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 307);
+  EXPECT_EQ(r->get_header_value("Location"), "http://10.0.0.2:8080/api/cameras/east/mjpeg?fps=2");
+  EXPECT_EQ(nlohmann::json::parse(r->body)["node"], "b");
+  r = c->Get("/api/cameras/east/frame");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 307);
+  EXPECT_EQ(r->get_header_value("Location"), "http://10.0.0.2:8080/api/cameras/east/frame");
+  r = c->Get("/api/cameras/west/frame");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 503);
+  EXPECT_NE(r->body.find("node 'c'"), std::string::npos) << r->body;
+  EXPECT_EQ(AnonymousClient()->Get("/api/cameras/east/frame")->status, 401);
+}
+
 TEST_F(ServerTest, MjpegHonoursTheFrameRateCap) {
   StartServer();
   frames_.Set("yard", std::make_shared<const std::string>("first"));

@@ -164,7 +164,7 @@ nlohmann::json ToJson(const store::StoredEvent& e) {
 }
 
 nlohmann::json ToJson(const CameraStatus& c) {
-  return {
+  nlohmann::json j = {
       {"name", c.name},
       {"status", c.status},
       {"fps", c.fps},
@@ -180,6 +180,8 @@ nlohmann::json ToJson(const CameraStatus& c) {
        c.last_frame_at ? nlohmann::json(FormatTime(*c.last_frame_at)) : nlohmann::json(nullptr)},
       {"error", c.error},
   };
+  if (!c.node.empty()) j["node"] = c.node;
+  return j;
 }
 
 std::string Dump(const nlohmann::json& j) {

@@ -10,6 +10,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <tuple>
@@ -73,6 +74,17 @@ class FakeBackend : public Backend {
            "argus_mqtt_queue_depth 3\n";
   }
 
+  std::optional<CameraHome> RemoteHome(const std::string& camera) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = remote_.find(camera);
+    if (it == remote_.end()) return std::nullopt;
+    return it->second;
+  }
+  void SetRemote(const std::string& camera, CameraHome home) {
+    std::lock_guard<std::mutex> lock(mu_);
+    remote_[camera] = std::move(home);
+  }
+
   bool MustChangePassword(const std::string& user) override {
     std::lock_guard<std::mutex> lock(mu_);
     return user == must_change_;
@@ -110,6 +122,7 @@ class FakeBackend : public Backend {
   std::unique_ptr<store::SqliteStore> store_;
   std::mutex mu_;
   std::vector<CameraStatus> cameras_;
+  std::map<std::string, CameraHome> remote_;  // cameras other nodes run
   std::map<std::tuple<int64_t, Evidence, int>, std::string> evidence_;
   nlohmann::json zone_counts_ = nlohmann::json::object();
   std::chrono::milliseconds zone_counts_delay_{0};

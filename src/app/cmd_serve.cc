@@ -20,6 +20,9 @@ const CommandRegistrar kServe("serve", [](CLI::App& parent) {
   cmd->add_option("--node-id", opts->node_id,
                   "This node's name among those sharing a PostgreSQL store (overrides "
                   "cluster.node_id; default: the host name)");
+  cmd->add_option("--node-address", opts->node_address,
+                  "This node's API as the other nodes and browsers reach it, e.g. "
+                  "http://10.0.0.7:8080 (overrides cluster.address)");
   return [opts] {
     // The analysis pool already runs one worker per core across cameras; OpenCV's
     // own threads inside each worker (DNN, resize) would only oversubscribe the cores.

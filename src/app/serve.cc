@@ -17,6 +17,7 @@
 #include "app/evidence_service.h"
 #include "app/retention_job.h"
 #include "app/serve_backend.h"
+#include "app/site_view.h"
 #include "app/systemd_notify.h"
 #include "app/zone_history.h"
 #include "auth/authenticator.h"
@@ -34,6 +35,12 @@ namespace {
 
 constexpr int kHttpThreadsBesideStreams = 8;
 
+std::vector<std::string> CameraNames(const config::Config& cfg) {
+  std::vector<std::string> out;
+  for (const config::CameraConfig& c : cfg.cameras) out.push_back(c.name);
+  return out;
+}
+
 core::Result<config::Config> LoadServeConfig(const ServeOptions& o) {
   config::Diagnostics diag;
   auto cfg = config::LoadConfig(o.config_path, &diag);
@@ -48,6 +55,7 @@ core::Result<config::Config> LoadServeConfig(const ServeOptions& o) {
   }
   if (o.port >= 0) cfg->server.port = o.port;
   if (!o.data_dir.empty()) cfg->server.data_dir = o.data_dir;
+  if (!o.node_address.empty()) cfg->cluster.address = o.node_address;
   return cfg;
 }
 
@@ -84,6 +92,7 @@ struct Daemon::Impl {
   std::unique_ptr<RetentionJob> retention;
   std::unique_ptr<CameraFleet> fleet;
   std::unique_ptr<ClusterNode> cluster;  // on PostgreSQL: which cameras this node runs
+  std::unique_ptr<SiteView> site;        // on PostgreSQL: the cameras and nodes of the site
   std::unique_ptr<EventLoop> loop;
   std::unique_ptr<ServeBackend> backend;
   std::unique_ptr<notify::SensorSubscriber> sensor_sub;
@@ -134,17 +143,18 @@ core::Result<std::unique_ptr<Daemon>> Daemon::Create(const ServeOptions& options
   d.fleet = std::make_unique<CameraFleet>(clock, *d.db, d.frames, *d.evidence,
                                           [&d](LoopMessage m) { d.loop->Post(std::move(m)); });
   if (!c.server.postgres.empty()) {
-    d.cluster = std::make_unique<ClusterNode>(*d.db, clock, NodeOptionsOf(c, options.node_id), c,
-                                              *d.fleet, *d.alerts);
+    const cluster::NodeOptions node = NodeOptionsOf(c, options.node_id);
+    d.site = std::make_unique<SiteView>(*d.db, clock, node.id, node.lease_s, CameraNames(c));
+    d.cluster = std::make_unique<ClusterNode>(*d.db, clock, node, c, *d.fleet, *d.alerts);
   }
   d.loop = std::make_unique<EventLoop>(
       EventLoop::Parts{*d.db, *d.alerts, *d.evidence, d.delivery, *d.zones, *d.retention, *d.fleet,
                        d.store_errors, options.loop_heartbeat,
                        d.cluster ? d.cluster->fence() : nullptr},
       clock, c.sensors);
-  d.backend = std::make_unique<ServeBackend>(
-      ServeBackend::Parts{*d.db, *d.fleet, *d.alerts, *d.evidence, *d.retention, d.delivery,
-                          *d.loop, d.store_errors, std::move(site_map).value(), *d.first_admin});
+  d.backend = std::make_unique<ServeBackend>(ServeBackend::Parts{
+      *d.db, *d.fleet, *d.alerts, *d.evidence, *d.retention, d.delivery, *d.loop, d.store_errors,
+      std::move(site_map).value(), *d.first_admin, d.site.get()});
   return std::unique_ptr<Daemon>(new Daemon(std::move(impl)));
 }
 
@@ -212,6 +222,7 @@ core::Status Daemon::Reload() {
   }
   const CameraFleet::ReloadResult cameras =
       d.cluster ? d.cluster->Reload(*cfg) : d.fleet->Reload(*cfg);
+  if (d.site) d.site->SetCameras(CameraNames(*cfg));
   for (const std::string& key : config::ChangesNeedingRestart(d.config, *cfg)) {
     spdlog::warn("reload: {} changed; it takes effect only after a restart", key);
   }

@@ -29,9 +29,10 @@ namespace argus::app {
 
 struct ServeOptions {
   std::string config_path;
-  int port = -1;         // >= 0 overrides server.listen's port (0: any free port)
-  std::string data_dir;  // overrides server.data_dir when not empty
-  std::string node_id;   // overrides cluster.node_id when not empty
+  int port = -1;             // >= 0 overrides server.listen's port (0: any free port)
+  std::string data_dir;      // overrides server.data_dir when not empty
+  std::string node_id;       // overrides cluster.node_id when not empty
+  std::string node_address;  // overrides cluster.address when not empty
   // Called by the event loop on each housekeeping turn (the systemd watchdog):
   // it stops being called when the loop hangs.
   std::function<void()> loop_heartbeat;

@@ -16,6 +16,7 @@
 #include "app/evidence_service.h"
 #include "app/first_admin.h"
 #include "app/retention_job.h"
+#include "app/site_view.h"
 
 namespace argus::app {
 
@@ -32,10 +33,20 @@ class ServeBackend final : public api::Backend {
     const std::atomic<uint64_t>& store_errors;
     std::optional<nlohmann::json> site_map;  // site::SiteMapJson, computed at start
     FirstAdmin& first_admin;
+    SiteView* site = nullptr;  // several nodes: the cameras and nodes of the whole site
   };
   explicit ServeBackend(Parts parts) : p_(std::move(parts)) {}
 
   std::vector<api::CameraStatus> Cameras() override { return p_.fleet.Statuses(); }
+  std::vector<api::CameraStatus> SiteCameras() override {
+    return p_.site ? p_.site->Cameras(Cameras()) : Cameras();
+  }
+  core::Result<nlohmann::json> Nodes() override {
+    return p_.site ? p_.site->Nodes() : api::Backend::Nodes();
+  }
+  std::optional<api::CameraHome> RemoteHome(const std::string& camera) override {
+    return p_.site ? p_.site->RemoteHome(camera) : std::nullopt;
+  }
   store::Store& store() override { return p_.db; }
   core::Result<events::Alert> Acknowledge(int64_t id, const std::string& who,
                                           const std::string& note,

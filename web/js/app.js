@@ -167,11 +167,12 @@ function renderBanner() {
   bannerTimer = setInterval(renderBanner, BANNER_TICK_MS);
 }
 
-// Cameras that are not delivering frames (offline, reconnecting...), by name.
+// Cameras that are not delivering frames (offline, reconnecting...), by name; a camera
+// another node of the site runs ("remote") is that node's to report.
 function renderCameraBanner() {
   const box = document.getElementById('camera-banner');
   const down = loggedIn
-    ? [...live.cameras.values()].filter((c) => c.status && !['online', 'live'].includes(c.status))
+    ? [...live.cameras.values()].filter((c) => c.status && !['online', 'live', 'remote'].includes(c.status))
     : [];
   box.hidden = down.length === 0;
   clear(box);

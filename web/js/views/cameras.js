@@ -155,9 +155,10 @@ export function mount(main) {
     t.li.dataset.status = s;
     t.li.classList.toggle('tile-alerting', alerting(name));
     const c = live.cameras.get(name);
-    t.detail.textContent = c && Number.isFinite(c.fps) ? `${c.fps.toFixed(1)} fps` : '';
+    if (s === 'remote') t.detail.textContent = `on node ${c?.node || '?'}`;
+    else t.detail.textContent = c && Number.isFinite(c.fps) ? `${c.fps.toFixed(1)} fps` : '';
     t.detail.title = c?.error || '';
-    t.note.hidden = s === 'online' || s === 'tampered';
+    t.note.hidden = s === 'online' || s === 'tampered' || s === 'remote'; // remote: its node's picture
     t.note.textContent = s === 'unknown' ? 'No status yet' : `Camera ${s}${c?.error ? `: ${c.error}` : ''}`;
     if (enlarged === name) renderBadge(bigBadge, name);
   }

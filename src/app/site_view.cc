@@ -1,0 +1,124 @@
+#include "app/site_view.h"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <set>
+
+#include "api/json_format.h"
+
+namespace argus::app {
+namespace {
+
+double SecondsBetween(core::WallTime from, core::WallTime to) {
+  return std::chrono::duration<double>(to - from).count();
+}
+
+}  // namespace
+
+SiteView::SiteView(store::Store& db, core::Clock& clock, std::string node_id, double lease_s,
+                   std::vector<std::string> cameras)
+    : db_(db), clock_(clock), id_(std::move(node_id)), lease_s_(lease_s), cameras_(cameras) {}
+
+void SiteView::SetCameras(std::vector<std::string> cameras) {
+  std::lock_guard lock(mu_);
+  cameras_ = std::move(cameras);
+}
+
+core::Result<SiteView::Snapshot> SiteView::Read() {
+  const core::WallTime now = clock_.Now();
+  {
+    std::lock_guard lock(mu_);
+    if (cache_ && SecondsBetween(cache_->read_at, now) < kSiteViewRefreshS &&
+        cache_->read_at <= now) {
+      return *cache_;
+    }
+  }
+  auto nodes = db_.ListNodes();
+  if (!nodes.ok()) return nodes.status();
+  auto leases = db_.ListLeases();
+  if (!leases.ok()) return leases.status();
+  Snapshot s{std::move(nodes).value(), std::move(leases).value(), now};
+  std::lock_guard lock(mu_);
+  cache_ = s;
+  return s;
+}
+
+bool SiteView::Alive(const Snapshot& s, const store::NodeRecord& n) const {
+  return SecondsBetween(n.heartbeat_at, s.read_at) < lease_s_;
+}
+
+const store::NodeRecord* SiteView::Holder(const Snapshot& s, const std::string& camera) const {
+  for (const store::LeaseRecord& l : s.leases) {
+    if (l.camera != camera || l.expires_at <= s.read_at) continue;
+    for (const store::NodeRecord& n : s.nodes) {
+      if (n.id == l.node && Alive(s, n)) return &n;
+    }
+  }
+  return nullptr;
+}
+
+std::vector<api::CameraStatus> SiteView::Cameras(std::vector<api::CameraStatus> local) {
+  for (api::CameraStatus& c : local) c.node = id_;
+  auto s = Read();
+  if (!s.ok()) {
+    // The store is down: this node still shows what it runs.
+    spdlog::warn("site view: the other nodes' cameras are unknown: {}", s.status().message());
+    return local;
+  }
+  std::vector<std::string> cameras;
+  {
+    std::lock_guard lock(mu_);
+    cameras = cameras_;
+  }
+  std::set<std::string> shown;
+  for (const api::CameraStatus& c : local) shown.insert(c.name);
+  for (const std::string& name : cameras) {
+    if (shown.contains(name)) continue;
+    api::CameraStatus c;
+    c.name = name;
+    if (const store::NodeRecord* n = Holder(*s, name)) {
+      c.node = n->id;
+      // This node holds it and is starting it, or another node runs it.
+      c.status = n->id == id_ ? "connecting" : "remote";
+    } else {
+      c.status = "offline";
+      c.error = "no live node holds its lease";
+    }
+    local.push_back(std::move(c));
+  }
+  return local;
+}
+
+core::Result<nlohmann::json> SiteView::Nodes() {
+  auto s = Read();
+  if (!s.ok()) return s.status();
+  nlohmann::json list = nlohmann::json::array();
+  for (const store::NodeRecord& n : s->nodes) {
+    nlohmann::json held = nlohmann::json::array();
+    for (const store::LeaseRecord& l : s->leases) {
+      if (l.node == n.id && l.expires_at > s->read_at) held.push_back(l.camera);
+    }
+    list.push_back({{"id", n.id},
+                    {"address", n.address},
+                    {"version", n.version},
+                    {"started_at", api::FormatTime(n.started_at)},
+                    {"heartbeat_at", api::FormatTime(n.heartbeat_at)},
+                    {"heartbeat_age_s", std::max(0.0, SecondsBetween(n.heartbeat_at, s->read_at))},
+                    {"load", n.load},
+                    {"cameras", held},
+                    {"alive", Alive(*s, n)},
+                    {"self", n.id == id_}});
+  }
+  return nlohmann::json{{"nodes", list}};
+}
+
+std::optional<api::CameraHome> SiteView::RemoteHome(const std::string& camera) {
+  auto s = Read();
+  if (!s.ok()) return std::nullopt;
+  const store::NodeRecord* n = Holder(*s, camera);
+  if (n == nullptr || n->id == id_) return std::nullopt;
+  return api::CameraHome{n->id, n->address};
+}
+
+}  // namespace argus::app
