@@ -52,6 +52,46 @@ TEST(LiveView, ShowsAFewFramesASecondAndBlursOnlyWhileAViewerWatches) {
   EXPECT_FALSE(frames.Has("hall", FrameVariant::kBlurred));
 }
 
+TEST(LiveView, MakesWallTilesOnlyWhileAWallAsksAndAtMostOnceASecond) {
+  core::FakeClock clock(core::WallTime{std::chrono::hours(1000)});
+  api::FrameHub frames(clock);
+  config::CameraConfig cam;
+  cam.name = "hall";
+  LiveView view(cam, frames, clock);
+  const cv::Mat bgr(480, 640, CV_8UC3, cv::Scalar(40, 80, 120));
+  const BlurPlan people{.whole = false, .boxes = {{20, 20, 40, 80}}};
+  auto tile_seq = [&] {
+    auto f = frames.Latest("hall", FrameVariant::kClearTile);
+    return f ? f->seq : 0;
+  };
+  view.Update(bgr, {}, people, 0);
+  EXPECT_FALSE(frames.Has("hall", FrameVariant::kClearTile)) << "no wall asked";
+
+  // A wall asks: the next picture brings a tile, scaled to kTileWidthPx.
+  EXPECT_FALSE(frames.WaitNewer("hall", 0, std::chrono::milliseconds(0), FrameVariant::kClearTile));
+  clock.Advance(std::chrono::seconds(1));
+  view.Update(bgr, {}, people, 1);
+  auto tile = frames.Latest("hall", FrameVariant::kClearTile);
+  ASSERT_TRUE(tile);
+  const cv::Mat small =
+      cv::imdecode(std::vector<uchar>(tile->jpeg->begin(), tile->jpeg->end()), cv::IMREAD_COLOR);
+  EXPECT_EQ(small.size(), cv::Size(kTileWidthPx, 240));
+  EXPECT_FALSE(frames.Has("hall", FrameVariant::kBlurredTile)) << "only the variant asked for";
+
+  // The live view shows twice a second, the tile is made once a second.
+  clock.Advance(std::chrono::milliseconds(600));
+  view.Update(bgr, {}, people, 1.6);
+  EXPECT_EQ(tile_seq(), 1u);
+  clock.Advance(std::chrono::milliseconds(600));
+  view.Update(bgr, {}, people, 2.2);
+  EXPECT_EQ(tile_seq(), 2u);
+
+  // The wall left: the tile goes, so a later wall never gets a stale one.
+  clock.Advance(std::chrono::seconds(static_cast<int>(kTileWantedS) + 1));
+  view.Update(bgr, {}, people, 40);
+  EXPECT_FALSE(frames.Has("hall", FrameVariant::kClearTile));
+}
+
 constexpr const char* kVtest = "/usr/share/doc/opencv-doc/examples/data/vtest.avi";
 // PETS09-S2L1 view 1 is vtest.avi; its ground truth says where the people are.
 const std::string kVtestTruth =
