@@ -253,7 +253,7 @@ TEST_F(LiveViewOfVtest, EveryPersonIsBlurredWhenTheDetectorMissesEveryone) {
   ASSERT_GT(people, 500);
   const double late_share = late ? late_blurred / late : 1;
   std::printf(
-      "people blurred: %d of %d in %d frames; picture blurred: %.0f%% on average, "
+      "people blurred: %d of %d in %d frames; pixels the blur visibly changed: %.0f%% on average, "
       "%.0f%% after %.0f s\n",
       blurred, people, checked, 100 * frame_blurred / checked, 100 * late_share,
       2 * kSceneProofQuietS);
