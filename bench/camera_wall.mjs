@@ -2,7 +2,9 @@
 // camera on one page (100 per page); prints JSON with the browser's CPU (cores,
 // all its processes and this driver, from /proc) and the pictures the tiles
 // really showed.
-// Usage: node bench/camera_wall.mjs --base URL --user U --password P [--walls W] [--seconds S] [--settle S]
+// Tiles off screen are not fetched (by design): `on_screen` says how many the viewport
+// shows (--height: a wall of stacked screens shows all 100).
+// Usage: node bench/camera_wall.mjs --base URL --user U --password P [--walls W] [--seconds S] [--settle S] [--height PX]
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
@@ -17,6 +19,7 @@ const BASE = arg('base');
 const WALLS = Number(arg('walls', '1'));
 const SECONDS = Number(arg('seconds', '30'));
 const SETTLE = Number(arg('settle', '10'));
+const HEIGHT = Number(arg('height', '1080'));
 
 // CPU ticks of a process and all its descendants.
 function treeTicks(pid) {
@@ -42,7 +45,7 @@ function treeTicks(pid) {
 const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox'] });
 const pages = [];
 for (let w = 0; w < WALLS; ++w) {
-  const context = await browser.newContext({ viewport: { width: 1920, height: 1080 } });
+  const context = await browser.newContext({ viewport: { width: 1920, height: HEIGHT } });
   await context.addInitScript(() => localStorage.setItem('argus.wall.pageSize', '100'));
   const page = await context.newPage();
   await page.goto(`${BASE}/`);
@@ -71,7 +74,14 @@ const shown1 = await Promise.all(pages.map((p) => p.evaluate(() => window.__show
 const secs = SECONDS - SETTLE;
 const tiles = await pages[0].locator('.camera-tile').count();
 const pictures = shown1.reduce((s, v, i) => s + v - shown0[i], 0);
+const onScreen = await pages[0].evaluate(
+  () =>
+    [...document.querySelectorAll('.camera-tile')].filter((t) => {
+      const r = t.getBoundingClientRect();
+      return r.bottom > 0 && r.top < window.innerHeight;
+    }).length,
+);
 console.log(
-  JSON.stringify({ walls: WALLS, tiles, browser_cores: (t1 - t0) / hz / secs, pictures_per_s: +(pictures / secs).toFixed(1) }),
+  JSON.stringify({ walls: WALLS, tiles, on_screen: onScreen, browser_cores: (t1 - t0) / hz / secs, pictures_per_s: +(pictures / secs).toFixed(1) }),
 );
 await browser.close();

@@ -19,6 +19,7 @@ N=${1:-100}
 WALLS=${2:-3}
 SECONDS_PER_RUN=${SECONDS_PER_RUN:-30}
 WARMUP_S=${WARMUP_S:-20}
+TALL_H=${TALL_H:-2600}  # px: all 100 tiles of 200 px on screen
 OUT=out/bench/wall
 mkdir -p "$OUT"
 for b in "$ARGUS" "$RTSP" /usr/bin/chromium; do
@@ -72,16 +73,19 @@ server_run() {
 read -r base_ticks base_rps < <(server_run)
 printf "%-28s %12s %12s %10s\n" run server_cores browser_cores req/s
 printf "%-28s %12s %12s %10s\n" "no viewer" "$(cores "$base_ticks")" - "$base_rps"
-for w in 1 "$WALLS"; do
+# Walls on one 1920x1080 screen (tiles off screen are not fetched), then on a wall of
+# stacked screens tall enough to show all N tiles.
+for run in "1 1080" "$WALLS 1080" "1 $TALL_H" "$WALLS $TALL_H"; do
+  read -r w h <<< "$run"
   node bench/camera_wall.mjs --base "http://localhost:$http" --user wall --password "$password" \
-    --walls "$w" --seconds $((SECONDS_PER_RUN + 15)) --settle 10 > "$OUT/wall_$w.json" 2> "$OUT/wall_$w.log" &
+    --walls "$w" --height "$h" --seconds $((SECONDS_PER_RUN + 15)) --settle 10 > "$OUT/wall_$w.json" 2> "$OUT/wall_$w.log" &
   npid=$!; pids+=($npid)
   sleep 10  # log in, first pictures
   read -r ticks rps < <(server_run)
   wait "$npid" || { cat "$OUT/wall_$w.log" >&2; exit 1; }
   browser=$(python3 -c 'import json,sys; print("%.2f" % json.load(open(sys.argv[1]))["browser_cores"])' "$OUT/wall_$w.json")
-  shown=$(python3 -c 'import json,sys; j=json.load(open(sys.argv[1])); print(j["tiles"], j["pictures_per_s"])' "$OUT/wall_$w.json")
-  printf "%-28s %12s %12s %10s   (tiles, pictures/s shown: %s)\n" "$w wall(s) of $N tiles" "$(cores "$ticks")" "$browser" "$rps" "$shown"
+  shown=$(python3 -c 'import json,sys; j=json.load(open(sys.argv[1])); print(j["tiles"], j["on_screen"], j["pictures_per_s"])' "$OUT/wall_$w.json")
+  printf "%-28s %12s %12s %10s   (tiles, on screen, pictures/s shown: %s)\n" "$w wall(s) 1920x$h" "$(cores "$ticks")" "$browser" "$rps" "$shown"
 done
 echo "(server: the daemon's CPU, cores, over ${SECONDS_PER_RUN} s; its cameras' decoding and analysis is the"
 echo " 'no viewer' row, the walls' cost is the difference. browser: all Chromium processes, one page per wall)"

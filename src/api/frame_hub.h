@@ -3,9 +3,9 @@
 // Only the latest frame is kept: a slow viewer skips frames, it never queues them.
 //
 // Each camera has two variants: kClear (what operators see) and kBlurred (every
-// person blurred, for viewers). The blurred one costs an extra blur and encode per
-// frame, so its producer makes it only while someone wants it: WaitNewer() marks
-// the variant as wanted, Wanted() tells the producer.
+// person blurred, for viewers), each also as a small tile. All but kClear cost an extra
+// blur or encode, so their producer makes them only while someone wants them:
+// WaitNewer() marks the variant as wanted, Wanted() tells the producer.
 // Thread safety: every method may be called from any thread.
 #pragma once
 
@@ -23,8 +23,11 @@
 
 namespace argus::api {
 
-enum class FrameVariant { kClear, kBlurred };
-inline constexpr int kFrameVariants = 2;
+// The tile variants are the same pictures scaled down for a camera wall's tile and
+// refreshed about once a second: a wall of 100 cameras fetches 100 small pictures a
+// second, and every wall open at once shares them.
+enum class FrameVariant { kClear, kBlurred, kClearTile, kBlurredTile };
+inline constexpr int kFrameVariants = 4;
 
 // How long a variant stays wanted after a reader last asked for it: longer than a
 // stream's poll and frame-rate cap, short enough to stop encoding soon after the

@@ -1011,8 +1011,24 @@ bool HttpServer::Impl::RunHere(const Request& req, const std::string& camera, Re
 void HttpServer::Impl::Frame(const Request& req, Response& res, const Principal& who) {
   const std::string camera = req.matches[1].str();
   if (!RunHere(req, camera, res) || !KnownCamera(camera, res)) return;
-  // Waits briefly only when there is no picture yet (the blurred one is made once asked for).
-  std::optional<FrameHub::Frame> f = frames.WaitNewer(camera, 0, kFrameWait, VariantFor(who));
+  const FrameVariant full = VariantFor(who);
+  std::optional<FrameHub::Frame> f;
+  // ?size=tile: the camera wall's small picture, shared by every wall (FrameVariant). It is
+  // made only once asked for: until then (or while the wall's requests are slow), the full
+  // picture is sent at once rather than a tile waited for; a wall of 100 tiles on six
+  // browser connections cannot afford a wait per tile.
+  if (const std::string* size = Param(req, "size")) {
+    if (*size != "tile") {
+      BadParam(res, "size", "'tile'");
+      return;
+    }
+    f = frames.WaitNewer(
+        camera, 0, std::chrono::milliseconds(0),
+        full == FrameVariant::kClear ? FrameVariant::kClearTile : FrameVariant::kBlurredTile);
+  }
+  // Waits briefly only when there is no picture yet (all but the clear one are made once
+  // asked for).
+  if (!f) f = frames.WaitNewer(camera, 0, kFrameWait, full);
   if (!f) {
     res.set_header("Retry-After", "1");
     SendError(res, 503, "no picture from camera '" + camera + "' yet");

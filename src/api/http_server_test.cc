@@ -850,6 +850,27 @@ TEST_F(ServerTest, PicturesOfACameraOnAnotherNodeRedirectThere) {
   EXPECT_EQ(AnonymousClient()->Get("/api/cameras/east/frame")->status, 401);
 }
 
+// ?size=tile: the wall's small picture of the right variant; until the daemon made one,
+// the full picture at once (no wait per tile), and the tile is marked as wanted.
+TEST_F(ServerTest, FrameSizeTileServesTheTileOrTheFullPictureAtOnce) {
+  StartServer();
+  frames_.Set("hall", std::make_shared<const std::string>("clear"));
+  auto c = Client();
+  auto r = c->Get("/api/cameras/hall/frame?size=tile");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 200);
+  EXPECT_EQ(r->body, "clear");
+  EXPECT_TRUE(frames_.Wanted("hall", FrameVariant::kClearTile));
+  EXPECT_FALSE(frames_.Wanted("hall", FrameVariant::kBlurredTile));
+  frames_.Set("hall", std::make_shared<const std::string>("clear-tile"), FrameVariant::kClearTile);
+  frames_.Set("hall", std::make_shared<const std::string>("blurred-tile"),
+              FrameVariant::kBlurredTile);
+  EXPECT_EQ(c->Get("/api/cameras/hall/frame?size=tile")->body, "clear-tile");
+  EXPECT_EQ(Client(auth::Role::kViewer)->Get("/api/cameras/hall/frame?size=tile")->body,
+            "blurred-tile");
+  EXPECT_EQ(c->Get("/api/cameras/hall/frame?size=huge")->status, 400);
+}
+
 TEST_F(ServerTest, MjpegHonoursTheFrameRateCap) {
   StartServer();
   frames_.Set("yard", std::make_shared<const std::string>("first"));

@@ -228,9 +228,9 @@ void CameraFleet::Analyse(CameraRunner& runner, QueuedFrame& qf) {
   runner.RecordAnalysis((clock_.Seconds() - t0) * 1000);
   UpdateZoneCounts(*cam, out.tracks, bgr.cols, bgr.rows);
   if (out.analysed) {
-    cam->privacy->Analysed(
-        qf.frame.t, out.motion->warming_up,
-        BoxesToBlur(out.tracks, *out.active, out.detections, out.motion->regions));
+    const motion::MotionResult& m = *out.motion;
+    cam->privacy->Analysed(qf.frame.t, m.gray, m.mask, m.scale, m.warming_up,
+                           BoxesToBlur(out.tracks, *out.active, out.detections, m.regions));
   }
   BlurPlan privacy = cam->privacy->Plan(qf.frame.t);
   {

@@ -2,6 +2,7 @@
 
 #include <memory>
 #include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgproc.hpp>
 
 namespace argus::app {
 
@@ -19,24 +20,47 @@ std::shared_ptr<const std::string> Encode(const cv::Mat& view) {
 
 void LiveView::Update(const cv::Mat& bgr, const std::vector<track::Track>& tracks,
                       const BlurPlan& privacy, double t) {
+  using api::FrameVariant;
   const double now = clock_.Seconds();
   if (now - last_shown_s_ < 1.0 / kLiveViewFps) return;
   last_shown_s_ = now;
   const std::string& name = camera_.name;
+  auto wanted = [&](FrameVariant v, double within_s) {
+    const bool w = frames_.Wanted(name, v, within_s);
+    // A variant nobody wants any more goes: a later reader never gets a stale picture.
+    if (!w && published_[static_cast<int>(v)]) frames_.Clear(name, v);
+    published_[static_cast<int>(v)] = w;
+    return w;
+  };
+  const bool blurred = wanted(FrameVariant::kBlurred, kBlurredViewWantedS);
+  const bool tiles_due = now - last_tile_s_ >= kTileRefreshS;
+  const bool clear_tile = wanted(FrameVariant::kClearTile, kTileWantedS) && tiles_due;
+  const bool blurred_tile = wanted(FrameVariant::kBlurredTile, kTileWantedS) && tiles_due;
+  if (clear_tile || blurred_tile) last_tile_s_ = now;
+  auto publish = [&](const cv::Mat& view, FrameVariant full, bool full_wanted, FrameVariant tile,
+                     bool tile_wanted) {
+    if (full_wanted) {
+      if (auto jpeg = Encode(view)) frames_.Set(name, std::move(jpeg), full);
+    }
+    if (!tile_wanted) return;
+    cv::Mat small = view;
+    if (view.cols > kTileWidthPx) {
+      cv::resize(view, small,
+                 cv::Size(kTileWidthPx, std::max(1, view.rows * kTileWidthPx / view.cols)), 0, 0,
+                 cv::INTER_AREA);
+    }
+    if (auto jpeg = Encode(small)) frames_.Set(name, std::move(jpeg), tile);
+  };
+
   cv::Mat view = bgr.clone();
   annotator_.Draw(view, tracks, t);
-  if (auto jpeg = Encode(view)) frames_.Set(name, std::move(jpeg));
-  const bool wanted = frames_.Wanted(name, api::FrameVariant::kBlurred, kBlurredViewWantedS);
-  if (wanted) {
-    cv::Mat blurred = bgr.clone();
-    ApplyBlur(blurred, privacy);
-    annotator_.Draw(blurred, tracks, t);
-    if (auto jpeg = Encode(blurred))
-      frames_.Set(name, std::move(jpeg), api::FrameVariant::kBlurred);
-  } else if (blurred_live_) {
-    frames_.Clear(name, api::FrameVariant::kBlurred);  // a later viewer gets a fresh one
+  publish(view, FrameVariant::kClear, true, FrameVariant::kClearTile, clear_tile);
+  if (blurred || blurred_tile) {
+    cv::Mat hidden = bgr.clone();
+    ApplyBlur(hidden, privacy);
+    annotator_.Draw(hidden, tracks, t);
+    publish(hidden, FrameVariant::kBlurred, blurred, FrameVariant::kBlurredTile, blurred_tile);
   }
-  blurred_live_ = wanted;
 }
 
 }  // namespace argus::app

@@ -2,7 +2,8 @@
 // annotated frame for operators a few times a second, and for viewers the same with
 // whatever might be a person blurred under the overlays (or the whole picture, when in
 // doubt: app/privacy.h), made only while someone watches it (a blur and a second encode
-// per frame).
+// per frame); and both as small tiles for camera walls (api::FrameVariant), made only
+// while a wall shows them.
 //
 // Thread safety: one thread at a time (the camera's analysis, which the AnalysisPool
 // gives to one worker at a time); no mutex.
@@ -29,6 +30,13 @@ inline constexpr int kLiveViewJpegQuality = 70;
 // The blurred view is made only while someone asked for it this recently (an open MJPEG
 // stream asks several times a second).
 inline constexpr double kBlurredViewWantedS = 5;
+// Camera wall tiles: at most this wide (a tile on a 1920 px screen is ~200 px; 320 stays
+// sharp on a high-density one), made at most this often, and only while a wall asked
+// for them this recently (a wall asks about once a second; a busy one less often, and a
+// tile that went in between would cost it a full picture).
+inline constexpr int kTileWidthPx = 320;
+inline constexpr double kTileRefreshS = 1;
+inline constexpr double kTileWantedS = 30;
 
 class LiveView {
  public:
@@ -49,7 +57,8 @@ class LiveView {
   api::FrameHub& frames_;
   const core::Clock& clock_;
   double last_shown_s_ = -1e9;
-  bool blurred_live_ = false;  // the blurred view is published
+  double last_tile_s_ = -1e9;
+  bool published_[api::kFrameVariants] = {};  // per variant but kClear: made lately
 };
 
 }  // namespace argus::app

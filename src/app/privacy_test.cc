@@ -4,6 +4,8 @@
 
 #include <cmath>
 #include <opencv2/imgproc.hpp>
+#include <set>
+#include <string>
 
 namespace argus::app {
 namespace {
@@ -104,24 +106,105 @@ TEST(ApplyBlur, WholePictureLosesItsDetail) {
   EXPECT_EQ(Changed(original, img, cv::Mat(img.size(), CV_8U, cv::Scalar(255))), 0);
 }
 
+// Source pixels per analysis pixel in the tests below: a 64x48 analysis frame of 320x240.
+constexpr double kScale = 5;
+const core::GrayImage kStill(64, 48, 100);
+const core::GrayImage kNoMotion(64, 48, 0);
+
+// A guard whose scene proof watched a still picture long enough to trust all of it, up to
+// stream time `until`.
+void Settle(PrivacyGuard& guard, double until) {
+  for (double t = until - kSceneProofQuietS - 1; t <= until; t += 1)
+    guard.Analysed(t, kStill, kNoMotion, kScale, false, {});
+}
+
 TEST(PrivacyGuard, TrustsOnlyAFreshAnalysisWithALearntBackground) {
   PrivacyGuard guard(/*detect_fps=*/5);
   EXPECT_TRUE(guard.Plan(0).whole) << "no analysis yet";
-  guard.Analysed(10, /*background_learning=*/true, {{1, 1, 5, 5}});
+  Settle(guard, 9);
+  guard.Analysed(10, kStill, kNoMotion, kScale, /*background_learning=*/true, {{1, 1, 5, 5}});
   EXPECT_TRUE(guard.Plan(10).whole);
-  guard.Analysed(11, false, {{1, 1, 5, 5}});
-  EXPECT_FALSE(guard.Plan(11).whole);
-  EXPECT_EQ(guard.Plan(11 + kBlurPlanMaxAgeS).boxes, (std::vector<core::Box>{{1, 1, 5, 5}}));
-  EXPECT_TRUE(guard.Plan(11 + kBlurPlanMaxAgeS + 0.01).whole) << "stale";
-  EXPECT_TRUE(guard.Plan(10.5).whole) << "the stream went back (restarted)";
+  Settle(guard, 10 + kSceneProofQuietS + 2);  // the relearnt background is proven again
+  const double t = 11 + kSceneProofQuietS + 2;
+  guard.Analysed(t, kStill, kNoMotion, kScale, false, {{1, 1, 5, 5}});
+  EXPECT_FALSE(guard.Plan(t).whole);
+  // The box, and the cell under it: changed just now, so unproven.
+  EXPECT_EQ(guard.Plan(t + kBlurPlanMaxAgeS).boxes,
+            (std::vector<core::Box>{{1, 1, 5, 5}, {0, 0, 80, 80}}));
+  EXPECT_TRUE(guard.Plan(t + kBlurPlanMaxAgeS + 0.01).whole) << "stale";
+  EXPECT_TRUE(guard.Plan(t - 0.5).whole) << "the stream went back (restarted)";
   guard.Failed();
-  EXPECT_TRUE(guard.Plan(11).whole);
+  EXPECT_TRUE(guard.Plan(t).whole);
 
   // A camera analysed once every 4 s: its analysis stands for 2.5 periods.
   PrivacyGuard slow(/*detect_fps=*/0.25);
-  slow.Analysed(0, false, {});
-  EXPECT_FALSE(slow.Plan(9.9).whole);
-  EXPECT_TRUE(slow.Plan(10.1).whole);
+  Settle(slow, 0 + kSceneProofQuietS);
+  EXPECT_FALSE(slow.Plan(kSceneProofQuietS + 9.9).whole);
+  EXPECT_TRUE(slow.Plan(kSceneProofQuietS + 10.1).whole);
+}
+
+// The boxes of `proof` as cells of the analysis grid, "x,y" each.
+std::set<std::string> Cells(const SceneProof& proof) {
+  std::set<std::string> out;
+  const double c = kSceneProofCellPx * kScale;
+  for (const core::Box& b : proof.Unproven()) {
+    for (int x = static_cast<int>(b.x / c); x < static_cast<int>(b.Right() / c); ++x)
+      out.insert(std::to_string(x) + "," + std::to_string(static_cast<int>(b.y / c)));
+  }
+  return out;
+}
+
+TEST(SceneProof, EverythingIsUnprovenUntilItStayedTheSameForTheQuietTime) {
+  SceneProof proof;
+  EXPECT_EQ(proof.UnprovenShare(), 1) << "nothing seen yet";
+  proof.Update(0, kStill, kNoMotion, kScale, {}, /*relearning=*/true);
+  EXPECT_EQ(proof.UnprovenShare(), 1);
+  EXPECT_EQ(Cells(proof).size(), 12u);  // 4 x 3 cells
+  proof.Update(kSceneProofQuietS - 0.5, kStill, kNoMotion, kScale, {}, false);
+  EXPECT_EQ(proof.UnprovenShare(), 1);
+  proof.Update(kSceneProofQuietS, kStill, kNoMotion, kScale, {}, false);
+  EXPECT_EQ(proof.UnprovenShare(), 0);
+  EXPECT_TRUE(proof.Unproven().empty());
+}
+
+TEST(SceneProof, ChangesMotionAndPeopleKeepTheirCellsUnproven) {
+  SceneProof proof;
+  double t = 0;
+  for (; t <= kSceneProofQuietS; t += 1) proof.Update(t, kStill, kNoMotion, kScale, {}, false);
+  ASSERT_EQ(proof.UnprovenShare(), 0);
+
+  // A slow sway: 2 levels a second is noise frame to frame, but it adds up past the level
+  // within the quiet time, in cell (1,1) only.
+  core::GrayImage swaying = kStill;
+  for (int step = 1; step <= 15; ++step, t += 1) {
+    for (int y = 20; y < 26; ++y) {
+      for (int x = 20; x < 24; ++x) swaying.at(x, y) = static_cast<uint8_t>(100 + 2 * step);
+    }
+    proof.Update(t, swaying, kNoMotion, kScale, {}, false);
+  }
+  EXPECT_EQ(Cells(proof), (std::set<std::string>{"1,1"}));
+
+  // Foreground in the mask (cell 3,2), a box that might be a person (source pixels
+  // 0..100 x 170..230: cells 0..1 x 2).
+  core::GrayImage moving = kNoMotion;
+  for (int y = 40; y < 44; ++y) {
+    for (int x = 50; x < 54; ++x) moving.at(x, y) = 255;
+  }
+  proof.Update(t, swaying, moving, kScale, {{0, 170, 100, 60}}, false);
+  EXPECT_EQ(Cells(proof), (std::set<std::string>{"1,1", "0,2", "1,2", "3,2"}));
+  EXPECT_EQ(proof.UnprovenShare(), 4.0 / 12);
+  // Each stays unproven for the quiet time after its last change, then is proven (the
+  // sway's cell first: it changed last 6 s earlier).
+  proof.Update(t + kSceneProofQuietS - 7, swaying, kNoMotion, kScale, {}, false);
+  EXPECT_EQ(proof.UnprovenShare(), 4.0 / 12);
+  proof.Update(t + kSceneProofQuietS - 1, swaying, kNoMotion, kScale, {}, false);
+  EXPECT_EQ(Cells(proof), (std::set<std::string>{"0,2", "1,2", "3,2"}));
+  proof.Update(t + kSceneProofQuietS, swaying, kNoMotion, kScale, {}, false);
+  EXPECT_EQ(proof.UnprovenShare(), 0);
+
+  // A relearnt background model, a new picture size or a restarted stream: start over.
+  proof.Update(t + kSceneProofQuietS + 1, swaying, kNoMotion, kScale, {}, /*relearning=*/true);
+  EXPECT_EQ(proof.UnprovenShare(), 1);
 }
 
 }  // namespace

@@ -336,8 +336,13 @@ try {
   });
   const tileSrc = () => page.getAttribute('.camera-tile img', 'src');
   const firstSrc = await tileSrc();
-  assert.match(firstSrc, /^\/api\/cameras\/ground_hall\/frame\?n=\d+$/);
+  assert.match(firstSrc, /^\/api\/cameras\/ground_hall\/frame\?size=tile&n=\d+$/);
   await page.waitForFunction((s) => document.querySelector('.camera-tile img').getAttribute('src') !== s, firstSrc, {
+    timeout: 10_000,
+  });
+  // Small tiles: the 768 px camera comes as a 320 px picture (the first may be the full
+  // one, while the daemon makes the first tile).
+  await page.waitForFunction(() => document.querySelector('.camera-tile img').naturalWidth === 320, null, {
     timeout: 10_000,
   });
   const group = await page.getAttribute('.camera-tile[data-camera="ground_hall"]', 'data-camera');

@@ -1,8 +1,8 @@
 // Camera wall for a hundred cameras and more: each tile is the camera's latest
 // picture, fetched as one small request about once a second
-// (GET /api/cameras/{name}/frame: the JPEG the daemon already made for the live
-// view, so walls cost no extra encoding) and only for tiles on the current page
-// that are on screen. No connection stays open per tile, so the browser's few
+// (GET /api/cameras/{name}/frame?size=tile: at most 320 px wide, made by the daemon
+// once a second while a wall shows it and shared by every wall open) and only for
+// tiles on the current page that are on screen. No connection stays open per tile, so the browser's few
 // connections per host are not a limit; only the enlarged camera streams MJPEG.
 //
 // Tiles are grouped by floor of the site model (cameras it does not place come
@@ -23,7 +23,7 @@ const ALERTING = 'Alerting now';
 const UNPLACED = 'Other cameras';
 
 function frameUrl(name, n) {
-  return `/api/cameras/${enc(name)}/frame?n=${n}`;
+  return `/api/cameras/${enc(name)}/frame?size=tile&n=${n}`;
 }
 
 function mjpegUrl(name, fps) {
