@@ -62,6 +62,11 @@ class MultiNode : public DaemonTest {
     pg_ = std::move(*server);
     ASSERT_TRUE(pg_->CreateDatabase("argus").ok());
   }
+  // The nodes stop before their directories go (a live node writes into its data_dir).
+  void TearDown() override {
+    nodes_.clear();
+    DaemonTest::TearDown();
+  }
 
   // Starts one daemon per node name, each with its own data directory.
   void StartNodes(const std::vector<std::string>& names, const std::vector<std::string>& cameras) {
