@@ -94,7 +94,10 @@ demo: build
 	$(BUILD)/bin/argus analyze $(VTEST) --config config/demo.yaml \
 	  --tracks out/demo/tracks.txt --events out/demo/events.jsonl --annotate out/demo/annotated.mp4
 
+# The Python benchmarks read and write video (bench/object_clips.py, node_scale.py's idle run).
+BENCH_PACKAGES := python3-opencv
 bench: setup-test build
+	$(call install_missing,$(BENCH_PACKAGES))
 	bash bench/run.sh
 
 # 30 minutes of `argus serve` with 12 cameras, a broker killed and restarted, a slow-client
