@@ -210,13 +210,15 @@ TEST_F(MultiNode, SessionsActionsPauseAndKillNineAcrossThreeNodes) {
   // 0. One site view from any node: c lists every camera with the node running it, and
   // every node with the cameras it holds; c sends a viewer of a's camera to node a (here
   // a has no cluster.address: a clear 503 naming it, never an empty stream).
-  EXPECT_EQ(SiteCameras(nodes_["c"]->port()),
-            (std::map<std::string, std::string>{
-                {"cam_a", "a/remote"}, {"cam_b", "b/remote"}, {"cam_c", "c/online"}}));
-  EXPECT_EQ(SiteNodes(nodes_["b"]->port()),
-            (std::map<std::string, std::string>{{"a", "alive [\"cam_a\"]"},
-                                                {"b", "alive [\"cam_b\"] self"},
-                                                {"c", "alive [\"cam_c\"]"}}));
+  // (Each node reads the store at most once a second: the view may lag that much.)
+  const std::map<std::string, std::string> cameras = {
+      {"cam_a", "a/remote"}, {"cam_b", "b/remote"}, {"cam_c", "c/online"}};
+  WaitUntil([&] { return SiteCameras(nodes_["c"]->port()) == cameras; }, 5);
+  EXPECT_EQ(SiteCameras(nodes_["c"]->port()), cameras);
+  const std::map<std::string, std::string> nodes = {
+      {"a", "alive [\"cam_a\"]"}, {"b", "alive [\"cam_b\"] self"}, {"c", "alive [\"cam_c\"]"}};
+  WaitUntil([&] { return SiteNodes(nodes_["b"]->port()) == nodes; }, 5);
+  EXPECT_EQ(SiteNodes(nodes_["b"]->port()), nodes);
   const HttpAnswer elsewhere = HttpGet(nodes_["c"]->port(), "/api/cameras/cam_a/frame");
   EXPECT_EQ(elsewhere.status, 503);
   EXPECT_NE(elsewhere.body.find("node 'a'"), std::string::npos) << elsewhere.body;
@@ -286,7 +288,9 @@ TEST_F(MultiNode, SessionsActionsPauseAndKillNineAcrossThreeNodes) {
   std::cout << "fail-over of cam_a to node " << runner << ": " << failover_s << " s\n";
   EXPECT_EQ(Sql("SELECT node || '@' || epoch FROM camera_leases WHERE camera = 'cam_a'"),
             runner + "@2");
-  EXPECT_EQ(SiteNodes(nodes_[runner]->port())["a"], "dead []") << "the site view of a dead node";
+  // The site view reads the store at most once a second (kSiteViewRefreshS).
+  EXPECT_TRUE(WaitUntil([&] { return SiteNodes(nodes_[runner]->port())["a"] == "dead []"; }, 5))
+      << "the site view of a dead node: " << SiteNodes(nodes_[runner]->port())["a"];
   ASSERT_TRUE(WaitUntil(
       [&] {
         return SqlInt(
