@@ -6,6 +6,7 @@
 #include <set>
 
 #include "api/json_format.h"
+#include "cluster/lease_plan.h"
 
 namespace argus::app {
 namespace {
@@ -45,7 +46,7 @@ core::Result<SiteView::Snapshot> SiteView::Read() {
 }
 
 bool SiteView::Alive(const Snapshot& s, const store::NodeRecord& n) const {
-  return SecondsBetween(n.heartbeat_at, s.read_at) < lease_s_;
+  return cluster::NodeAlive(n, s.read_at, lease_s_);  // as the lease plan judges it
 }
 
 const store::NodeRecord* SiteView::Holder(const Snapshot& s, const std::string& camera) const {

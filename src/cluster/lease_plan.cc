@@ -7,12 +7,15 @@
 
 namespace argus::cluster {
 
+bool NodeAlive(const store::NodeRecord& n, core::WallTime now, double timeout_s) {
+  return std::chrono::duration<double>(now - n.heartbeat_at).count() < timeout_s;
+}
+
 LeasePlan PlanLeases(const PlanInput& in) {
   // Live nodes and how many cameras each holds; this node is alive by definition.
   std::map<std::string, int> load{{in.self, 0}};
   for (const store::NodeRecord& n : in.nodes) {
-    const double age = std::chrono::duration<double>(in.now - n.heartbeat_at).count();
-    if (age < in.node_timeout_s) load.try_emplace(n.id, 0);
+    if (NodeAlive(n, in.now, in.node_timeout_s)) load.try_emplace(n.id, 0);
   }
   std::map<std::string, const store::LeaseRecord*> lease_of;
   for (const store::LeaseRecord& l : in.leases) lease_of[l.camera] = &l;

@@ -42,4 +42,7 @@ struct LeasePlan {
 
 LeasePlan PlanLeases(const PlanInput& in);
 
+// A node is alive while its last heartbeat is younger than `timeout_s` at `now`.
+bool NodeAlive(const store::NodeRecord& n, core::WallTime now, double timeout_s);
+
 }  // namespace argus::cluster
