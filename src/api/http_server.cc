@@ -995,13 +995,14 @@ bool HttpServer::Impl::RunHere(const Request& req, const std::string& camera, Re
   std::string to = home->address;
   if (to.find("://") == std::string::npos) to = "http://" + to;
   while (!to.empty() && to.back() == '/') to.pop_back();
-  // The same request, at the node that has the pictures.
-  res.set_header("Location", to + (req.target.empty() ? req.path : req.target));
+  // The same request, query and all, at the node that has the pictures.
+  const std::string location = to + (req.target.empty() ? req.path : req.target);
+  res.set_header("Location", location);
   res.set_header("Cache-Control", "no-store");
   SendJson(res, 307,
            {{"error", "camera '" + camera + "' runs on node '" + home->node + "'"},
             {"node", home->node},
-            {"location", to + req.path}});
+            {"location", location}});
   return false;
 }
 
