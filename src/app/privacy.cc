@@ -75,7 +75,7 @@ void SceneProof::Update(double t, const core::GrayImage& gray, const core::GrayI
   }
   t_ = t;
   scale_ = scale > 0 ? scale : 1;
-  covered_.assign(changed_t_.size(), 0);
+  std::vector<uint8_t> covered(changed_t_.size(), 0);  // per cell: under a person box
   for (const core::Box& b : people) {
     if (!(b.w > 0 && b.h > 0) || !std::isfinite(b.x) || !std::isfinite(b.y)) continue;
     const double c = kSceneProofCellPx * scale_;
@@ -84,14 +84,14 @@ void SceneProof::Update(double t, const core::GrayImage& gray, const core::GrayI
     const int x1 = std::min(cols_ - 1, static_cast<int>(std::floor(b.Right() / c)));
     const int y1 = std::min(rows_ - 1, static_cast<int>(std::floor(b.Bottom() / c)));
     for (int cy = y0; cy <= y1; ++cy) {
-      for (int cx = x0; cx <= x1; ++cx) covered_[static_cast<size_t>(cy) * cols_ + cx] = 1;
+      for (int cx = x0; cx <= x1; ++cx) covered[static_cast<size_t>(cy) * cols_ + cx] = 1;
     }
   }
   if (gray.empty()) return;
   for (int cy = 0; cy < rows_; ++cy) {
     for (int cx = 0; cx < cols_; ++cx) {
       const size_t i = static_cast<size_t>(cy) * cols_ + cx;
-      if (!covered_[i] && !Active(cx, cy, gray, mask)) continue;
+      if (!covered[i] && !Active(cx, cy, gray, mask)) continue;
       changed_t_[i] = t;
       // The cell's new look is what later frames are compared with.
       for (int y = cy * kSceneProofCellPx; y < std::min(height_, (cy + 1) * kSceneProofCellPx);
@@ -127,14 +127,12 @@ std::vector<core::Box> SceneProof::Unproven() const {
   const double c = kSceneProofCellPx * scale_;
   for (int cy = 0; cy < rows_; ++cy) {
     for (int cx = 0; cx < cols_;) {
-      if (t_ - changed_t_[static_cast<size_t>(cy) * cols_ + cx] >= kSceneProofQuietS) {
+      if (Proven(static_cast<size_t>(cy) * cols_ + cx)) {
         ++cx;
         continue;
       }
       const int start = cx;
-      while (cx < cols_ &&
-             t_ - changed_t_[static_cast<size_t>(cy) * cols_ + cx] < kSceneProofQuietS)
-        ++cx;
+      while (cx < cols_ && !Proven(static_cast<size_t>(cy) * cols_ + cx)) ++cx;
       out.push_back({start * c, cy * c, (cx - start) * c, c});
     }
   }
@@ -144,7 +142,7 @@ std::vector<core::Box> SceneProof::Unproven() const {
 double SceneProof::UnprovenShare() const {
   if (changed_t_.empty()) return 1;
   size_t n = 0;
-  for (double ct : changed_t_) n += t_ - ct < kSceneProofQuietS;
+  for (size_t i = 0; i < changed_t_.size(); ++i) n += !Proven(i);
   return static_cast<double>(n) / changed_t_.size();
 }
 

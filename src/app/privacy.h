@@ -87,12 +87,13 @@ class SceneProof {
 
  private:
   bool Active(int cx, int cy, const core::GrayImage& gray, const core::GrayImage& mask) const;
+  // Cell `i` has been quiet for kSceneProofQuietS.
+  bool Proven(size_t i) const { return t_ - changed_t_[i] >= kSceneProofQuietS; }
   double t_ = 0;
   double scale_ = 1;
   int cols_ = 0, rows_ = 0, width_ = 0, height_ = 0;
   core::GrayImage ref_;            // each cell as it was when it last changed
   std::vector<double> changed_t_;  // per cell: stream time of its last change
-  std::vector<uint8_t> covered_;   // per cell: under a person box in this frame
 };
 
 // One camera's blur plans: its last analysis stands for the frames after it while it is
