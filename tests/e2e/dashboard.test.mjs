@@ -6,7 +6,8 @@
 // page: a banner, a greyed page, disabled actions, few console errors, and
 // recovery (the feed resumes with Last-Event-ID; after a restart, a new login).
 // Also the camera wall's JPEG tiles, note limits, the type filter, the map's
-// cameras without a feed, clip audit only on play, a phone's layout.
+// cameras without a feed, clip audit only on play, a phone's layout, and the
+// evidence of a merged alert (a snapshot per incident, the rule's zone drawn on it).
 // Screenshots of every screen go to the artefacts directory.
 // Also prints the time from an alert's opening to its row on the dashboard.
 //
@@ -144,6 +145,55 @@ async function connectionView(page) {
       resumed: document.getElementById('connection-status').dataset.resumed,
     };
   });
+}
+
+// The id of an alert with two incidents or more whose second snapshot is written.
+async function waitForMergedAlert(page) {
+  const until = Date.now() + ALERT_TIMEOUT_MS;
+  while (Date.now() < until) {
+    const id = await page.evaluate(async () => {
+      const { alerts } = await (await fetch('/api/alerts?limit=50')).json();
+      for (const a of alerts) {
+        if ((a.incident_ids || []).length < 2) continue;
+        if ((await fetch(`/api/alerts/${a.id}/snapshot?incident=1`)).status === 200) return a.id;
+      }
+      return null;
+    });
+    if (id !== null) return id;
+    await page.waitForTimeout(2000);
+  }
+  throw new Error('no alert gathered two incidents with their snapshots');
+}
+
+// Runs in the page: decodes the snapshots of incidents 0 and 1 of alert `id` and, per
+// picture, the share of columns with a pixel of the zones' light blue within
+// 4 px of the row `edgeY` (a fraction of the height), and a digest of the pixels.
+async function zoneEdgeOnSnapshots({ id, edgeY }) {
+  const out = [];
+  for (const n of [0, 1]) {
+    const url = `/api/alerts/${id}/snapshot?incident=${n}`;
+    const bitmap = await createImageBitmap(await (await fetch(url)).blob());
+    const canvas = new OffscreenCanvas(bitmap.width, bitmap.height);
+    const ctx = canvas.getContext('2d');
+    ctx.drawImage(bitmap, 0, 0);
+    const y0 = Math.round(edgeY * bitmap.height) - 4;
+    const rows = ctx.getImageData(0, y0, bitmap.width, 9).data;
+    let blue = 0;
+    for (let x = 0; x < bitmap.width; ++x) {
+      for (let dy = 0; dy < 9; ++dy) {
+        const i = (dy * bitmap.width + x) * 4;
+        if (rows[i] < 90 && rows[i + 1] > 140 && rows[i + 2] > 180) {
+          blue += 1;
+          break;
+        }
+      }
+    }
+    const all = ctx.getImageData(0, 0, bitmap.width, bitmap.height).data;
+    let digest = 0;
+    for (let i = 0; i < all.length; i += 97) digest = (digest * 31 + all[i]) >>> 0;
+    out.push({ url, width: bitmap.width, height: bitmap.height, blueShare: blue / bitmap.width, digest });
+  }
+  return out;
 }
 
 async function shot(page, name) {
@@ -325,7 +375,34 @@ try {
     [...document.querySelectorAll('#alert-timeline td.details')].map((td) => td.textContent).join('\n'),
   );
   assert.doesNotMatch(details, /[{}"]/, `timeline details: ${details.slice(0, 300)}`);
+  // The resolution's long unbroken note wraps inside the history column.
+  const history = await page.evaluate(() => {
+    const h = document.querySelector('.detail-history');
+    return { scroll: h.scrollWidth, client: h.clientWidth, page: document.documentElement.scrollWidth };
+  });
+  assert.ok(history.scroll <= history.client && history.page <= 1440, `history: ${JSON.stringify(history)}`);
   await shot(page, 'alert_detail');
+
+  // Evidence of a merged alert: each later incident has its own snapshot, and every
+  // snapshot draws the rule's zone (light blue, as the live view draws zones: its top
+  // edge is the config's y = 0.45), so "where" can be checked on the picture itself.
+  {
+    const merged = await waitForMergedAlert(page);
+    await page.goto(`${BASE}/#/alert/${merged}`);
+    await page.waitForSelector('#alert-incidents .incident-list li', { timeout: 15_000 });
+    const hrefs = await page.$$eval('#alert-incidents a', (as) => as.map((a) => a.getAttribute('href')));
+    assert.ok(hrefs.includes(`/api/alerts/${merged}/snapshot?incident=1`), `incident links: ${hrefs}`);
+    assert.ok(hrefs.includes(`/api/alerts/${merged}/clip?incident=1`), `incident links: ${hrefs}`);
+    const pictures = await page.evaluate(zoneEdgeOnSnapshots, { id: merged, edgeY: 0.45 });
+    for (const p of pictures) {
+      assert.ok(p.blueShare >= 0.6, `the zone's edge on ${p.url}: ${JSON.stringify(p)}`);
+    }
+    assert.notEqual(pictures[0].digest, pictures[1].digest, 'the later incident has a picture of its own');
+    await page.locator('#alert-incidents').scrollIntoViewIfNeeded();
+    await shot(page, 'alert_incidents');
+    await page.goto(`${BASE}/api/alerts/${merged}/snapshot?incident=1`);
+    await shot(page, 'alert_incident_snapshot');
+  }
 
   // Camera wall, site map (a sensor trip lights S0-3 up), history, admin/audit.
   await page.goto(`${BASE}/#/cameras`);
