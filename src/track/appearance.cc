@@ -70,9 +70,11 @@ void AddTexture(const PixelView& f, int x, int y, int top, std::array<float, kTe
     h[4] += 1;
     return;
   }
-  double angle = std::atan2(gy, gx);  // -pi..pi; orientation is modulo pi
-  if (angle < 0) angle += M_PI;
-  h[std::min(3, static_cast<int>(angle / M_PI * 4))] += 1;
+  // Orientation modulo pi in 4 bins of 45 degrees, without atan2: turn the
+  // gradient into the upper half-plane, then compare its components.
+  const float ux = gy < 0 ? -gx : gx, uy = std::abs(gy);
+  const int bin = ux > 0 ? (uy < ux ? 0 : 1) : (uy > -ux ? 2 : 3);
+  h[bin] += 1;
 }
 
 template <size_t N>
