@@ -108,15 +108,17 @@ core::Status CameraPipeline::Process(ingest::Frame& frame, core::WallTime wall, 
     out->tracks = tracker_->Update(out->detections, frame.t);
   }
   active_ = tracker_->Active();
+  // People who stopped stay foreground while their track lives.
+  motion_->Hold(still_hold_.Update(active_, frame.t));
   if (relink_) {
-    // Coasted boxes are predictions: no crop to learn from.
+    // Renames tracks only, after everything that feeds back into detection
+    // (held boxes, coasting) has seen the tracker's own ids. Coasted boxes are
+    // predictions: no crop to learn from.
     std::vector<std::optional<track::Appearance>> looks(out->tracks.size());
     if (!out->coasted) looks = DescribeTracks(frame.bgr, out->tracks, active_);
     relink_->Update(out->tracks, looks, active_, frame.t);
   }
   out->active = &active_;
-  // People who stopped stay foreground while their track lives.
-  motion_->Hold(still_hold_.Update(active_, frame.t));
 
   const motion::TamperSignals& s = last_motion_.signals;
   scene_ = {
