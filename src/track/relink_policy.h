@@ -1,7 +1,8 @@
 // Re-links a person's track after an occlusion: when the tracker starts a new
 // track near where and soon after another one was lost, and the new one looks
 // (track/appearance.h) clearly more like it than like any other candidate, the
-// new track takes the old one's id: fewer identity switches.
+// new track takes the old one's id: fewer identity switches. Only tracks the
+// tracker has let go of are candidates (one it still holds may be found again).
 //
 // It works beside any tracker, on the ids it reports: every confirmed tracker
 // id gets an output id of its own, unless it is re-linked to an earlier one.
@@ -13,6 +14,7 @@
 
 #include <optional>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "track/appearance.h"
@@ -80,7 +82,8 @@ class RelinkPolicy {
   };
   // Whether `n` (new) may continue `o` (old): time, place and size gates.
   bool Plausible(const Entry& n, const Entry& o) const;
-  void LinkNewTracks();
+  // `held`: tracker ids the tracker still holds (tracked or lost).
+  void LinkNewTracks(const std::unordered_set<int>& held);
 
   RelinkParams p_;
   std::unordered_map<int, Entry> entries_;  // by tracker id
