@@ -49,6 +49,8 @@ echo "(ratio: analysis throughput / plain decoding throughput, both wall-clock, 
 
 echo; echo "== detection and tracking on every real scene with ground truth (one config) =="
 bash bench/scenes.sh "$ARGUS"
+echo; echo "== appearance re-linking (tracker.relink): with and without, per scene, same run =="
+python3 bench/relink_eval.py --argus "$ARGUS"
 
 echo "== neural detector: accuracy against speed per switch (bench/onnx_switches.sh) =="
 bash bench/onnx_switches.sh "$ARGUS"

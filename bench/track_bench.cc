@@ -5,10 +5,13 @@
 #include <benchmark/benchmark.h>
 
 #include <cmath>
+#include <optional>
 #include <random>
 #include <vector>
 
+#include "track/appearance.h"
 #include "track/byte_tracker.h"
+#include "track/relink_policy.h"
 #include "track/sort_tracker.h"
 
 namespace argus::track {
@@ -74,7 +77,42 @@ void BM_Sort(benchmark::State& state) {
   RunTracker(state, [] { return MakeSortTracker({}); });
 }
 
+// Appearance re-linking's share of a frame: the tracker's output on the same
+// scene, a descriptor per reported track from a 768x576 frame of noise (the
+// crop's content does not change the cost), and the policy's update.
+void BM_ByteTrackWithRelink(benchmark::State& state) {
+  const int people = static_cast<int>(state.range(0));
+  const auto frames = MakeScene(people);
+  const double side = kCellPx * std::sqrt(static_cast<double>(people)) + 200;
+  const int w = static_cast<int>(side), h = static_cast<int>(side);
+  std::vector<uint8_t> pixels(static_cast<size_t>(w) * h * 3);
+  std::mt19937 rng(7);
+  for (uint8_t& p : pixels) p = static_cast<uint8_t>(rng());
+  const PixelView view{pixels.data(), w, h, static_cast<size_t>(w) * 3};
+  auto tracker = MakeByteTracker({});
+  RelinkPolicy relink;
+  int f = 0;
+  for (; f < kPeriod; ++f) tracker->Update(frames[f % kPeriod], f / kFps);
+  std::vector<std::optional<Appearance>> looks;
+  for (auto _ : state) {
+    auto out = tracker->Update(frames[f % kPeriod], f / kFps);
+    auto active = tracker->Active();
+    looks.assign(out.size(), std::nullopt);
+    for (size_t i = 0; i < out.size(); ++i) {
+      core::Box b = out[i].box;
+      b.x += 100;  // the scene starts at 0: keep boxes inside the frame
+      b.y += 100;
+      looks[i] = Describe(view, b);
+    }
+    relink.Update(out, looks, active, f / kFps);
+    benchmark::DoNotOptimize(out.data());
+    ++f;
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+
 BENCHMARK(BM_ByteTrack)->Arg(10)->Arg(50)->Arg(200)->Arg(1000)->Complexity(benchmark::oN);
+BENCHMARK(BM_ByteTrackWithRelink)->Arg(10)->Arg(50);
 BENCHMARK(BM_Sort)->Arg(10)->Arg(50)->Arg(200)->Arg(1000)->Complexity(benchmark::oN);
 
 }  // namespace

@@ -21,6 +21,7 @@
 #include "motion/motion.h"
 #include "rules/rule_engine.h"
 #include "track/coast_policy.h"
+#include "track/relink_policy.h"
 #include "track/still_hold.h"
 #include "track/track.h"
 
@@ -72,6 +73,7 @@ class CameraPipeline {
   std::unique_ptr<track::Tracker> tracker_;
   track::CoastPolicy coast_{{}};  // skips the detector while the tracks explain the motion
   track::StillHold still_hold_;
+  std::unique_ptr<track::RelinkPolicy> relink_;  // null: tracker ids as they are
   std::unique_ptr<rules::RuleEngine> rules_;
   std::unique_ptr<learn::CameraLearner> learner_;
   motion::MotionResult last_motion_;

@@ -105,6 +105,8 @@ void ParseTracker(MapReader& r, TrackerSettings* t) {
   int min_hits = 0;
   if (r.GetInt("min_hits", &min_hits, 1, 100)) t->min_hits = min_hits;
   r.GetBool("camera_motion", &t->camera_motion);
+  bool relink = false;
+  if (r.GetBool("relink", &relink)) t->relink = relink;
 }
 
 void ParseServer(MapReader& r, ServerSettings* s) {

@@ -60,6 +60,9 @@ struct TrackerSettings {
   // Compensate camera motion (pan, shake) in the tracker; off by default: a
   // fixed camera gains nothing and pays the optical flow (motion/camera_motion.h).
   bool camera_motion = false;
+  // Re-link a track after an occlusion by the look of its clothes
+  // (track/relink_policy.h); unset: the pipeline's default.
+  std::optional<bool> relink;
 };
 
 struct Zone {

@@ -55,6 +55,20 @@ TEST(Config, CameraMotionIsATrackerSwitch) {
   EXPECT_TRUE(cfg->tracker.camera_motion);
 }
 
+TEST(Config, RelinkIsATrackerSwitchUnsetByDefault) {
+  std::string yaml = kGood;
+  Diagnostics diag;
+  auto cfg = ParseConfig(yaml, "site.yaml", &diag);
+  ASSERT_TRUE(cfg.ok()) << diag.ToString();
+  EXPECT_FALSE(cfg->tracker.relink.has_value());  // the pipeline's default
+  yaml.replace(yaml.find("  max_age_s: 2\n"), 15, "  max_age_s: 2\n  relink: false\n");
+  cfg = ParseConfig(yaml, "site.yaml", &diag);
+  ASSERT_TRUE(cfg.ok()) << diag.ToString();
+  EXPECT_EQ(cfg->tracker.relink, false);
+  yaml.replace(yaml.find("relink: false"), 13, "relink: maybe");
+  EXPECT_FALSE(ParseConfig(yaml, "site.yaml", &diag).ok());
+}
+
 TEST(Config, NeuralSpeedSwitchesAreDetectorKeys) {
   std::string yaml = kGood;
   const std::string detector = "detector:\n  kind: hog\n";
