@@ -126,7 +126,7 @@ void CheckRowsKeptAndNewOnesTaken(int level, Store& s) {
     ASSERT_EQ(nodes->size(), 1u);
     EXPECT_EQ(nodes->front().address, "http://10.0.0.7:8080");
     if (SiteStore* site = SiteStoreOf(s)) {
-      auto holder = site->LeaseHolderAt("hall", 3);
+      auto holder = site->LeaseHolderAt("vault", 3);
       ASSERT_TRUE(holder.ok()) << holder.status().ToString();
       EXPECT_EQ(*holder, "n1");
     }
