@@ -7,12 +7,14 @@
 // and its incidents go on in the one alert it opened.
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <set>
 #include <string>
 #include <vector>
 
+#include "notify/testing/mosquitto_broker.h"  // FreeLoopbackPort
 #include "store/testing/pg_server.h"
 #include "tests/serve_support.h"
 
@@ -48,6 +50,44 @@ std::string SiteConfig(const std::string& conninfo, const std::vector<std::strin
   return y;
 }
 
+// A node's reverse proxy: its address is known before the node starts (the node gets it
+// as --node-address, i.e. cluster.address), and it forwards GETs, with their cookie or
+// token, to the node's API once the node's port is known.
+class NodeProxy {
+ public:
+  NodeProxy() : port_(notify::testing::FreeLoopbackPort()) {
+    server_.Get(".*", [this](const httplib::Request& req, httplib::Response& res) {
+      httplib::Client node("127.0.0.1", target_.load());
+      httplib::Headers headers;
+      for (const char* k : {"Cookie", "Authorization"}) {
+        if (req.has_header(k)) headers.emplace(k, req.get_header_value(k));
+      }
+      auto r = node.Get(req.target, headers);
+      if (!r) {
+        res.status = 502;
+        return;
+      }
+      res.status = r->status;
+      res.set_content(r->body, r->get_header_value("Content-Type"));
+    });
+    thread_ = std::thread([this] { server_.listen("127.0.0.1", port_); });
+    WaitUntil([&] { return server_.is_running(); }, 10);
+  }
+  ~NodeProxy() {
+    server_.stop();
+    thread_.join();
+  }
+  void SetTarget(int port) { target_ = port; }
+  int port() const { return port_; }
+  std::string address() const { return "http://127.0.0.1:" + std::to_string(port_); }
+
+ private:
+  const int port_;
+  std::atomic<int> target_{0};
+  httplib::Server server_;
+  std::thread thread_;
+};
+
 class MultiNode : public DaemonTest {
  protected:
   MultiNode() : DaemonTest("multinode_") {}
@@ -74,10 +114,14 @@ class MultiNode : public DaemonTest {
     for (const std::string& n : names) {
       fs::create_directories(dir_ / n);
       auto d = std::make_unique<ServeDaemon>(config_, dir_ / n / "data", dir_ / n);
-      d->SetExtraArgs({"--node-id", n});
+      proxies_[n] = std::make_unique<NodeProxy>();
+      d->SetExtraArgs({"--node-id", n, "--node-address", proxies_[n]->address()});
       nodes_[n] = std::move(d);
     }
-    for (const std::string& n : names) ASSERT_TRUE(nodes_[n]->Start(kStartS)) << Logs(*nodes_[n]);
+    for (const std::string& n : names) {
+      ASSERT_TRUE(nodes_[n]->Start(kStartS)) << Logs(*nodes_[n]);
+      proxies_[n]->SetTarget(nodes_[n]->port());
+    }
   }
 
   std::string Sql(const std::string& sql) {
@@ -137,7 +181,32 @@ class MultiNode : public DaemonTest {
 
   std::unique_ptr<store::testing::PgServer> pg_;
   std::map<std::string, std::unique_ptr<ServeDaemon>> nodes_;
+  std::map<std::string, std::unique_ptr<NodeProxy>> proxies_;  // each node's address
 };
+
+// The session cookie of operator olga logged in on `d` ("" when refused).
+std::string OlgaLogin(ServeDaemon& d) {
+  httplib::Client c("127.0.0.1", d.port());
+  auto r = c.Post("/api/login", json{{"user", "olga"}, {"password", "olga-password-1"}}.dump(),
+                  "application/json");
+  if (!r || r->status != 200) return std::string();
+  const std::string cookie = r->get_header_value("Set-Cookie");
+  return cookie.substr(0, cookie.find(';'));
+}
+
+// Whether `live` showed a change `change` of an alert of `camera` (any alert but
+// `other_than`; or exactly `id`).
+bool ShowedAlert(SseReader& live, const std::string& change, const std::string& camera, int64_t id,
+                 int64_t other_than = 0) {
+  for (const json& m : live.Messages("alert")) {
+    const json& a = m["alert"];
+    if (m["change"] == change && a["camera"] == camera && (id == 0 || a["id"] == id) &&
+        a["id"] != other_than) {
+      return true;
+    }
+  }
+  return false;
+}
 
 // A login on any node, any action on any other; and every node stops accepting a session
 // that was logged out or whose user changed, wherever that happened.
@@ -151,21 +220,13 @@ void CheckSessionsAcrossNodes(ServeDaemon& a, ServeDaemon& b, const fs::path& co
     const int st = std::system(line.c_str());
     return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
   };
-  auto login = [&](ServeDaemon& d) {
-    httplib::Client c("127.0.0.1", d.port());
-    auto r = c.Post("/api/login", json{{"user", "olga"}, {"password", "olga-password-1"}}.dump(),
-                    "application/json");
-    if (!r || r->status != 200) return std::string();
-    const std::string cookie = r->get_header_value("Set-Cookie");
-    return cookie.substr(0, cookie.find(';'));
-  };
   auto get = [](ServeDaemon& d, const std::string& cookie, const std::string& path) {
     httplib::Client c("127.0.0.1", d.port());
     auto r = c.Get(path, {{"Cookie", cookie}});
     return r ? r->status : 0;
   };
   ASSERT_EQ(user("add olga --role operator", "olga-password-1"), 0) << ReadFile(log);
-  std::string cookie = login(a);
+  std::string cookie = OlgaLogin(a);
   ASSERT_FALSE(cookie.empty());
   EXPECT_EQ(get(b, cookie, "/api/me"), 200) << "a login on A works on B";
   EXPECT_EQ(get(a, cookie, "/api/me"), 200);
@@ -180,7 +241,7 @@ void CheckSessionsAcrossNodes(ServeDaemon& a, ServeDaemon& b, const fs::path& co
   }
   EXPECT_EQ(get(a, cookie, "/api/me"), 401) << "logged out on B, still in on A";
   // Disabled from the CLI (another process): both nodes end the session.
-  cookie = login(b);
+  cookie = OlgaLogin(b);
   ASSERT_FALSE(cookie.empty());
   ASSERT_EQ(get(a, cookie, "/api/me"), 200);
   ASSERT_EQ(user("set olga --disable"), 0) << ReadFile(log);
@@ -208,8 +269,8 @@ TEST_F(MultiNode, SessionsActionsPauseAndKillNineAcrossThreeNodes) {
       << AllLogs();
 
   // 0. One site view from any node: c lists every camera with the node running it, and
-  // every node with the cameras it holds; c sends a viewer of a's camera to node a (here
-  // a has no cluster.address: a clear 503 naming it, never an empty stream).
+  // every node with the cameras it holds; c sends a viewer of a's camera to node a, where
+  // the picture is.
   // (Each node reads the store at most once a second: the view may lag that much.)
   const std::map<std::string, std::string> cameras = {
       {"cam_a", "a/remote"}, {"cam_b", "b/remote"}, {"cam_c", "c/online"}};
@@ -219,20 +280,36 @@ TEST_F(MultiNode, SessionsActionsPauseAndKillNineAcrossThreeNodes) {
       {"a", "alive [\"cam_a\"]"}, {"b", "alive [\"cam_b\"] self"}, {"c", "alive [\"cam_c\"]"}};
   WaitUntil([&] { return SiteNodes(nodes_["b"]->port()) == nodes; }, 5);
   EXPECT_EQ(SiteNodes(nodes_["b"]->port()), nodes);
-  const HttpAnswer elsewhere = HttpGet(nodes_["c"]->port(), "/api/cameras/cam_a/frame");
-  EXPECT_EQ(elsewhere.status, 503);
-  EXPECT_NE(elsewhere.body.find("node 'a'"), std::string::npos) << elsewhere.body;
+  {
+    auto r = HttpClient(nodes_["c"]->port())->Get("/api/cameras/cam_a/frame");
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->status, 307) << r->body;
+    EXPECT_EQ(r->get_header_value("Location"),
+              proxies_["a"]->address() + "/api/cameras/cam_a/frame");
+    const HttpAnswer there = HttpGet(proxies_["a"]->port(), "/api/cameras/cam_a/frame");
+    EXPECT_EQ(there.status, 200) << there.body;
+    EXPECT_EQ(there.content_type, "image/jpeg");
+  }
 
   // 1. Log in on a, act on b; log out or change the user anywhere: ended everywhere.
   CheckSessionsAcrossNodes(*nodes_["a"], *nodes_["b"], config_, dir_ / "a" / "data",
                            dir_ / "user.log");
 
-  // 2. An operator on b acknowledges c's alert: c takes it over (its next incidents open a
-  // new alert instead of merging into the acknowledged one).
+  // 2. An operator acknowledges c's alert on b: a's live feed shows it
+  // (a neither made the change nor runs cam_c: it heard it from b through the store), and
+  // c takes it over (its next incidents open a new alert instead of merging into the
+  // acknowledged one), which a's live feed shows too, with cam_c's events.
+  SseReader live_a(nodes_["a"]->port(), "/api/live");
+  ASSERT_TRUE(WaitUntil([&] { return live_a.connected(); }, 10));
   const std::string c_alert = Sql("SELECT max(id) FROM alerts WHERE camera = 'cam_c'");
   const HttpAnswer ack =
       HttpPost(nodes_["b"]->port(), "/api/alerts/" + c_alert + "/acknowledge", "{}");
   EXPECT_EQ(ack.status, 200) << ack.body;
+  const auto acked = SteadyClock::now();
+  EXPECT_TRUE(WaitUntil(
+      [&] { return ShowedAlert(live_a, "acknowledged", "cam_c", std::stoll(c_alert)); }, 10))
+      << live_a.text() << AllLogs();
+  std::cout << "acknowledgement on b shown live on a after " << SecondsSince(acked) << " s\n";
   EXPECT_TRUE(WaitUntil(
       [&] {
         return SqlInt("SELECT count(*) FROM alerts WHERE camera = 'cam_c' AND state = 'open'") == 1;
@@ -240,6 +317,12 @@ TEST_F(MultiNode, SessionsActionsPauseAndKillNineAcrossThreeNodes) {
       60))
       << "c never noticed the acknowledgement made on b" << AllLogs();
   EXPECT_EQ(Sql("SELECT state FROM alerts WHERE id = " + c_alert), "acknowledged");
+  EXPECT_TRUE(
+      WaitUntil([&] { return ShowedAlert(live_a, "opened", "cam_c", 0, std::stoll(c_alert)); }, 10))
+      << "c's new alert never reached a's live feed" << live_a.text();
+  bool c_events = false;
+  for (const json& e : live_a.Messages("event")) c_events |= e["camera"] == "cam_c";
+  EXPECT_TRUE(c_events) << "c's events never reached a's live feed";
 
   // 3. b paused well past its lease: cam_b moves; resumed, b writes nothing under its old
   // epoch, then (cam_b's preferred node) takes it back under a new one.
@@ -268,6 +351,15 @@ TEST_F(MultiNode, SessionsActionsPauseAndKillNineAcrossThreeNodes) {
             0)
       << "b wrote under the epoch it lost" << AllLogs();
   EXPECT_NE(nodes_["b"]->Stderr().find("camera cam_b lost"), std::string::npos);
+  // b's silence was one node_offline alert for the site (a and c both noticed it), shown
+  // live on a, and resolved when b came back.
+  const std::string b_lost = "FROM alerts WHERE type = 'node_offline' AND rule = 'node:b'";
+  EXPECT_EQ(SqlInt("SELECT count(*) " + b_lost), 1) << AllLogs();
+  EXPECT_TRUE(
+      WaitUntil([&] { return Sql("SELECT string_agg(state, ',') " + b_lost) == "resolved"; }, 10))
+      << Sql("SELECT string_agg(state, ',') " + b_lost);
+  EXPECT_TRUE(ShowedAlert(live_a, "opened", "", std::stoll(Sql("SELECT max(id) " + b_lost))))
+      << live_a.text();
 
   // 4. kill -9 a: its camera runs elsewhere within 15 s, and its incidents continue in
   // the alert a opened.
@@ -301,6 +393,11 @@ TEST_F(MultiNode, SessionsActionsPauseAndKillNineAcrossThreeNodes) {
       << AllLogs();
   std::this_thread::sleep_for(std::chrono::seconds(2));
   EXPECT_EQ(SqlInt("SELECT count(*) FROM alerts WHERE camera = 'cam_a'"), 1);
+  // a's loss: one open node_offline alert naming it and the camera it ran.
+  const std::string a_lost =
+      "SELECT string_agg(state || ' ' || zone, ',') FROM alerts WHERE "
+      "type = 'node_offline' AND rule = 'node:a'";
+  EXPECT_TRUE(WaitUntil([&] { return Sql(a_lost) == "open cam_a"; }, 10)) << Sql(a_lost);
   const json incidents = json::parse(Sql("SELECT incident_ids FROM alerts WHERE camera = 'cam_a'"));
   std::set<std::string> in_alert(incidents.begin(), incidents.end());
   bool before = false, after = false;

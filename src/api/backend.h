@@ -39,6 +39,7 @@ struct CameraStatus {
 struct CameraHome {
   std::string node;
   std::string address;  // its `cluster.address`; "" when it has none
+  bool alive = true;    // false: the node is offline (or stopped)
 };
 
 // Zone occupancy over time is kept as the readings of one virtual sensor per zone.
@@ -60,6 +61,11 @@ class Backend {
   // The other node running `camera`, whose live pictures are fetched there; nullopt when
   // this node runs it or no one does.
   virtual std::optional<CameraHome> RemoteHome(const std::string& /*camera*/) {
+    return std::nullopt;
+  }
+  // The other node that recorded the evidence of incident `incident` of alert `alert_id`
+  // (its files stay on that node's disk); nullopt when this node did, or no one knows.
+  virtual std::optional<CameraHome> EvidenceHome(int64_t /*alert_id*/, int /*incident*/) {
     return std::nullopt;
   }
   // Events and alerts queries (the Store is thread-safe).

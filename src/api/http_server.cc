@@ -402,6 +402,12 @@ struct HttpServer::Impl {
   bool KnownCamera(const std::string& camera, Response& res);
   // False, with a redirect (or 503) sent, when another node runs `camera`.
   bool RunHere(const Request& req, const std::string& camera, Response& res);
+  // Sends the client to the same request on node `home` (307), or says why it cannot
+  // (503 naming the node). `what` starts the message: "camera 'x' runs".
+  void SendToNode(const Request& req, Response& res, const CameraHome& home,
+                  const std::string& what, const std::string& fetch);
+  // Evidence recorded by another node: sent there (true), or nothing sent (false).
+  bool EvidenceElsewhere(const Request& req, Response& res, int64_t id, int incident);
   void Users(const Request& req, Response& res, const Principal&);
   void AddUser(const Request& req, Response& res, const Principal& who);
   void UpdateUser(const Request& req, Response& res, const Principal& who);
@@ -826,6 +832,10 @@ void HttpServer::Impl::Evidence(const Request& req, Response& res, Backend::Evid
   }
   core::Result<std::string> path = backend.EvidencePath(*id, kind, incident);
   if (!path.ok()) {
+    if (path.status().code() == core::StatusCode::kNotFound &&
+        EvidenceElsewhere(req, res, *id, incident)) {
+      return;
+    }
     if (path.status().code() == core::StatusCode::kNotFound) {
       // The backend says why: not recorded (yet), or lost to an interrupted recording.
       SendError(res, 404,
@@ -843,6 +853,7 @@ void HttpServer::Impl::Evidence(const Request& req, Response& res, Backend::Evid
   const uintmax_t size = regular ? std::filesystem::file_size(*path, ec) : 0;
   auto file = std::make_shared<std::ifstream>(*path, std::ios::binary);
   if (!regular || ec || !*file) {
+    if (EvidenceElsewhere(req, res, *id, incident)) return;
     SendError(res, 404, "evidence file of alert " + std::to_string(*id) + " is missing");
     return;
   }
@@ -985,14 +996,30 @@ bool HttpServer::Impl::KnownCamera(const std::string& camera, Response& res) {
 bool HttpServer::Impl::RunHere(const Request& req, const std::string& camera, Response& res) {
   const std::optional<CameraHome> home = backend.RemoteHome(camera);
   if (!home) return true;
-  if (home->address.empty()) {
+  SendToNode(req, res, *home, "camera '" + camera + "' runs", "its pictures");
+  return false;
+}
+
+bool HttpServer::Impl::EvidenceElsewhere(const Request& req, Response& res, int64_t id,
+                                         int incident) {
+  const std::optional<CameraHome> home = backend.EvidenceHome(id, incident);
+  if (!home) return false;
+  SendToNode(req, res, *home, "the evidence of alert " + std::to_string(id) + " was recorded",
+             "it");
+  return true;
+}
+
+void HttpServer::Impl::SendToNode(const Request& req, Response& res, const CameraHome& home,
+                                  const std::string& what, const std::string& fetch) {
+  if (!home.alive || home.address.empty()) {
     res.set_header("Retry-After", "5");
     SendError(res, 503,
-              "camera '" + camera + "' runs on node '" + home->node +
-                  "', which has no cluster.address to fetch its pictures from");
-    return false;
+              what + " on node '" + home.node + "', which " +
+                  (home.alive ? "has no cluster.address to fetch " + fetch + " from"
+                              : std::string("is offline")));
+    return;
   }
-  std::string to = home->address;
+  std::string to = home.address;
   if (to.find("://") == std::string::npos) to = "http://" + to;
   while (!to.empty() && to.back() == '/') to.pop_back();
   // The same request, query and all, at the node that has the pictures.
@@ -1000,10 +1027,9 @@ bool HttpServer::Impl::RunHere(const Request& req, const std::string& camera, Re
   res.set_header("Location", location);
   res.set_header("Cache-Control", "no-store");
   SendJson(res, 307,
-           {{"error", "camera '" + camera + "' runs on node '" + home->node + "'"},
-            {"node", home->node},
+           {{"error", what + " on node '" + home.node + "'"},
+            {"node", home.node},
             {"location", location}});
-  return false;
 }
 
 // The camera wall's tile: the latest live picture as one JPEG per request. It is

@@ -850,6 +850,45 @@ TEST_F(ServerTest, PicturesOfACameraOnAnotherNodeRedirectThere) {
   EXPECT_EQ(AnonymousClient()->Get("/api/cameras/east/frame")->status, 401);
 }
 
+// Several nodes: evidence this node does not have, recorded by another node, is fetched
+// there (307, query and all); an offline node or one without an address is named in a 503.
+// Evidence this node has is served here whoever else might have it.
+TEST_F(ServerTest, EvidenceOfAnotherNodesAlertRedirectsToTheNodeThatRecordedIt) {
+  backend_->SetEvidenceHome(5, 0, {"b", "http://10.0.0.2:8080"});
+  backend_->SetEvidenceHome(5, 1, {"c", "http://10.0.0.3:8080", /*alive=*/false});
+  backend_->SetEvidenceHome(6, 0, {"d", ""});
+  WriteFile(dir_.File("snap6.jpg"), "jpeg of incident 1");
+  backend_->SetEvidence(6, Backend::Evidence::kSnapshot, dir_.File("snap6.jpg"), 1);
+  backend_->SetEvidenceHome(6, 1, {"b", "http://10.0.0.2:8080"});
+  StartServer();
+  auto c = Client();
+  auto r = c->Get("/api/alerts/5/snapshot");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 307);
+  EXPECT_EQ(r->get_header_value("Location"), "http://10.0.0.2:8080/api/alerts/5/snapshot");
+  EXPECT_EQ(nlohmann::json::parse(r->body)["node"], "b");
+  r = c->Get("/api/alerts/5/clip?incident=0&download=1");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 307);
+  EXPECT_EQ(r->get_header_value("Location"),
+            "http://10.0.0.2:8080/api/alerts/5/clip?incident=0&download=1");
+  r = c->Get("/api/alerts/5/snapshot?incident=1");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 503);
+  EXPECT_NE(r->body.find("node 'c', which is offline"), std::string::npos) << r->body;
+  r = c->Get("/api/alerts/6/clip");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 503);
+  EXPECT_NE(r->body.find("node 'd', which has no cluster.address"), std::string::npos) << r->body;
+  r = c->Get("/api/alerts/6/snapshot?incident=1");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 200);
+  EXPECT_EQ(r->body, "jpeg of incident 1");
+  r = c->Get("/api/alerts/7/snapshot");  // no one has it
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 404);
+}
+
 // ?size=tile: the wall's small picture of the right variant; until the daemon made one,
 // the full picture at once (no wait per tile), and the tile is marked as wanted.
 TEST_F(ServerTest, FrameSizeTileServesTheTileOrTheFullPictureAtOnce) {

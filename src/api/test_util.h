@@ -85,6 +85,17 @@ class FakeBackend : public Backend {
     remote_[camera] = std::move(home);
   }
 
+  std::optional<CameraHome> EvidenceHome(int64_t id, int incident) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = evidence_home_.find({id, incident});
+    if (it == evidence_home_.end()) return std::nullopt;
+    return it->second;
+  }
+  void SetEvidenceHome(int64_t id, int incident, CameraHome home) {
+    std::lock_guard<std::mutex> lock(mu_);
+    evidence_home_[{id, incident}] = std::move(home);
+  }
+
   bool MustChangePassword(const std::string& user) override {
     std::lock_guard<std::mutex> lock(mu_);
     return user == must_change_;
@@ -122,7 +133,8 @@ class FakeBackend : public Backend {
   std::unique_ptr<store::SqliteStore> store_;
   std::mutex mu_;
   std::vector<CameraStatus> cameras_;
-  std::map<std::string, CameraHome> remote_;  // cameras other nodes run
+  std::map<std::string, CameraHome> remote_;                     // cameras other nodes run
+  std::map<std::pair<int64_t, int>, CameraHome> evidence_home_;  // recorded by other nodes
   std::map<std::tuple<int64_t, Evidence, int>, std::string> evidence_;
   nlohmann::json zone_counts_ = nlohmann::json::object();
   std::chrono::milliseconds zone_counts_delay_{0};

@@ -86,9 +86,11 @@ void Delivery::Reconfigure(const config::Config& cfg) {
   if (ha_) ha_->Sync(notify::HaCameras(cfg));  // removed cameras leave HA
 }
 
-void Delivery::PublishEvent(const std::string& line) {
+void Delivery::PublishEvent(const events::Event& e) {
+  const std::string line = events::ToJsonLine(e);
   live_.Publish("event", line);
   if (mqtt_) mqtt_->Publish(notify::EventsTopic(), line, notify::kEventQos);
+  if (fanout_) fanout_->Event(e);
 }
 
 void Delivery::PublishAlert(const std::string& change, const events::Alert& a,
@@ -96,9 +98,10 @@ void Delivery::PublishAlert(const std::string& change, const events::Alert& a,
   nlohmann::json j = {{"change", change}, {"alert", api::ToJson(a)}};
   if (frame_at) j["frame_at"] = api::FormatTime(*frame_at);
   const std::string text = api::Dump(j);
-  live_.Publish("alert", text);
+  // (An acknowledgement another node made and the fan-out showed already: not twice.)
+  if (!fanout_ || fanout_->Alert(change, a.id)) live_.Publish("alert", text);
   if (mqtt_) mqtt_->Publish(notify::AlertsTopic(), text, notify::kAlertQos, false, true);
-  if (ha_) ha_->OnAlert(a);
+  if (ha_ && !a.camera.empty()) ha_->OnAlert(a);  // a site alert (node lost) has no camera
   journal_.Log(change, a);
   if (webhooks_ && (change == "opened" || change == "escalated") && a.severity >= webhook_min_) {
     webhooks_->Send(text);

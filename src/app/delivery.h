@@ -4,7 +4,8 @@
 //
 // Thread safety: Start/Stop/SyncCameras from the daemon's owning thread; the Publish
 // methods from any thread. PublishAlert is called under the AlertService's lock only,
-// which keeps alert changes in order and Home Assistant's counts consistent. No mutex:
+// which keeps alert changes in order and Home Assistant's counts consistent (and by the
+// NodeWatch for site alerts, which have no camera and leave those counts alone). No mutex:
 // the senders are thread-safe and the webhook threshold is atomic.
 #pragma once
 
@@ -16,6 +17,7 @@
 
 #include "api/live_hub.h"
 #include "app/journal.h"
+#include "app/site_fanout.h"
 #include "config/config.h"
 #include "core/clock.h"
 #include "core/status.h"
@@ -42,7 +44,11 @@ class Delivery {
   api::LiveHub& live() { return live_; }
   notify::MqttPublisher* mqtt() { return mqtt_.get(); }
 
-  void PublishEvent(const std::string& json_line);
+  // Several nodes: this node's events and alert changes reach the others' live feeds
+  // through `fanout` (set before Start; it outlives this).
+  void SetFanout(SiteFanout* fanout) { fanout_ = fanout; }
+
+  void PublishEvent(const events::Event& e);
   // On alerts/ (QoS 1, protected from queue drops), the live feed, Home Assistant, the
   // journal and (opened or escalated, at the threshold) webhooks. `frame_at`: when the
   // frame behind the change arrived (alert latency).
@@ -71,6 +77,7 @@ class Delivery {
     std::vector<std::string> mqtt_topics;
   };
   std::vector<TierRoutes> tiers_;
+  SiteFanout* fanout_ = nullptr;
   AlertJournal journal_;  // structured entries under systemd
   std::atomic<events::Severity> webhook_min_{events::Severity::kInfo};
 };

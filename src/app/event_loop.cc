@@ -156,7 +156,7 @@ void EventLoop::Handle(CameraEvents& m) {
                   st.message());
   }
   for (const events::Event& e : m.events) {
-    p_.delivery.PublishEvent(events::ToJsonLine(e));
+    p_.delivery.PublishEvent(e);
     p_.alerts.OnEvent(e, m.frame.arrived, [&](const events::Alert& a, int incident) {
       p_.evidence.Record(a, e, m.frame, p_.fleet, incident);
     });

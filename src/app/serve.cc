@@ -15,8 +15,10 @@
 #include "app/delivery.h"
 #include "app/event_loop.h"
 #include "app/evidence_service.h"
+#include "app/node_watch.h"
 #include "app/retention_job.h"
 #include "app/serve_backend.h"
+#include "app/site_fanout.h"
 #include "app/site_view.h"
 #include "app/systemd_notify.h"
 #include "app/zone_history.h"
@@ -91,8 +93,10 @@ struct Daemon::Impl {
   std::unique_ptr<ZoneHistory> zones;
   std::unique_ptr<RetentionJob> retention;
   std::unique_ptr<CameraFleet> fleet;
-  std::unique_ptr<ClusterNode> cluster;  // on PostgreSQL: which cameras this node runs
-  std::unique_ptr<SiteView> site;        // on PostgreSQL: the cameras and nodes of the site
+  std::unique_ptr<ClusterNode> cluster;   // on PostgreSQL: which cameras this node runs
+  std::unique_ptr<SiteView> site;         // on PostgreSQL: the cameras and nodes of the site
+  std::unique_ptr<SiteFanout> fanout;     // on PostgreSQL: live news of the other nodes
+  std::unique_ptr<NodeWatch> node_watch;  // on PostgreSQL: a node lost is an alert
   std::unique_ptr<EventLoop> loop;
   std::unique_ptr<ServeBackend> backend;
   std::unique_ptr<notify::SensorSubscriber> sensor_sub;
@@ -144,8 +148,19 @@ core::Result<std::unique_ptr<Daemon>> Daemon::Create(const ServeOptions& options
                                           [&d](LoopMessage m) { d.loop->Post(std::move(m)); });
   if (!c.server.postgres.empty()) {
     const cluster::NodeOptions node = NodeOptionsOf(c, options.node_id);
-    d.site = std::make_unique<SiteView>(*d.db, clock, node.id, node.lease_s, CameraNames(c));
+    store::SiteStore* records = store::SiteStoreOf(*d.db);
+    d.site =
+        std::make_unique<SiteView>(*d.db, clock, node.id, node.lease_s, CameraNames(c), records);
     d.cluster = std::make_unique<ClusterNode>(*d.db, clock, node, c, *d.fleet, *d.alerts);
+    d.fanout = std::make_unique<SiteFanout>(*d.db, d.delivery.live(), node.id, c.server.postgres);
+    d.delivery.SetFanout(d.fanout.get());
+    if (records) {
+      d.node_watch =
+          std::make_unique<NodeWatch>(*d.db, *records, clock, node.id, node.lease_s, node.renew_s,
+                                      [&d](const std::string& change, const events::Alert& a) {
+                                        d.delivery.PublishAlert(change, a, std::nullopt);
+                                      });
+    }
   }
   d.loop = std::make_unique<EventLoop>(
       EventLoop::Parts{*d.db, *d.alerts, *d.evidence, d.delivery, *d.zones, *d.retention, *d.fleet,
@@ -162,6 +177,8 @@ core::Status Daemon::Start() {
   Impl& d = *impl_;
   const config::Config& c = d.config;
   d.loop->Start();
+  if (d.fanout) d.fanout->Start();
+  if (d.node_watch) d.node_watch->Start();
   if (core::Status st = d.delivery.Start(c, d.alerts->Active()); !st.ok()) return st;
   if (c.mqtt.enabled && c.mqtt.sensors) {
     notify::MqttOptions so = MqttOptionsOf(c.mqtt);
@@ -204,12 +221,14 @@ void Daemon::Stop() {
   d.stopped = true;
   // Cameras first (their last incidents close), then the event loop drains, then
   // delivery flushes; HTTP goes last so status stays visible meanwhile.
+  if (d.node_watch) d.node_watch->Stop();
   if (d.cluster) d.cluster->Stop();
   d.fleet->Stop();
   d.loop->Stop();
   if (d.cluster) d.cluster->Release();  // the other nodes take the cameras over at once
   if (d.sensor_sub) d.sensor_sub->Stop();
   d.delivery.Stop(kShutdownFlushS);
+  if (d.fanout) d.fanout->Stop();
   if (d.http) d.http->Stop();
 }
 

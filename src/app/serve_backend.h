@@ -47,6 +47,9 @@ class ServeBackend final : public api::Backend {
   std::optional<api::CameraHome> RemoteHome(const std::string& camera) override {
     return p_.site ? p_.site->RemoteHome(camera) : std::nullopt;
   }
+  std::optional<api::CameraHome> EvidenceHome(int64_t alert_id, int incident) override {
+    return p_.site ? p_.site->EvidenceHome(alert_id, incident) : std::nullopt;
+  }
   store::Store& store() override { return p_.db; }
   core::Result<events::Alert> Acknowledge(int64_t id, const std::string& who,
                                           const std::string& note,

@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <charconv>
 #include <set>
 
 #include "api/json_format.h"
@@ -18,8 +19,13 @@ double SecondsBetween(core::WallTime from, core::WallTime to) {
 }  // namespace
 
 SiteView::SiteView(store::Store& db, core::Clock& clock, std::string node_id, double lease_s,
-                   std::vector<std::string> cameras)
-    : db_(db), clock_(clock), id_(std::move(node_id)), lease_s_(lease_s), cameras_(cameras) {}
+                   std::vector<std::string> cameras, store::SiteStore* records)
+    : db_(db),
+      clock_(clock),
+      id_(std::move(node_id)),
+      lease_s_(lease_s),
+      cameras_(std::move(cameras)),
+      records_(records) {}
 
 void SiteView::SetCameras(std::vector<std::string> cameras) {
   std::lock_guard lock(mu_);
@@ -63,8 +69,15 @@ std::vector<api::CameraStatus> SiteView::Cameras(std::vector<api::CameraStatus> 
   for (api::CameraStatus& c : local) c.node = id_;
   auto s = Read();
   if (!s.ok()) {
-    // The store is down: this node still shows what it runs.
-    spdlog::warn("site view: the other nodes' cameras are unknown: {}", s.status().message());
+    // The store is down: this node still shows what it runs (said once a minute, not on
+    // every request of every dashboard).
+    const core::WallTime now = clock_.Now();
+    std::lock_guard lock(mu_);
+    if (!warned_at_ || SecondsBetween(*warned_at_, now) >= kSiteViewWarnPeriodS ||
+        now < *warned_at_) {
+      spdlog::warn("site view: the other nodes' cameras are unknown: {}", s.status().message());
+      warned_at_ = now;
+    }
     return local;
   }
   std::vector<std::string> cameras;
@@ -120,6 +133,34 @@ std::optional<api::CameraHome> SiteView::RemoteHome(const std::string& camera) {
   const store::NodeRecord* n = Holder(*s, camera);
   if (n == nullptr || n->id == id_) return std::nullopt;
   return api::CameraHome{n->id, n->address};
+}
+
+std::optional<api::CameraHome> SiteView::EvidenceHome(int64_t alert_id, int incident) {
+  if (records_ == nullptr || incident < 0) return std::nullopt;
+  auto a = db_.GetAlert(alert_id);
+  if (!a.ok() || a->camera.empty() || static_cast<size_t>(incident) >= a->incident_ids.size()) {
+    return std::nullopt;
+  }
+  const std::string& incident_id = a->incident_ids[incident];
+  const size_t at = incident_id.rfind('@');
+  if (at == std::string::npos) return std::nullopt;  // found on one node, before any lease
+  int64_t epoch = 0;
+  const char* first = incident_id.data() + at + 1;
+  const char* last = incident_id.data() + incident_id.size();
+  if (auto [end, err] = std::from_chars(first, last, epoch); err != std::errc() || end != last) {
+    return std::nullopt;
+  }
+  auto node = records_->LeaseHolderAt(a->camera, epoch);
+  if (!node.ok() || *node == id_) return std::nullopt;
+  api::CameraHome home{*node, "", /*alive=*/false};
+  if (auto s = Read(); s.ok()) {
+    for (const store::NodeRecord& n : s->nodes) {
+      if (n.id != *node) continue;
+      home.address = n.address;
+      home.alive = Alive(*s, n);
+    }
+  }
+  return home;
 }
 
 }  // namespace argus::app

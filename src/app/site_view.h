@@ -15,16 +15,20 @@
 
 #include "api/backend.h"
 #include "core/clock.h"
+#include "store/site_store.h"
 #include "store/store.h"
 
 namespace argus::app {
 
 inline constexpr double kSiteViewRefreshS = 1;
+// "The other nodes' cameras are unknown" (the store is down) is logged at most this often.
+inline constexpr double kSiteViewWarnPeriodS = 60;
 
 class SiteView {
  public:
+  // `records`: which node held each lease epoch (for EvidenceHome); may be null.
   SiteView(store::Store& db, core::Clock& clock, std::string node_id, double lease_s,
-           std::vector<std::string> cameras);
+           std::vector<std::string> cameras, store::SiteStore* records = nullptr);
 
   void SetCameras(std::vector<std::string> cameras);
   // `local` (the cameras this node runs) with this node's id, then every other camera of
@@ -35,6 +39,10 @@ class SiteView {
   core::Result<nlohmann::json> Nodes();
   // The live node other than this one that holds `camera`'s lease; nullopt otherwise.
   std::optional<api::CameraHome> RemoteHome(const std::string& camera);
+  // The other node that recorded incident `incident` of alert `alert_id` (the node that
+  // held its camera's lease under the epoch in the incident id `<camera>/<rule>/<n>@<epoch>`),
+  // with `alive` as the registry says; nullopt when this node did or it is unknown.
+  std::optional<api::CameraHome> EvidenceHome(int64_t alert_id, int incident);
 
  private:
   struct Snapshot {
@@ -54,7 +62,9 @@ class SiteView {
   const double lease_s_;
   std::mutex mu_;
   std::vector<std::string> cameras_;  // guarded by mu_
-  std::optional<Snapshot> cache_;     // guarded by mu_
+  store::SiteStore* const records_;
+  std::optional<Snapshot> cache_;            // guarded by mu_
+  std::optional<core::WallTime> warned_at_;  // guarded by mu_
 };
 
 }  // namespace argus::app

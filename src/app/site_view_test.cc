@@ -1,6 +1,10 @@
 #include "app/site_view.h"
 
 #include <gtest/gtest.h>
+#include <spdlog/sinks/ringbuffer_sink.h>
+#include <spdlog/spdlog.h>
+
+#include <map>
 
 #include "store/sqlite_store.h"
 #include "store/test_util.h"
@@ -100,6 +104,88 @@ TEST_F(SiteViewTest, ReadsTheStoreAtMostOncePerRefresh) {
   EXPECT_EQ(view.Cameras({})[0].status, "offline") << "read within the refresh interval";
   clock_.Advance(std::chrono::milliseconds(1100));
   EXPECT_EQ(view.Cameras({})[0].status, "remote");
+}
+
+// Which node held which lease epoch, as the PostgreSQL store's lease history says.
+class FakeRecords : public store::SiteStore {
+ public:
+  std::map<std::pair<std::string, int64_t>, std::string> holders;
+  core::Result<std::string> LeaseHolderAt(const std::string& camera, int64_t epoch) override {
+    auto it = holders.find({camera, epoch});
+    if (it == holders.end()) return core::NotFound("no holder");
+    return it->second;
+  }
+  core::Result<Raised> RaiseSiteAlert(const events::Alert&) override {
+    return core::Internal("not used");
+  }
+};
+
+TEST_F(SiteViewTest, EvidenceIsAtTheNodeThatHeldTheLeaseOfItsIncident) {
+  Register("a", "", kT0);
+  Register("b", "http://10.0.0.2:8080", kT0);
+  Register("d", "http://10.0.0.4:8080", kT0 - seconds(60));  // silent for a minute
+  FakeRecords records;
+  records.holders = {{{"cam", 3}, "b"}, {{"cam", 4}, "a"}, {{"cam", 5}, "c"}, {{"cam", 6}, "d"}};
+  events::Alert alert;
+  alert.id = 9;
+  alert.camera = "cam";
+  alert.rule = "r";
+  alert.type = "intrusion";
+  alert.opened_at = alert.last_event_at = kT0;
+  alert.incident_ids = {"cam/r/1@3", "cam/r/2@4", "cam/r/3@5", "cam/r/4@6", "cam/r/5"};
+  ASSERT_TRUE(db_->UpsertAlert(alert).ok());
+  SiteView view(*db_, clock_, "a", kLeaseS, {"cam"}, &records);
+
+  const auto b = view.EvidenceHome(9, 0);
+  ASSERT_TRUE(b);
+  EXPECT_EQ(b->node, "b");
+  EXPECT_EQ(b->address, "http://10.0.0.2:8080");
+  EXPECT_TRUE(b->alive);
+  EXPECT_FALSE(view.EvidenceHome(9, 1)) << "recorded here";
+  const auto c = view.EvidenceHome(9, 2);
+  ASSERT_TRUE(c);
+  EXPECT_EQ(c->node, "c");
+  EXPECT_FALSE(c->alive) << "c is not in the registry (stopped)";
+  const auto d = view.EvidenceHome(9, 3);
+  ASSERT_TRUE(d);
+  EXPECT_FALSE(d->alive) << "d's heartbeat is older than its lease";
+  EXPECT_FALSE(view.EvidenceHome(9, 4)) << "an incident found before any lease";
+  EXPECT_FALSE(view.EvidenceHome(9, 5)) << "no such incident";
+  EXPECT_FALSE(view.EvidenceHome(10, 0)) << "no such alert";
+  SiteView one_node(*db_, clock_, "a", kLeaseS, {"cam"});
+  EXPECT_FALSE(one_node.EvidenceHome(9, 0)) << "no lease history: every file is here";
+}
+
+TEST_F(SiteViewTest, AStoreDownIsLoggedOnceAMinuteNotOnEveryRequest) {
+  auto sink = std::make_shared<spdlog::sinks::ringbuffer_sink_mt>(100);
+  auto previous = spdlog::default_logger();
+  spdlog::set_default_logger(std::make_shared<spdlog::logger>("capture", sink));
+  struct Restore {
+    std::shared_ptr<spdlog::logger> l;
+    ~Restore() { spdlog::set_default_logger(l); }
+  } restore{previous};
+  auto warnings = [&] {
+    int n = 0;
+    for (const std::string& l : sink->last_formatted()) {
+      n += l.find("the other nodes' cameras are unknown") != std::string::npos;
+    }
+    return n;
+  };
+  SiteView view(*db_, clock_, "a", kLeaseS, {"cam_a", "cam_b"});
+  std::string err;
+  ASSERT_EQ(store::testing::RawExec(dir_.File("argus.db"), "DROP TABLE camera_leases", &err), 0)
+      << err;
+  api::CameraStatus mine;
+  mine.name = "cam_a";
+  for (int i = 0; i < 5; ++i) {
+    clock_.Advance(std::chrono::milliseconds(1100));  // past the cache: read again
+    const std::vector<api::CameraStatus> cams = view.Cameras({mine});
+    ASSERT_EQ(cams.size(), 1u) << "this node's own cameras still shown";
+  }
+  EXPECT_EQ(warnings(), 1);
+  clock_.Advance(seconds(60));
+  view.Cameras({mine});
+  EXPECT_EQ(warnings(), 2);
 }
 
 }  // namespace

@@ -19,4 +19,6 @@ core::Result<std::unique_ptr<Store>> OpenStore(const std::string& data_dir,
   return std::unique_ptr<Store>(std::move(db).value());
 }
 
+SiteStore* SiteStoreOf(Store& db) { return dynamic_cast<SiteStore*>(&db); }
+
 }  // namespace argus::store

@@ -354,6 +354,30 @@ CREATE TABLE camera_leases (
   expires_ms BIGINT NOT NULL
 );
 )sql",
+    // 6: the site's own records (issue 17 part 4): the node that held each lease epoch
+    // (evidence stays on the node that found the incident), kept by triggers whoever
+    // writes the lease; and one site alert per occurrence however many nodes raise it.
+    R"sql(
+CREATE TABLE lease_history (
+  camera TEXT NOT NULL,
+  epoch BIGINT NOT NULL,
+  node TEXT NOT NULL,
+  PRIMARY KEY (camera, epoch)
+);
+INSERT INTO lease_history (camera, epoch, node) SELECT camera, epoch, node FROM camera_leases;
+CREATE FUNCTION argus_lease_history() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  INSERT INTO lease_history (camera, epoch, node) VALUES (NEW.camera, NEW.epoch, NEW.node)
+    ON CONFLICT (camera, epoch) DO NOTHING;
+  RETURN NULL;
+END $$;
+CREATE TRIGGER camera_leases_taken AFTER INSERT ON camera_leases
+  FOR EACH ROW EXECUTE FUNCTION argus_lease_history();
+CREATE TRIGGER camera_leases_moved AFTER UPDATE ON camera_leases
+  FOR EACH ROW WHEN (OLD.epoch IS DISTINCT FROM NEW.epoch)
+  EXECUTE FUNCTION argus_lease_history();
+CREATE UNIQUE INDEX alerts_site_once ON alerts (type, incident_ids) WHERE camera = '';
+)sql",
 };
 
 core::Status AppendAuditLocked(PGconn* conn, const AuditEntry& e) {
@@ -362,6 +386,20 @@ core::Status AppendAuditLocked(PGconn* conn, const AuditEntry& e) {
                           p.Add(e.who) + ", " + p.Add(e.what) + ", " + p.Add(ToMs(e.when)) + ", " +
                           p.Add(e.from) + ")";
   return Exec(conn, sql, p, "audit log append");
+}
+
+// The INSERT of alert `a` as a new open alert, its values added to `p`.
+std::string AlertInsertSql(const Alert& a, Params& p) {
+  const nlohmann::json ids = a.incident_ids;
+  return "INSERT INTO alerts (id, camera, rule, zone, type, severity, state, opened_ms, "
+         "last_event_ms, incident_ids, active_incidents, event_count, escalation_level) "
+         "VALUES (" +
+         p.Add(a.id) + ", " + p.Add(a.camera) + ", " + p.Add(a.rule) + ", " + p.Add(a.zone) + ", " +
+         p.Add(a.type) + ", " + p.Add(static_cast<int>(a.severity)) + ", " +
+         p.Add(events::ToString(AlertState::kOpen)) + ", " + p.Add(ToMs(a.opened_at)) + ", " +
+         p.Add(ToMs(a.last_event_at)) + ", " + p.Add(ids.dump()) + ", " +
+         p.Add(a.active_incidents) + ", " + p.Add(a.event_count) + ", " +
+         p.Add(a.escalation_level) + ")";
 }
 
 // Locks alert `id` for the caller's transaction and checks that it is in state `from`.
@@ -569,17 +607,8 @@ core::Result<EventPage> PgStore::QueryEvents(const EventQuery& q) {
 
 core::Status PgStore::UpsertAlert(const Alert& a) {
   if (a.id <= 0) return core::InvalidArgument("alert id must be > 0");
-  const nlohmann::json ids = a.incident_ids;
   Params p;
-  std::string sql =
-      "INSERT INTO alerts (id, camera, rule, zone, type, severity, state, opened_ms, "
-      "last_event_ms, incident_ids, active_incidents, event_count, escalation_level) VALUES (";
-  sql += p.Add(a.id) + ", " + p.Add(a.camera) + ", " + p.Add(a.rule) + ", " + p.Add(a.zone) + ", " +
-         p.Add(a.type) + ", " + p.Add(static_cast<int>(a.severity)) + ", " +
-         p.Add(events::ToString(AlertState::kOpen)) + ", " + p.Add(ToMs(a.opened_at)) + ", " +
-         p.Add(ToMs(a.last_event_at)) + ", " + p.Add(ids.dump()) + ", " +
-         p.Add(a.active_incidents) + ", " + p.Add(a.event_count) + ", " +
-         p.Add(a.escalation_level) + ")";
+  std::string sql = AlertInsertSql(a, p);
   // On conflict the state is not touched: only Acknowledge/Resolve move it, so a
   // late upsert from the event path cannot undo an acknowledgement.
   sql +=
@@ -1153,6 +1182,43 @@ core::Status PgStore::ReleaseLease(const std::string& camera, const std::string&
   std::lock_guard lock(mu_);
   ARGUS_RETURN_IF_ERROR(EnsureConnectedLocked());
   return Exec(conn_, sql, p, "release lease on " + camera);
+}
+
+core::Result<std::string> PgStore::LeaseHolderAt(const std::string& camera, int64_t epoch) {
+  Params p;
+  const std::string sql = "SELECT node FROM lease_history WHERE camera = " + p.Add(camera) +
+                          " AND epoch = " + p.Add(epoch);
+  std::lock_guard lock(mu_);
+  ARGUS_RETURN_IF_ERROR(EnsureConnectedLocked());
+  auto r = Query(conn_, sql, p, "lease history of " + camera);
+  if (!r.ok()) return r.status();
+  if (PQntuples(r->get()) == 0) {
+    return core::NotFound("no node held camera " + camera + " under epoch " +
+                          std::to_string(epoch));
+  }
+  return Row(r->get(), 0).Text(0);
+}
+
+core::Result<SiteStore::Raised> PgStore::RaiseSiteAlert(const Alert& a) {
+  if (a.id <= 0) return core::InvalidArgument("alert id must be > 0");
+  if (!a.camera.empty()) return core::InvalidArgument("a site alert has no camera");
+  Params p;
+  const std::string sql =
+      AlertInsertSql(a, p) +
+      " ON CONFLICT (type, incident_ids) WHERE camera = '' DO NOTHING RETURNING id";
+  Params q;
+  const std::string first = "SELECT id FROM alerts WHERE camera = '' AND type = " + q.Add(a.type) +
+                            " AND incident_ids = " + q.Add(nlohmann::json(a.incident_ids).dump()) +
+                            "::jsonb";
+  std::lock_guard lock(mu_);
+  ARGUS_RETURN_IF_ERROR(EnsureConnectedLocked());
+  auto r = Query(conn_, sql, p, "raise site alert " + std::to_string(a.id));
+  if (!r.ok()) return r.status();
+  if (PQntuples(r->get()) == 1) return Raised{a.id, true};
+  auto other = Query(conn_, first, q, "site alert lookup");
+  if (!other.ok()) return other.status();
+  if (PQntuples(other->get()) == 0) return core::Unavailable("site alert raised and gone");
+  return Raised{Row(other->get(), 0).Int(0), false};
 }
 
 }  // namespace argus::store

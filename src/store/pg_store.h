@@ -34,6 +34,7 @@
 #include <string>
 #include <vector>
 
+#include "store/site_store.h"
 #include "store/store.h"
 
 struct pg_conn;  // libpq's PGconn
@@ -56,7 +57,7 @@ core::Status PgMigrate(pg_conn* conn, const std::vector<std::string>& migrations
 // The highest version in schema_migrations (0 when there is none yet).
 core::Result<int> PgSchemaVersion(pg_conn* conn);
 
-class PgStore final : public Store {
+class PgStore final : public Store, public SiteStore {
  public:
   // Connects with a libpq conninfo string (e.g. "host=/run/postgresql dbname=argus"
   // or "postgresql://argus@db:5432/argus") and migrates the database to the current
@@ -79,6 +80,9 @@ class PgStore final : public Store {
                            const std::string& from) override;
   core::Status Resolve(int64_t alert_id, const events::AlertAction& resolution,
                        const std::string& from) override;
+
+  core::Result<std::string> LeaseHolderAt(const std::string& camera, int64_t epoch) override;
+  core::Result<Raised> RaiseSiteAlert(const events::Alert& a) override;
 
   core::Status UpsertCamera(const CameraRecord& c) override;
   core::Result<std::vector<CameraRecord>> ListCameras() override;

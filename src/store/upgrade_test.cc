@@ -12,6 +12,7 @@
 #include <sstream>
 
 #include "store/pg_store.h"
+#include "store/site_store.h"
 #include "store/sqlite_store.h"
 #include "store/test_util.h"
 #include "store/testing/pg_server.h"
@@ -116,6 +117,19 @@ void CheckRowsKeptAndNewOnesTaken(int level, Store& s) {
     ASSERT_EQ(kept->size(), 1u);
     EXPECT_EQ(kept->front().key, "user:ada@10.0.0.9");
     EXPECT_EQ(kept->front().failures.size(), 2u);
+  }
+  // Level 5's rows (PostgreSQL): the node registry and a lease, whose holder the lease
+  // history of migration 6 took over.
+  if (level >= 5) {
+    auto nodes = s.ListNodes();
+    ASSERT_TRUE(nodes.ok()) << nodes.status().ToString();
+    ASSERT_EQ(nodes->size(), 1u);
+    EXPECT_EQ(nodes->front().address, "http://10.0.0.7:8080");
+    if (SiteStore* site = SiteStoreOf(s)) {
+      auto holder = site->LeaseHolderAt("vault", 3);
+      ASSERT_TRUE(holder.ok()) << holder.status().ToString();
+      EXPECT_EQ(*holder, "n1");
+    }
   }
 
   // And it goes on working: new events, alerts, users and audit entries.
