@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "app/cluster_node.h"
 #include "app/delivery.h"
 #include "cluster/config_gate.h"
 

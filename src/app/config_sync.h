@@ -21,13 +21,14 @@
 #include <thread>
 #include <vector>
 
-#include "app/cluster_node.h"
 #include "config/config.h"
 #include "core/clock.h"
 #include "core/status.h"
 #include "store/store.h"
 
 namespace argus::app {
+
+class ClusterNode;
 
 inline constexpr double kConfigCheckS = 1;  // how often a node looks at the site's config
 
