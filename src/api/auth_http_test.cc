@@ -296,6 +296,34 @@ TEST_F(AuthHttpTest, RolesCannotBeEscalated) {
   EXPECT_EQ(backend_->store().GetUser("vera")->role, "viewer");
 }
 
+TEST_F(AuthHttpTest, ConfigReloadIsAnAdminsSameOriginRequest) {
+  StartServer();
+  const std::string otto = SessionOf("otto"), ada = SessionOf("ada");
+  EXPECT_EQ(PostWithCookie(otto, "/api/config/reload")->status, 403);
+  EXPECT_EQ(Client(Role::kOperator)->Post("/api/config/reload", "{}", "application/json")->status,
+            403);
+  // The admin's cookie from another site, or from no page at all: refused.
+  EXPECT_EQ(PostWithCookie(ada, "/api/config/reload", "{}", "application/json",
+                           {{"Origin", "https://evil.example"}})
+                ->status,
+            403);
+  EXPECT_EQ(PostWithCookie(ada, "/api/config/reload", "{}", "application/json", {}, false)->status,
+            403);
+  EXPECT_TRUE(backend_->reloads().empty());
+  auto r = PostWithCookie(ada, "/api/config/reload");
+  ASSERT_EQ(r->status, 200) << r->body;
+  EXPECT_EQ(Json(r)["new_version"], "v2");
+  ASSERT_EQ(backend_->reloads().size(), 1u);
+  EXPECT_EQ(backend_->reloads()[0], "ada from 127.0.0.1");
+  // A file with a problem: 400 with the backend's answer (its error names file and line).
+  backend_->SetReloadAnswer({{"old_version", "v1"},
+                             {"new_version", "v1"},
+                             {"error", "site.yaml:4: cameras[0].detect_fps: must be > 0"}});
+  r = Client(Role::kAdmin)->Post("/api/config/reload", "", "application/json");
+  ASSERT_EQ(r->status, 400) << r->body;
+  EXPECT_EQ(Json(r)["error"], "site.yaml:4: cameras[0].detect_fps: must be > 0");
+}
+
 TEST_F(AuthHttpTest, AdminChangesTakeEffectAtOnce) {
   StartServer();
   const std::string ada = SessionOf("ada");

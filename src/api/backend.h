@@ -91,6 +91,13 @@ class Backend {
   // The site map of the dashboard (site::SiteMapJson); nullopt when no site model
   // is configured.
   virtual std::optional<nlohmann::json> SiteMap() { return std::nullopt; }
+  // Re-reads the config file and applies it (POST /api/config/reload), audited as `who`
+  // from `from`: {"old_version", "new_version", "changed": {...}} or, when the file has a
+  // problem (the running config stays), {"old_version", "new_version", "error"}.
+  virtual core::Result<nlohmann::json> ReloadConfig(const std::string& /*who*/,
+                                                    const std::string& /*from*/) {
+    return core::Unavailable("this server cannot reload its config");
+  }
   // Retention and recording state for the dashboard's system page.
   virtual nlohmann::json System() { return nlohmann::json::object(); }
   // More Prometheus lines from the daemon (MQTT queue, store errors), with their

@@ -415,6 +415,7 @@ struct HttpServer::Impl {
   void AddToken(const Request& req, Response& res, const Principal& who);
   void RevokeToken(const Request& req, Response& res, const Principal& who);
   void Audit(const Request& req, Response& res, const Principal&);
+  void ReloadConfig(const Request& req, Response& res, const Principal& who);
 
   std::optional<int64_t> AlertId(const Request& req, Response& res);
 
@@ -631,6 +632,7 @@ void HttpServer::Impl::Configure() {
   Route("POST", "/api/tokens", A::kAdmin, &Impl::AddToken);
   Route("POST", "/api/tokens/([^/]+)/revoke", A::kAdmin, &Impl::RevokeToken);
   Route("GET", "/api/audit", A::kAdmin, &Impl::Audit);
+  Route("POST", "/api/config/reload", A::kAdmin, &Impl::ReloadConfig);
 }
 
 std::shared_ptr<HttpServer::Impl::StreamSlot> HttpServer::Impl::AcquireStream(
@@ -1386,6 +1388,17 @@ void HttpServer::Impl::RevokeToken(const Request& req, Response& res, const Prin
     return;
   }
   SendJson(res, 200, {{"id", *id}, {"revoked", true}});
+}
+
+// 200 with what changed; 400 with the config's first problem (file:line: field: message)
+// when the file does not load (the running config stays).
+void HttpServer::Impl::ReloadConfig(const Request& req, Response& res, const Principal& who) {
+  core::Result<json> r = backend.ReloadConfig(who.name, req.remote_addr);
+  if (!r.ok()) {
+    SendStatus(res, r.status());
+    return;
+  }
+  SendJson(res, r->contains("error") ? 400 : 200, *r);
 }
 
 void HttpServer::Impl::Audit(const Request& req, Response& res, const Principal&) {

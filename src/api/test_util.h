@@ -128,6 +128,21 @@ class FakeBackend : public Backend {
     std::lock_guard<std::mutex> lock(mu_);
     return sensors_;
   }
+  // Each reload's "who from": the answer is `reload_answer_`.
+  core::Result<nlohmann::json> ReloadConfig(const std::string& who,
+                                            const std::string& from) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    reloads_.push_back(who + " from " + from);
+    return reload_answer_;
+  }
+  void SetReloadAnswer(nlohmann::json j) {
+    std::lock_guard<std::mutex> lock(mu_);
+    reload_answer_ = std::move(j);
+  }
+  std::vector<std::string> reloads() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return reloads_;
+  }
 
  private:
   std::unique_ptr<store::SqliteStore> store_;
@@ -140,6 +155,8 @@ class FakeBackend : public Backend {
   std::chrono::milliseconds zone_counts_delay_{0};
   core::Status sensor_status_;
   std::vector<notify::SensorReading> sensors_;
+  std::vector<std::string> reloads_;
+  nlohmann::json reload_answer_ = {{"old_version", "v1"}, {"new_version", "v2"}};
   std::string must_change_;
 };
 

@@ -44,6 +44,10 @@ class ClusterNode {
   // A new config: its cameras (and preferences) from now on.
   CameraFleet::ReloadResult Reload(const config::Config& cfg);
   const std::string& id() const { return id_; }
+  // The config this node runs and whether it may hold leases (ConfigSync; any thread).
+  void SetConfig(const std::string& hash, const std::string& version, bool may_hold) {
+    keeper_->SetConfig(hash, version, may_hold);
+  }
 
  private:
   void Apply(const std::set<std::string>& owned, const std::set<std::string>& taken);

@@ -12,6 +12,7 @@
 #include "app/camera_fleet.h"
 #include "app/cluster_node.h"
 #include "app/command.h"
+#include "app/config_sync.h"
 #include "app/delivery.h"
 #include "app/event_loop.h"
 #include "app/evidence_service.h"
@@ -77,6 +78,8 @@ core::Result<std::optional<nlohmann::json>> LoadSiteMap(const std::string& site_
 // Everything here belongs to the owning thread (Create/Start/Stop/Reload).
 struct Daemon::Impl {
   Impl(const ServeOptions& o, core::Clock& c) : options(o), clock(c) {}
+  // A loaded config, applied to the running parts (ConfigSync::Apply).
+  ConfigSync::Applied Apply(config::Config loaded);
 
   ServeOptions options;
   core::Clock& clock;
@@ -93,10 +96,11 @@ struct Daemon::Impl {
   std::unique_ptr<ZoneHistory> zones;
   std::unique_ptr<RetentionJob> retention;
   std::unique_ptr<CameraFleet> fleet;
-  std::unique_ptr<ClusterNode> cluster;   // on PostgreSQL: which cameras this node runs
-  std::unique_ptr<SiteView> site;         // on PostgreSQL: the cameras and nodes of the site
-  std::unique_ptr<SiteFanout> fanout;     // on PostgreSQL: live news of the other nodes
-  std::unique_ptr<NodeWatch> node_watch;  // on PostgreSQL: a node lost is an alert
+  std::unique_ptr<ClusterNode> cluster;     // on PostgreSQL: which cameras this node runs
+  std::unique_ptr<SiteView> site;           // on PostgreSQL: the cameras and nodes of the site
+  std::unique_ptr<SiteFanout> fanout;       // on PostgreSQL: live news of the other nodes
+  std::unique_ptr<NodeWatch> node_watch;    // on PostgreSQL: a node lost is an alert
+  std::unique_ptr<ConfigSync> config_sync;  // reloads; on PostgreSQL, the site's one config
   std::unique_ptr<EventLoop> loop;
   std::unique_ptr<ServeBackend> backend;
   std::unique_ptr<notify::SensorSubscriber> sensor_sub;
@@ -162,6 +166,10 @@ core::Result<std::unique_ptr<Daemon>> Daemon::Create(const ServeOptions& options
                                       });
     }
   }
+  d.config_sync = std::make_unique<ConfigSync>(
+      *d.db, clock, c, d.cluster.get(), d.cluster ? d.cluster->id() : "", c.cluster.lease_s,
+      [&d] { return LoadServeConfig(d.options); },
+      [&d](config::Config cfg) { return d.Apply(std::move(cfg)); });
   d.loop = std::make_unique<EventLoop>(
       EventLoop::Parts{*d.db, *d.alerts, *d.evidence, d.delivery, *d.zones, *d.retention, *d.fleet,
                        d.store_errors, options.loop_heartbeat,
@@ -169,7 +177,7 @@ core::Result<std::unique_ptr<Daemon>> Daemon::Create(const ServeOptions& options
       clock, c.sensors);
   d.backend = std::make_unique<ServeBackend>(ServeBackend::Parts{
       *d.db, *d.fleet, *d.alerts, *d.evidence, *d.retention, d.delivery, *d.loop, d.store_errors,
-      std::move(site_map).value(), *d.first_admin, d.site.get()});
+      std::move(site_map).value(), *d.first_admin, d.site.get(), d.config_sync.get()});
   return std::unique_ptr<Daemon>(new Daemon(std::move(impl)));
 }
 
@@ -191,6 +199,7 @@ core::Status Daemon::Start() {
     config::Config none = c;  // the lease keeper says which cameras are ours
     none.cameras.clear();
     if (core::Status st = d.fleet->Start(none); !st.ok()) return st;
+    d.config_sync->Start();  // before the first lease: is this the site's config?
     d.cluster->Start();
   } else if (core::Status st = d.fleet->Start(c); !st.ok()) {
     return st;
@@ -209,6 +218,7 @@ core::Status Daemon::Start() {
   d.http = std::make_unique<api::HttpServer>(ho, *d.backend, *d.authn, d.delivery.live(), d.frames,
                                              d.clock);
   if (core::Status st = d.http->Start(); !st.ok()) return st;
+  d.config_sync->Watch();
   spdlog::info("argus serve: {} cameras, {} analysis threads, {}://{}:{}", c.cameras.size(),
                d.fleet->threads(), c.server.tls_cert.empty() ? "http" : "https", c.server.host,
                d.http->port());
@@ -222,6 +232,7 @@ void Daemon::Stop() {
   // Cameras first (their last incidents close), then the event loop drains, then
   // delivery flushes; HTTP goes last so status stays visible meanwhile.
   if (d.node_watch) d.node_watch->Stop();
+  d.config_sync->Stop();
   if (d.cluster) d.cluster->Stop();
   d.fleet->Stop();
   d.loop->Stop();
@@ -232,17 +243,16 @@ void Daemon::Stop() {
   if (d.http) d.http->Stop();
 }
 
-core::Status Daemon::Reload() {
-  Impl& d = *impl_;
-  auto cfg = LoadServeConfig(d.options);
-  if (!cfg.ok()) {
-    spdlog::error("reload refused, still running the previous config: {}", cfg.status().message());
-    return cfg.status();
-  }
+core::Status Daemon::Reload() { return impl_->config_sync->Reload({"signal", "", ""}).status; }
+
+ConfigSync::Applied Daemon::Impl::Apply(config::Config loaded) {
+  Impl& d = *this;
+  std::optional<config::Config> cfg(std::move(loaded));
   const CameraFleet::ReloadResult cameras =
       d.cluster ? d.cluster->Reload(*cfg) : d.fleet->Reload(*cfg);
   if (d.site) d.site->SetCameras(CameraNames(*cfg));
-  for (const std::string& key : config::ChangesNeedingRestart(d.config, *cfg)) {
+  const std::vector<std::string> restart = config::ChangesNeedingRestart(d.config, *cfg);
+  for (const std::string& key : restart) {
     spdlog::warn("reload: {} changed; it takes effect only after a restart", key);
   }
   const config::ServerSettings server = d.config.server;
@@ -257,7 +267,7 @@ core::Status Daemon::Reload() {
   d.delivery.Reconfigure(c);
   spdlog::info("reload: {} cameras restarted or started, {} stopped or restarted", cameras.started,
                cameras.stopped);
-  return cameras.status;
+  return {cameras.status, cameras.started, cameras.stopped, restart};
 }
 
 int Daemon::http_port() const { return impl_->http ? impl_->http->port() : 0; }

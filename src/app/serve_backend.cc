@@ -26,8 +26,21 @@ nlohmann::json ServeBackend::System() {
       {"recording", {{"enabled", p_.evidence.enabled()}, {"paused_low_disk", !disk.recording}}}};
 }
 
+core::Result<nlohmann::json> ServeBackend::ReloadConfig(const std::string& who,
+                                                        const std::string& from) {
+  if (!p_.config) return api::Backend::ReloadConfig(who, from);
+  const ConfigSync::Outcome o = p_.config->Reload({"api", who, from});
+  if (!o.status.ok() && o.status.code() != core::StatusCode::kInvalidArgument) return o.status;
+  return o.ToJson();  // a config with problems: its error in the answer (400)
+}
+
 std::vector<std::string> ServeBackend::Problems() {
-  return HealthProblems(p_.alerts.unsaved(), p_.evidence.disk(), p_.evidence.enabled());
+  std::vector<std::string> out =
+      HealthProblems(p_.alerts.unsaved(), p_.evidence.disk(), p_.evidence.enabled());
+  if (p_.config) {
+    if (std::string problem = p_.config->Problem(); !problem.empty()) out.push_back(problem);
+  }
+  return out;
 }
 
 std::string ServeBackend::ExtraMetrics() {
@@ -46,7 +59,7 @@ std::string ServeBackend::ExtraMetrics() {
          MetricLines("argus_evidence_recording",
                      "1 when evidence is recorded, 0 when the disk is full.",
                      disk.recording ? 1 : 0, "gauge") +
-         p_.delivery.Metrics() +
+         p_.delivery.Metrics() + (p_.config ? p_.config->Metrics() : "") +
          MetricLines("argus_event_loop_queued_messages", "Messages waiting for the event loop.",
                      static_cast<double>(p_.loop.queued()), "gauge") +
          p_.loop.store_writes().Prometheus("argus_store_write_seconds",

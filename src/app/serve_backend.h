@@ -11,6 +11,7 @@
 #include "api/backend.h"
 #include "app/alert_service.h"
 #include "app/camera_fleet.h"
+#include "app/config_sync.h"
 #include "app/delivery.h"
 #include "app/event_loop.h"
 #include "app/evidence_service.h"
@@ -33,7 +34,8 @@ class ServeBackend final : public api::Backend {
     const std::atomic<uint64_t>& store_errors;
     std::optional<nlohmann::json> site_map;  // site::SiteMapJson, computed at start
     FirstAdmin& first_admin;
-    SiteView* site = nullptr;  // several nodes: the cameras and nodes of the whole site
+    SiteView* site = nullptr;      // several nodes: the cameras and nodes of the whole site
+    ConfigSync* config = nullptr;  // reloads (and the site's config on several nodes)
   };
   explicit ServeBackend(Parts parts) : p_(std::move(parts)) {}
 
@@ -70,6 +72,8 @@ class ServeBackend final : public api::Backend {
   bool MustChangePassword(const std::string& user) override {
     return p_.first_admin.MustChange(user);
   }
+  core::Result<nlohmann::json> ReloadConfig(const std::string& who,
+                                            const std::string& from) override;
   nlohmann::json System() override;
   std::vector<std::string> Problems() override;
   std::string ExtraMetrics() override;

@@ -7,6 +7,7 @@
 #include <set>
 
 #include "api/json_format.h"
+#include "cluster/config_gate.h"
 #include "cluster/lease_plan.h"
 
 namespace argus::app {
@@ -45,7 +46,9 @@ core::Result<SiteView::Snapshot> SiteView::Read() {
   if (!nodes.ok()) return nodes.status();
   auto leases = db_.ListLeases();
   if (!leases.ok()) return leases.status();
-  Snapshot s{std::move(nodes).value(), std::move(leases).value(), now};
+  auto site_config = db_.GetSiteConfig();  // none on SQLite (one node): "unknown"
+  Snapshot s{std::move(nodes).value(), std::move(leases).value(),
+             site_config.ok() ? *site_config : std::nullopt, now};
   std::lock_guard lock(mu_);
   cache_ = s;
   return s;
@@ -123,8 +126,19 @@ core::Result<nlohmann::json> SiteView::Nodes() {
                     {"cameras", held},
                     {"alive", Alive(*s, n)},
                     {"self", n.id == id_}});
+    nlohmann::json& node = list.back();
+    node["config_version"] = n.config_version;
+    node["config_hash"] = n.config_hash;
+    node["config"] = cluster::DescribeConfig(n.config_hash, n.config_version, s->site_config);
   }
-  return nlohmann::json{{"nodes", list}};
+  nlohmann::json site = nullptr;
+  if (const auto& c = s->site_config) {
+    site = {{"hash", c->hash},
+            {"version", c->version},
+            {"set_by", c->set_by},
+            {"set_at", api::FormatTime(c->set_at)}};
+  }
+  return nlohmann::json{{"nodes", list}, {"site_config", site}};
 }
 
 std::optional<api::CameraHome> SiteView::RemoteHome(const std::string& camera) {

@@ -35,7 +35,9 @@ class SiteView {
   // the config: "remote" with its node when a live node holds its lease, else "offline".
   std::vector<api::CameraStatus> Cameras(std::vector<api::CameraStatus> local);
   // {"nodes":[{id, address, version, started_at, heartbeat_at, heartbeat_age_s, load,
-  // cameras, alive, self}]}
+  // cameras, alive, self, config_version, config_hash, config}], "site_config": {hash,
+  // version, set_by, set_at} or null}; `config` is "matches" or "differs: ..."
+  // (cluster::DescribeConfig).
   core::Result<nlohmann::json> Nodes();
   // The live node other than this one that holds `camera`'s lease; nullopt otherwise.
   std::optional<api::CameraHome> RemoteHome(const std::string& camera);
@@ -48,6 +50,7 @@ class SiteView {
   struct Snapshot {
     std::vector<store::NodeRecord> nodes;
     std::vector<store::LeaseRecord> leases;
+    std::optional<store::SiteConfigRecord> site_config;
     core::WallTime read_at;
   };
   // The store's leases and nodes, read again when older than kSiteViewRefreshS.

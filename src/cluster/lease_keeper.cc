@@ -33,6 +33,13 @@ void LeaseKeeper::SetCameras(std::vector<CameraWant> cameras) {
   cameras_ = std::move(cameras);
 }
 
+void LeaseKeeper::SetConfig(std::string hash, std::string version, bool may_hold) {
+  std::lock_guard lock(mu_);
+  config_hash_ = std::move(hash);
+  config_version_ = std::move(version);
+  may_hold_ = may_hold;
+}
+
 std::set<std::string> LeaseKeeper::Owned() const {
   std::lock_guard lock(mu_);
   std::set<std::string> out;
@@ -58,21 +65,33 @@ core::Status LeaseKeeper::Round() {
   std::vector<CameraWant> cameras;
   std::map<std::string, Held> held;
   std::set<std::string> awaiting_release;
+  std::string hash, version;
+  bool may_hold = true;
   {
     std::lock_guard lock(mu_);
     cameras = cameras_;
     held = held_;
     for (const auto& [camera, epoch] : pending_.released) awaiting_release.insert(camera);
+    hash = config_hash_;
+    version = config_version_;
+    may_hold = may_hold_;
   }
   note(db_.UpsertNode({options_.id, options_.address, options_.version, started_at_, now,
-                       static_cast<double>(held.size())}));
+                       static_cast<double>(held.size()), hash, version}));
   core::Result<std::vector<store::NodeRecord>> nodes = db_.ListNodes();
   core::Result<std::vector<store::LeaseRecord>> leases = db_.ListLeases();
   std::map<std::string, int64_t> released;  // camera -> the epoch to release
   std::set<std::string> taken;
   if (nodes.ok() && leases.ok()) {
+    // A node running another config takes no camera: assign none to it.
+    std::erase_if(*nodes, [&](const store::NodeRecord& n) { return n.config_hash != hash; });
     LeasePlan plan = PlanLeases(
         {options_.id, now, options_.lease_s, std::move(*nodes), std::move(*leases), cameras});
+    if (!may_hold) {
+      plan.release.insert(plan.release.end(), plan.renew.begin(), plan.renew.end());
+      plan.renew.clear();
+      plan.acquire.clear();
+    }
     std::set<std::string> configured;
     for (const CameraWant& c : cameras) configured.insert(c.name);
     for (const auto& [camera, h] : held) {

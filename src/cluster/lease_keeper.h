@@ -71,6 +71,10 @@ class LeaseKeeper {
   core::Status RunOnce();
   // After a config reload.
   void SetCameras(std::vector<CameraWant> cameras);
+  // The config this node runs (published in its registry row; the lease plan counts only
+  // the nodes running the same one) and whether it may hold leases (config_gate.h): when
+  // not, the next round hands every lease over, through on_change, and takes none.
+  void SetConfig(std::string hash, std::string version, bool may_hold);
 
   std::set<std::string> Owned() const;
 
@@ -105,6 +109,9 @@ class LeaseKeeper {
   mutable std::mutex mu_;
   std::mutex round_mu_;               // one round (or Stop) at a time; taken before mu_
   std::vector<CameraWant> cameras_;   // guarded by mu_
+  std::string config_hash_;           // guarded by mu_
+  std::string config_version_;        // guarded by mu_
+  bool may_hold_ = true;              // guarded by mu_
   std::map<std::string, Held> held_;  // guarded by mu_, changed under round_mu_ too
   Pending pending_;                   // guarded by mu_
   std::mutex apply_mu_;               // one ApplyPending at a time; taken before mu_

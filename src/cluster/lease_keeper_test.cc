@@ -224,3 +224,36 @@ TEST_F(LeaseKeeperTest, ASlowCameraStopNeitherDelaysRenewalsNorReleasesEarly) {
 
 }  // namespace
 }  // namespace argus::cluster
+
+namespace argus::cluster {
+namespace {
+
+TEST_F(LeaseKeeperTest, ANodeOnAnotherConfigHandsItsCamerasOverAndTakesNone) {
+  Node a(*db_, clock_, "a", 4);
+  Node b(*db_, clock_, "b", 4);
+  for (int i = 0; i < 4; ++i) {
+    clock_.Advance(seconds(2));
+    Round({&a, &b});
+  }
+  ASSERT_EQ(b.owned().size(), 2u);
+  const Names b_had = b.owned();
+  a.keeper().SetConfig("h1", "v1", /*may_hold=*/true);
+  b.keeper().SetConfig("h2", "v2", /*may_hold=*/false);
+  // b stops its cameras (on_change), then releases them: a takes them at its next round,
+  // without waiting for the leases to run out.
+  Round({&b, &a});
+  EXPECT_TRUE(b.owned().empty());
+  for (const std::string& cam : b_had) EXPECT_EQ(b.epoch(cam), 0) << cam;
+  EXPECT_EQ(a.owned().size(), 4u);
+  // And it stays out, however many rounds pass; a, seeing another config in b's row (here:
+  // none, SQLite keeps no config), hands nothing over to it.
+  for (int i = 0; i < 3; ++i) {
+    clock_.Advance(seconds(2));
+    Round({&b, &a});
+  }
+  EXPECT_TRUE(b.owned().empty());
+  EXPECT_EQ(a.owned().size(), 4u);
+}
+
+}  // namespace
+}  // namespace argus::cluster

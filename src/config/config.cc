@@ -152,6 +152,7 @@ void ParseCluster(MapReader& r, ClusterSettings* c) {
   r.GetString("address", &c->address);
   r.GetDouble("lease_s", &c->lease_s, 1, 3600);
   r.GetDouble("renew_s", &c->renew_s, 0.1, 1800);
+  r.GetString("config_version", &c->config_version);
   if (c->renew_s > c->lease_s / 2) {
     r.Error("renew_s", "must be at most half of lease_s (" + std::to_string(c->lease_s) +
                            "), so that a lease is renewed twice before it runs out");
@@ -496,6 +497,7 @@ Config Parse(const std::string& yaml, const std::string& file, Diagnostics* diag
                   ParseSensor(n, p, file, diag, s);
                 });
       CheckUniqueNames(cfg.sensors, "sensor", diag);
+      cfg.identity = IdentityOf(root, cfg.cluster.config_version);
       for (const SensorConfig& s : cfg.sensors) {
         for (const std::string& cam : s.cameras) {
           if (!cfg.FindCamera(cam)) {

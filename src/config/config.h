@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "config/config_identity.h"
 #include "config/diagnostics.h"
 #include "core/geometry.h"
 #include "core/status.h"
@@ -191,6 +192,8 @@ struct ClusterSettings {
   std::string address;  // where this node's API is reached, shown to the other nodes
   double lease_s = kDefaultLeaseS;  // a camera of a node silent this long moves elsewhere
   double renew_s = kDefaultRenewS;  // how often leases are renewed (< lease_s / 2)
+  // The site config's name for people ("2026-12-05 east wing"); empty: its hash's prefix.
+  std::string config_version;
 };
 
 struct MqttSettings {
@@ -258,6 +261,7 @@ struct Config {
   AlertSettings alerts;
   EvidenceSettings evidence;
   std::vector<SensorConfig> sensors;
+  ConfigIdentity identity;  // the site-wide content's hash and version (config_identity.h)
 
   const CameraConfig* FindCamera(const std::string& name) const;
   const SensorConfig* FindSensor(const std::string& name) const;

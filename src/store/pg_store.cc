@@ -378,6 +378,18 @@ CREATE TRIGGER camera_leases_moved AFTER UPDATE ON camera_leases
   EXECUTE FUNCTION argus_lease_history();
 CREATE UNIQUE INDEX alerts_site_once ON alerts (type, incident_ids) WHERE camera = '';
 )sql",
+    // 7 (issue 17 part 5): the config each node runs and the one the site runs.
+    R"sql(
+ALTER TABLE nodes ADD COLUMN IF NOT EXISTS config_hash TEXT NOT NULL DEFAULT '';
+ALTER TABLE nodes ADD COLUMN IF NOT EXISTS config_version TEXT NOT NULL DEFAULT '';
+CREATE TABLE IF NOT EXISTS site_config (
+  id INTEGER PRIMARY KEY CHECK (id = 1),
+  hash TEXT NOT NULL CHECK (hash <> ''),
+  version TEXT NOT NULL,
+  set_by TEXT NOT NULL,
+  set_ms BIGINT NOT NULL
+);
+)sql",
 };
 
 core::Status AppendAuditLocked(PGconn* conn, const AuditEntry& e) {
@@ -1111,12 +1123,15 @@ core::Result<int64_t> PgStore::PruneSessions(core::WallTime now, core::WallTime 
 core::Status PgStore::UpsertNode(const NodeRecord& n) {
   Params p;
   const std::string sql =
-      "INSERT INTO nodes (id, address, version, started_ms, heartbeat_ms, load) VALUES (" +
+      "INSERT INTO nodes (id, address, version, started_ms, heartbeat_ms, load, config_hash, "
+      "config_version) VALUES (" +
       p.Add(n.id) + ", " + p.Add(n.address) + ", " + p.Add(n.version) + ", " +
-      p.Add(ToMs(n.started_at)) + ", " + p.Add(ToMs(n.heartbeat_at)) + ", " + p.Add(n.load) +
+      p.Add(ToMs(n.started_at)) + ", " + p.Add(ToMs(n.heartbeat_at)) + ", " + p.Add(n.load) + ", " +
+      p.Add(n.config_hash) + ", " + p.Add(n.config_version) +
       ") ON CONFLICT (id) DO UPDATE SET address = excluded.address, version = excluded.version, "
       "started_ms = excluded.started_ms, heartbeat_ms = excluded.heartbeat_ms, load = "
-      "excluded.load";
+      "excluded.load, config_hash = excluded.config_hash, config_version = "
+      "excluded.config_version";
   std::lock_guard lock(mu_);
   ARGUS_RETURN_IF_ERROR(EnsureConnectedLocked());
   return Exec(conn_, sql, p, "upsert node " + n.id);
@@ -1126,13 +1141,57 @@ core::Result<std::vector<NodeRecord>> PgStore::ListNodes() {
   std::lock_guard lock(mu_);
   ARGUS_RETURN_IF_ERROR(EnsureConnectedLocked());
   auto r = Query(conn_,
-                 "SELECT id, address, version, started_ms, heartbeat_ms, load FROM nodes "
-                 "ORDER BY id",
+                 "SELECT id, address, version, started_ms, heartbeat_ms, load, config_hash, "
+                 "config_version FROM nodes ORDER BY id",
                  Params(), "list nodes");
   if (!r.ok()) return r.status();
   std::vector<NodeRecord> out;
-  for (int i = 0; i < PQntuples(r->get()); ++i) out.push_back(ReadNodeColumns(Row(r->get(), i)));
+  for (int i = 0; i < PQntuples(r->get()); ++i) {
+    const Row row(r->get(), i);
+    NodeRecord n = ReadNodeColumns(row);
+    n.config_hash = row.Text(6);
+    n.config_version = row.Text(7);
+    out.push_back(std::move(n));
+  }
   return out;
+}
+
+core::Result<std::optional<SiteConfigRecord>> PgStore::GetSiteConfig() {
+  std::lock_guard lock(mu_);
+  ARGUS_RETURN_IF_ERROR(EnsureConnectedLocked());
+  auto r = Query(conn_, "SELECT hash, version, set_by, set_ms FROM site_config WHERE id = 1",
+                 Params(), "read site config");
+  if (!r.ok()) return r.status();
+  if (PQntuples(r->get()) == 0) return std::optional<SiteConfigRecord>();
+  const Row row(r->get(), 0);
+  return std::optional(SiteConfigRecord{row.Text(0), row.Text(1), row.Text(2), FromMs(row.Int(3))});
+}
+
+core::Result<bool> PgStore::PutSiteConfig(const SiteConfigRecord& c,
+                                          const std::optional<std::string>& if_hash) {
+  Params p;
+  const std::string values = p.Add(c.hash) + ", " + p.Add(c.version) + ", " + p.Add(c.set_by) +
+                             ", " + p.Add(ToMs(c.set_at));
+  std::string sql =
+      "INSERT INTO site_config (id, hash, version, set_by, set_ms) VALUES (1, " + values + ") ";
+  if (!if_hash) {
+    sql +=
+        "ON CONFLICT (id) DO UPDATE SET hash = excluded.hash, version = excluded.version, "
+        "set_by = excluded.set_by, set_ms = excluded.set_ms";
+  } else if (if_hash->empty()) {
+    sql += "ON CONFLICT (id) DO NOTHING";
+  } else {
+    sql +=
+        "ON CONFLICT (id) DO UPDATE SET hash = excluded.hash, version = excluded.version, "
+        "set_by = excluded.set_by, set_ms = excluded.set_ms WHERE site_config.hash = " +
+        p.Add(*if_hash);
+  }
+  sql += " RETURNING 1";
+  std::lock_guard lock(mu_);
+  ARGUS_RETURN_IF_ERROR(EnsureConnectedLocked());
+  auto r = Query(conn_, sql, p, "write site config");
+  if (!r.ok()) return r.status();
+  return PQntuples(r->get()) > 0;
 }
 
 core::Status PgStore::DeleteNode(const std::string& id) {

@@ -126,6 +126,9 @@ class PgStore final : public Store, public SiteStore {
   core::Status UpsertNode(const NodeRecord& n) override;
   core::Result<std::vector<NodeRecord>> ListNodes() override;
   core::Status DeleteNode(const std::string& id) override;
+  core::Result<std::optional<SiteConfigRecord>> GetSiteConfig() override;
+  core::Result<bool> PutSiteConfig(const SiteConfigRecord& c,
+                                   const std::optional<std::string>& if_hash) override;
   core::Result<std::vector<LeaseRecord>> ListLeases() override;
   core::Result<LeaseRecord> AcquireLease(const std::string& camera, const std::string& node,
                                          int64_t epoch, core::WallTime now,

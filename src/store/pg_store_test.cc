@@ -323,3 +323,45 @@ TEST_F(PgStoreTest, TwoNodesShareOneDatabase) {
 
 }  // namespace
 }  // namespace argus::store
+
+namespace argus::store {
+namespace {
+
+TEST_F(PgStoreTest, SiteConfigIsSetFirstOnceThenOnlyOverTheHashItReplaces) {
+  auto a = OpenOrDie(db_);
+  auto b = OpenOrDie(db_);
+  ASSERT_NE(a, nullptr);
+  ASSERT_NE(b, nullptr);
+  auto none = a->GetSiteConfig();
+  ASSERT_TRUE(none.ok()) << none.status().ToString();
+  EXPECT_FALSE(none->has_value());
+  // Two first nodes at once: one wins, the other sees it.
+  const SiteConfigRecord one{"1111", "v1", "server-1", kT0};
+  const SiteConfigRecord two{"2222", "v2", "server-2", kT0 + seconds(1)};
+  EXPECT_EQ(*a->PutSiteConfig(one, ""), true);
+  EXPECT_EQ(*b->PutSiteConfig(two, ""), false);
+  auto got = b->GetSiteConfig();
+  ASSERT_TRUE(got.ok() && got->has_value());
+  EXPECT_EQ((*got)->hash, "1111");
+  EXPECT_EQ((*got)->version, "v1");
+  EXPECT_EQ((*got)->set_by, "server-1");
+  EXPECT_EQ((*got)->set_at, kT0);
+  // A claim over a hash that moved on does nothing; over the current one it replaces it.
+  EXPECT_EQ(*b->PutSiteConfig(two, std::string("9999")), false);
+  EXPECT_EQ(*b->PutSiteConfig(two, std::string("1111")), true);
+  EXPECT_EQ((*a->GetSiteConfig())->hash, "2222");
+  // A reload writes whatever is there.
+  EXPECT_EQ(*a->PutSiteConfig(one, std::nullopt), true);
+  EXPECT_EQ((*b->GetSiteConfig())->set_by, "server-1");
+  // The nodes' rows carry the config they run.
+  NodeRecord n{"server-1", "http://a", "0.1.0", kT0, kT0, 2, "1111", "v1"};
+  ASSERT_TRUE(a->UpsertNode(n).ok());
+  auto nodes = b->ListNodes();
+  ASSERT_TRUE(nodes.ok());
+  ASSERT_EQ(nodes->size(), 1u);
+  EXPECT_EQ((*nodes)[0].config_hash, "1111");
+  EXPECT_EQ((*nodes)[0].config_version, "v1");
+}
+
+}  // namespace
+}  // namespace argus::store

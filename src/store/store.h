@@ -140,6 +140,18 @@ struct NodeRecord {
   core::WallTime started_at;
   core::WallTime heartbeat_at;
   double load = 0;  // cameras it runs
+  // The config it runs (config/config_identity.h); "" from a node older than them.
+  std::string config_hash;
+  std::string config_version;
+};
+
+// The config the site runs (docs/multi_node.md): set by the site's first node and by every
+// successful reload; a node whose config hash differs takes no camera.
+struct SiteConfigRecord {
+  std::string hash;
+  std::string version;
+  std::string set_by;  // the node, and who asked it ("server-1 (api: ana)")
+  core::WallTime set_at;
 };
 
 // Which node runs a camera. `epoch` grows by one with every change of holder: it is the
@@ -278,6 +290,17 @@ class Store {
   virtual core::Status UpsertNode(const NodeRecord& n) = 0;
   virtual core::Result<std::vector<NodeRecord>> ListNodes() = 0;
   virtual core::Status DeleteNode(const std::string& id) = 0;
+
+  // The site's config (several nodes; a single node on SQLite has none: kUnavailable).
+  // Get: nullopt when none was set. Put writes `r` when `if_hash` is nullopt, or when the
+  // stored hash is *if_hash ("": none stored yet), and says whether it wrote.
+  virtual core::Result<std::optional<SiteConfigRecord>> GetSiteConfig() {
+    return core::Unavailable("a single node (SQLite) has no site config");
+  }
+  virtual core::Result<bool> PutSiteConfig(const SiteConfigRecord& /*r*/,
+                                           const std::optional<std::string>& /*if_hash*/) {
+    return core::Unavailable("a single node (SQLite) has no site config");
+  }
 
   // Camera leases, by camera. Acquire takes the camera for `node` until `until` when no
   // one holds it or its lease expired at `now` (the epoch then grows by one), or renews

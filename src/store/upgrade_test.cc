@@ -212,6 +212,17 @@ void CheckPgUpgradeFrom(int level, testing::PgServer& server) {
     EXPECT_EQ(*v, static_cast<int>(PgMigrations().size()));
   }
   CheckRowsKeptAndNewOnesTaken(level, **opened);
+  // The config each node runs and the site's (migration 6) work on an upgraded store.
+  Store& s = **opened;
+  ASSERT_TRUE(
+      s.UpsertNode({"node-a", "", "0.1.0", testing::kT0, testing::kT0, 1, "abc", "v1"}).ok());
+  auto nodes = s.ListNodes();
+  ASSERT_TRUE(nodes.ok()) << nodes.status().ToString();
+  ASSERT_EQ(nodes->size(), 1u);
+  EXPECT_EQ(nodes->front().config_hash, "abc");
+  auto put = s.PutSiteConfig({"abc", "v1", "node-a", testing::kT0}, "");
+  ASSERT_TRUE(put.ok()) << put.status().ToString();
+  EXPECT_TRUE(*put);
 }
 
 TEST(Upgrade, PgFromEachFixtureOpensMigratesKeepsRowsAndTakesNewOnes) {
