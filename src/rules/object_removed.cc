@@ -86,6 +86,7 @@ double ObjectRemovedRule::Similarity(const std::vector<float>& cur, double globa
 
 void ObjectRemovedRule::StartLearning(double t) {
   std::fill(reference_.begin(), reference_.end(), 0.0f);
+  learn_squares_.assign(reference_.size(), 0.0);
   reference_global_ = 0;
   learn_frames_ = 0;
   learned_ = false;
@@ -145,15 +146,31 @@ void ObjectRemovedRule::Process(const FrameInput& in, std::vector<events::Event>
   const std::vector<float> cur = Smoothed(gray);
   const double global = GlobalMean(gray);
   if (!learned_) {
-    for (int i : pixels_) reference_[i] += cur[i];
+    for (int i : pixels_) {
+      reference_[i] += cur[i];
+      learn_squares_[i] += static_cast<double>(cur[i]) * cur[i];
+    }
     reference_global_ += global;
     ++learn_frames_;
     if (in.t - start_t_ >= p_.learn_s && learn_frames_ >= kRemovedMinLearnFrames) {
       const float inv = 1.0f / static_cast<float>(learn_frames_);
-      for (int i : pixels_) reference_[i] *= inv;
+      size_t unsteady = 0;
+      for (int i : pixels_) {
+        reference_[i] *= inv;
+        const double var =
+            learn_squares_[i] * inv - static_cast<double>(reference_[i]) * reference_[i];
+        unsteady += var > kRemovedPixelChange * kRemovedPixelChange;
+      }
+      if (unsteady > kRemovedUnsteadyShare * pixels_.size()) {  // an average of passers-by
+        ++unsteady_references_;
+        StartLearning(in.t);
+        incidents_.Tick(in.t, in.frame, out);
+        return;
+      }
       reference_global_ /= learn_frames_;
       reference_std_ = RegionStdDev(reference_, pixels_);
       learned_ = true;
+      learn_squares_ = {};
       last_judged_t_ = in.t;
     }
     incidents_.Tick(in.t, in.frame, out);

@@ -17,7 +17,10 @@
 // neither confirm nor clear a change. When the camera itself moved (background_match low: the
 // tamper rule reports that) the zone no longer frames the exhibit: the reference is learned again
 // once the view is stable. An incident opens once the region has differed on every judged frame for
-// `min_duration_s`; severity critical unless the config says otherwise.
+// `min_duration_s`; severity critical unless the config says otherwise. A reference whose pixels
+// were not steady while it was learned (kRemovedUnsteadyShare of them varying by more than
+// kRemovedPixelChange: people the tracker missed walked through, as in an IR corridor or a crowd)
+// is an average of passers-by, not the exhibit's picture, and is learned again.
 #pragma once
 
 #include <memory>
@@ -48,6 +51,9 @@ inline constexpr double kRemovedChangedShare = 0.1;
 inline constexpr double kRemovedIntactCorrelation = 0.9;
 // Share of the region a track box must cover to hide it.
 inline constexpr double kRemovedOccludedShare = 0.1;
+// Share of the region's pixels whose grey level may vary (standard deviation over the learning
+// frames above kRemovedPixelChange) for the reference to be kept.
+inline constexpr double kRemovedUnsteadyShare = 0.1;
 // The camera is taken as moved below this background_match.
 inline constexpr double kRemovedMovedMatch = 0.5;
 
@@ -68,6 +74,8 @@ class ObjectRemovedRule final : public Rule {
   // Similarity of the last judged frame with the reference (1 before learning).
   double last_similarity() const { return last_similarity_; }
   bool learned() const { return learned_; }
+  // References dropped because the region was not steady while they were learned.
+  int unsteady_references() const { return unsteady_references_; }
 
  private:
   double Similarity(const std::vector<float>& cur, double global) const;
@@ -85,12 +93,14 @@ class ObjectRemovedRule final : public Rule {
   std::vector<int> pixels_;                    // region pixels at the analysis scale
   int bx0_ = 0, by0_ = 0, bx1_ = 0, by1_ = 0;  // their bounding box (inclusive)
   std::vector<float> reference_;               // full analysis frame; only region pixels used
+  std::vector<double> learn_squares_;          // while learning: sums of squares, as reference_
   double reference_global_ = 0;                // mean frame luma of the reference frames
   double reference_std_ = 0;
   int learn_frames_ = 0;
   double start_t_ = -1;
   double last_judged_t_ = 0;
   bool learned_ = false;
+  int unsteady_references_ = 0;
   double changed_since_ = -1;
   double last_similarity_ = 1;
 };

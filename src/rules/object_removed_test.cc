@@ -147,6 +147,30 @@ TEST(ObjectRemovedRuleTest, CameraMovedRelearnsInsteadOfAlarming) {
   EXPECT_TRUE(h.removed->learned());
 }
 
+TEST(ObjectRemovedRuleTest, AReferenceLearnedOverUnseenPassersByIsLearnedAgain) {
+  // People the tracker never saw (no box) walk through the zone while the rule learns:
+  // their average is no picture of the exhibit, and every view once they left would
+  // differ from it.
+  auto passing = [](double t) {
+    core::GrayImage img = Scene(true);
+    const int x0 = 16 + static_cast<int>(t * 8) % 32;  // a dark figure crossing every 4 s
+    for (int y = 8; y < 24; ++y) {
+      for (int x = x0; x < std::min(48, x0 + 8); ++x) img.at(x, y) = 25;
+    }
+    return img;
+  };
+  Harness h;
+  for (double t = 0; t < 11; t += kDt) h.Frame(t, passing(t));
+  EXPECT_FALSE(h.removed->learned());
+  EXPECT_GE(h.removed->unsteady_references(), 1);
+  h.Run(11, 35, Scene(true));  // nobody passes: the exhibit's own picture is learned
+  EXPECT_EQ(h.starts(), 0);
+  EXPECT_TRUE(h.removed->learned());
+  // The exhibit taken afterwards is caught.
+  h.Run(35, 45, Scene(false));
+  EXPECT_EQ(h.starts(), 1);
+}
+
 TEST(ObjectRemovedRuleTest, MakerNeedsAZoneAndKeepsAnExplicitSeverity) {
   config::Diagnostics diag;
   auto cfg = config::ParseConfig(
