@@ -74,8 +74,10 @@ class SiteConfig : public DaemonTest {
   std::map<std::string, json> Nodes(int port) {
     std::map<std::string, json> out;
     const HttpAnswer a = HttpGet(port, "/api/nodes");
+    last_nodes_ = std::to_string(a.status) + " " + a.body;
     if (a.status != 200) return out;
-    for (const json& n : a.json()["nodes"]) out[n["id"]] = n;
+    const json j = a.json();  // kept: the loop must not walk a destroyed temporary
+    for (const json& n : j["nodes"]) out[n["id"]] = n;
     return out;
   }
   std::string Config(int port, const std::string& node) {
@@ -89,10 +91,13 @@ class SiteConfig : public DaemonTest {
                                      "' AND expires_ms > extract(epoch from now()) * 1000");
     return v.ok() ? std::stoll(*v) : -1;
   }
-  std::string AllLogs() { return "\n=== a" + Logs(*a_) + "\n=== b" + Logs(*b_); }
+  std::string AllLogs() {
+    return "\n/api/nodes: " + last_nodes_ + "\n=== a" + Logs(*a_) + "\n=== b" + Logs(*b_);
+  }
 
   std::unique_ptr<store::testing::PgServer> pg_;
   std::unique_ptr<ServeDaemon> a_, b_;
+  std::string last_nodes_;  // the last /api/nodes answer: status and body
 };
 
 TEST_F(SiteConfig, ANodeOnAnotherVersionTakesNoCameraUntilAReloadMakesItTheSites) {
@@ -108,7 +113,7 @@ TEST_F(SiteConfig, ANodeOnAnotherVersionTakesNoCameraUntilAReloadMakesItTheSites
   const std::string differs = "v2 differs: node has v2, site has v1";
   EXPECT_TRUE(WaitUntil([&] { return Config(a_->port(), "b") == differs; }, kFollowS))
       << Config(a_->port(), "b") << AllLogs();
-  EXPECT_EQ(Config(b_->port(), "a"), "v1 matches");
+  EXPECT_EQ(Config(b_->port(), "a"), "v1 matches") << last_nodes_;
   // Rounds go by (renew_s 1): a, with two cameras to b's none, would hand one over to a
   // node of the site's config by now; b is not one.
   std::this_thread::sleep_for(std::chrono::seconds(4));
@@ -129,7 +134,7 @@ TEST_F(SiteConfig, ANodeOnAnotherVersionTakesNoCameraUntilAReloadMakesItTheSites
   EXPECT_EQ(r.json()["changed"]["sections"], json::array({"cluster"}));
   EXPECT_TRUE(WaitUntil([&] { return Leases("b") == 1 && Leases("a") == 1; }, kFollowS))
       << AllLogs();
-  EXPECT_EQ(Config(a_->port(), "b"), "v2 matches");
+  EXPECT_EQ(Config(a_->port(), "b"), "v2 matches") << last_nodes_;
 
   // A third camera and v3 in the file, reloaded on a: b re-reads the file and runs it too.
   Write("v3", 3);
@@ -140,6 +145,8 @@ TEST_F(SiteConfig, ANodeOnAnotherVersionTakesNoCameraUntilAReloadMakesItTheSites
       [&] { return Config(a_->port(), "b") == "v3 matches" && Leases("a") + Leases("b") == 3; },
       kFollowS))
       << AllLogs();
+  EXPECT_TRUE(WaitUntil([&] { return Config(b_->port(), "a") == "v3 matches"; }, kFollowS))
+      << last_nodes_;
   EXPECT_EQ(Cameras(b_->port()).size(), 3u) << "b's site view has the new camera";
 
   // A file with a mistake: refused with its file and line, v3 keeps running everywhere.
@@ -150,6 +157,7 @@ TEST_F(SiteConfig, ANodeOnAnotherVersionTakesNoCameraUntilAReloadMakesItTheSites
   EXPECT_EQ(r.status, 400) << r.body;
   EXPECT_NE(r.json().value("error", "").find(config_.string() + ":"), std::string::npos) << r.body;
   EXPECT_NE(r.json().value("error", "").find("detect_fps"), std::string::npos) << r.body;
+  EXPECT_EQ(Config(b_->port(), "a"), "v3 matches") << last_nodes_;
   // Every reload is in the audit log: who, from where, the versions and the result.
   const std::string audit = HttpGet(a_->port(), "/api/audit").body;
   EXPECT_NE(audit.find("reload config (api): v1 -> v2"), std::string::npos) << audit;
