@@ -15,8 +15,7 @@
 #include <vector>
 
 #include "notify/testing/mosquitto_broker.h"  // FreeLoopbackPort
-#include "store/testing/pg_server.h"
-#include "tests/serve_support.h"
+#include "tests/pg_daemon_test.h"
 
 namespace argus::testing {
 namespace {
@@ -88,20 +87,9 @@ class NodeProxy {
   std::thread thread_;
 };
 
-class MultiNode : public DaemonTest {
+class MultiNode : public PgDaemonTest {
  protected:
-  MultiNode() : DaemonTest("multinode_") {}
-  void SetUp() override {
-    DaemonTest::SetUp();
-    if (IsSkipped()) return;
-    auto server = store::testing::PgServer::Start();
-    if (!server.ok() && server.status().code() == core::StatusCode::kNotFound) {
-      GTEST_SKIP() << "PostgreSQL is not installed: " << server.status().ToString();
-    }
-    ASSERT_TRUE(server.ok()) << server.status().ToString();
-    pg_ = std::move(*server);
-    ASSERT_TRUE(pg_->CreateDatabase("argus").ok());
-  }
+  MultiNode() : PgDaemonTest("multinode_") {}
   // The nodes stop before their directories go (a live node writes into its data_dir).
   void TearDown() override {
     nodes_.clear();
@@ -179,7 +167,6 @@ class MultiNode : public DaemonTest {
     return out;
   }
 
-  std::unique_ptr<store::testing::PgServer> pg_;
   std::map<std::string, std::unique_ptr<ServeDaemon>> nodes_;
   std::map<std::string, std::unique_ptr<NodeProxy>> proxies_;  // each node's address
 };

@@ -11,8 +11,7 @@
 #include <string>
 #include <thread>
 
-#include "store/testing/pg_server.h"
-#include "tests/serve_support.h"
+#include "tests/pg_daemon_test.h"
 
 namespace argus::testing {
 namespace {
@@ -42,20 +41,9 @@ std::string Site(const std::string& conninfo, const std::string& version, int ca
   return y;
 }
 
-class SiteConfig : public DaemonTest {
+class SiteConfig : public PgDaemonTest {
  protected:
-  SiteConfig() : DaemonTest("site_config_") {}
-  void SetUp() override {
-    DaemonTest::SetUp();
-    if (IsSkipped()) return;
-    auto server = store::testing::PgServer::Start();
-    if (!server.ok() && server.status().code() == core::StatusCode::kNotFound) {
-      GTEST_SKIP() << "PostgreSQL is not installed: " << server.status().ToString();
-    }
-    ASSERT_TRUE(server.ok()) << server.status().ToString();
-    pg_ = std::move(*server);
-    ASSERT_TRUE(pg_->CreateDatabase("argus").ok());
-  }
+  SiteConfig() : PgDaemonTest("site_config_") {}
   void TearDown() override {
     a_.reset();
     b_.reset();
@@ -95,7 +83,6 @@ class SiteConfig : public DaemonTest {
     return "\n/api/nodes: " + last_nodes_ + "\n=== a" + Logs(*a_) + "\n=== b" + Logs(*b_);
   }
 
-  std::unique_ptr<store::testing::PgServer> pg_;
   std::unique_ptr<ServeDaemon> a_, b_;
   std::string last_nodes_;  // the last /api/nodes answer: status and body
 };
