@@ -33,21 +33,14 @@
 #include <thread>
 #include <vector>
 
+#include "core/testing/wait.h"
 #include "tests/cli_support.h"
 
 namespace argus::testing {
 
 using SteadyClock = std::chrono::steady_clock;
 
-// Polls `pred` every 50 ms until it holds or `timeout_s` passed.
-inline bool WaitUntil(const std::function<bool()>& pred, double timeout_s) {
-  const auto deadline = SteadyClock::now() + std::chrono::duration<double>(timeout_s);
-  while (!pred()) {
-    if (SteadyClock::now() > deadline) return false;
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
-  return true;
-}
+using core::testing::WaitUntil;
 
 inline double SecondsSince(SteadyClock::time_point t) {
   return std::chrono::duration<double>(SteadyClock::now() - t).count();

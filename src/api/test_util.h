@@ -20,6 +20,7 @@
 #include "api/frame_hub.h"
 #include "api/http_server.h"
 #include "api/live_hub.h"
+#include "core/testing/wait.h"
 #include "store/sqlite_store.h"
 #include "store/test_util.h"
 
@@ -179,12 +180,7 @@ inline events::Alert MakeAlert(int64_t id, const std::string& camera, events::Al
 // Polls `pred` until it holds or `timeout` passes (generous: the machine is shared).
 inline bool WaitFor(const std::function<bool()>& pred,
                     std::chrono::milliseconds timeout = std::chrono::seconds(20)) {
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (!pred()) {
-    if (std::chrono::steady_clock::now() > deadline) return false;
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
-  }
-  return true;
+  return core::testing::WaitUntil(pred, std::chrono::duration<double>(timeout).count());
 }
 
 // A real HttpServer on 127.0.0.1:<free port> over a fake Backend and a real store.

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "app/analysis_pool.h"
+#include "core/testing/wait.h"
 
 namespace argus::app {
 namespace {
@@ -24,16 +25,7 @@ config::Config OneCamera(const std::string& source, double detect_fps) {
   return *cfg;
 }
 
-// Polls `pred` for up to `seconds`.
-template <typename F>
-bool WaitFor(F pred, double seconds) {
-  const auto end = std::chrono::steady_clock::now() + std::chrono::duration<double>(seconds);
-  while (std::chrono::steady_clock::now() < end) {
-    if (pred()) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
-  return pred();
-}
+using core::testing::WaitUntil;
 
 class CameraRunnerTest : public ::testing::Test {
  protected:
@@ -61,7 +53,7 @@ TEST_F(CameraRunnerTest, PlaysAFileAtItsOwnRateAndKeepsTheDetectionRate) {
   (*runner)->Start();
   // vtest is 10 fps: 2 s of wall time is about 20 frames, not the hundreds
   // that decoding flat out would give.
-  ASSERT_TRUE(WaitFor([&] { return (*runner)->stats().frames >= 20; }, 20));
+  ASSERT_TRUE(WaitUntil([&] { return (*runner)->stats().frames >= 20; }, 20));
   const double elapsed = core::SystemClock::Instance().Seconds() - t0;
   const CameraStats s = (*runner)->stats();
   (*runner)->Stop();
@@ -82,7 +74,7 @@ TEST_F(CameraRunnerTest, DropsTheOldestFrameWhenAnalysisFallsBehind) {
       CameraRunner::Create(cfg, cfg.cameras[0], 2, core::SystemClock::Instance(), {}, &diag);
   ASSERT_TRUE(runner.ok());
   (*runner)->Start();  // nobody analyses: the queue stays at 2 frames
-  ASSERT_TRUE(WaitFor([&] { return (*runner)->stats().frames >= 8; }, 20));
+  ASSERT_TRUE(WaitUntil([&] { return (*runner)->stats().frames >= 8; }, 20));
   (*runner)->Stop();
   const CameraStats s = (*runner)->stats();
   EXPECT_EQ(s.queue_depth, 2);
@@ -105,7 +97,7 @@ TEST_F(CameraRunnerTest, AMissingSourceIsOfflineWithAReasonAndRetried) {
       CameraRunner::Create(cfg, cfg.cameras[0], 2, core::SystemClock::Instance(), cb, &diag);
   ASSERT_TRUE(runner.ok());
   (*runner)->Start();
-  ASSERT_TRUE(WaitFor([&] { return (*runner)->stats().restarts >= 1; }, 10));
+  ASSERT_TRUE(WaitUntil([&] { return (*runner)->stats().restarts >= 1; }, 10));
   const CameraStats s = (*runner)->stats();
   (*runner)->Stop();
   EXPECT_GE(offline.load(), 1);
@@ -138,7 +130,7 @@ TEST_F(CameraRunnerTest, PoolAnalysesEveryCameraAndNeverOneCameraTwiceAtOnce) {
     cams.push_back(std::move(r).value());
     cams.back()->Start();
   }
-  ASSERT_TRUE(WaitFor(
+  ASSERT_TRUE(WaitUntil(
       [&] {
         std::lock_guard lock(mu);
         return done.size() == 3 && done[cams[0].get()] >= 10 && done[cams[1].get()] >= 10 &&

@@ -5,11 +5,10 @@
 
 #include <gtest/gtest.h>
 
-#include <atomic>
 
 #include "store/pg_store.h"
 #include "store/test_util.h"
-#include "store/testing/pg_server.h"
+#include "store/testing/pg_database_test.h"
 
 namespace argus::app {
 namespace {
@@ -19,30 +18,25 @@ using store::testing::kT0;
 
 constexpr double kLeaseS = 10;
 
-class NodeWatchTest : public ::testing::Test {
+class NodeWatchTest : public store::testing::PgDatabaseTest {
  protected:
   void SetUp() override {
-    auto server = store::testing::SharedPgServer();
-    ASSERT_TRUE(server.ok()) << "PostgreSQL test server: " << server.status().ToString();
-    static std::atomic<int> counter{0};
-    const std::string name = "node_watch_" + std::to_string(++counter);
-    ASSERT_TRUE((*server)->CreateDatabase(name).ok());
-    auto db = store::PgStore::Open((*server)->ConnInfo(name));
-    ASSERT_TRUE(db.ok()) << db.status().ToString();
-    db_ = std::move(db).value();
+    PgDatabaseTest::SetUp();
+    store_ = OpenStore();
+    ASSERT_NE(store_, nullptr);
   }
   void Beat(const std::string& node, core::WallTime at) {
-    ASSERT_TRUE(db_->UpsertNode({node, "", "0.1.0", kT0, at, 1}).ok());
+    ASSERT_TRUE(store_->UpsertNode({node, "", "0.1.0", kT0, at, 1}).ok());
   }
   std::unique_ptr<NodeWatch> Watch(const std::string& self) {
     return std::make_unique<NodeWatch>(
-        *db_, *db_, clock_, self, kLeaseS, 1,
+        *store_, *store_, clock_, self, kLeaseS, 1,
         [this, self](const std::string& change, const events::Alert& a) {
           published_.push_back(self + " " + change + " " + std::to_string(a.id));
         });
   }
   std::vector<events::Alert> NodeAlerts() {
-    auto all = db_->ListAlerts({});
+    auto all = store_->ListAlerts({});
     EXPECT_TRUE(all.ok());
     std::vector<events::Alert> out;
     for (const events::Alert& a : *all) {
@@ -52,14 +46,14 @@ class NodeWatchTest : public ::testing::Test {
   }
 
   core::FakeClock clock_{kT0};
-  std::unique_ptr<store::PgStore> db_;
+  std::unique_ptr<store::PgStore> store_;
   std::vector<std::string> published_;
 };
 
 TEST_F(NodeWatchTest, ALostNodeIsOneAlertForTheSiteResolvedWhenItComesBack) {
   for (const char* n : {"a", "b", "c"}) Beat(n, kT0);
-  ASSERT_TRUE(db_->AcquireLease("cam_b1", "b", 0, kT0, kT0 + seconds(10)).ok());
-  ASSERT_TRUE(db_->AcquireLease("cam_b2", "b", 0, kT0, kT0 + seconds(10)).ok());
+  ASSERT_TRUE(store_->AcquireLease("cam_b1", "b", 0, kT0, kT0 + seconds(10)).ok());
+  ASSERT_TRUE(store_->AcquireLease("cam_b2", "b", 0, kT0, kT0 + seconds(10)).ok());
   auto a = Watch("a");
   auto c = Watch("c");
   a->Tick();
@@ -110,7 +104,7 @@ TEST_F(NodeWatchTest, ALostNodeIsOneAlertForTheSiteResolvedWhenItComesBack) {
   a2->Tick();
   EXPECT_EQ(NodeAlerts().size(), 2u);
   // b was stopped on purpose (its row removed): resolved too.
-  ASSERT_TRUE(db_->DeleteNode("b").ok());
+  ASSERT_TRUE(store_->DeleteNode("b").ok());
   a2->Tick();
   c->Tick();
   alerts = NodeAlerts();

@@ -16,6 +16,7 @@
 #include <thread>
 #include <vector>
 
+#include "core/testing/wait.h"
 #include "ingest/video_source.h"
 
 extern char** environ;
@@ -106,15 +107,7 @@ struct Seen {
   }
 };
 
-template <typename Pred>
-bool WaitFor(Pred pred, std::chrono::milliseconds limit) {
-  const auto deadline = Clock::now() + limit;
-  while (!pred()) {
-    if (Clock::now() > deadline) return false;
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
-  return true;
-}
+using core::testing::WaitUntil;
 
 class RtspReconnect : public testing::TestWithParam<std::string> {};
 
@@ -149,18 +142,18 @@ TEST_P(RtspReconnect, ServerRestartIsSurvivedWithIncreasingTime) {
     }
   });
 
-  EXPECT_TRUE(WaitFor([&] { return seen.frames() >= 10; }, 20s)) << "no frames from the camera";
+  EXPECT_TRUE(WaitUntil([&] { return seen.frames() >= 10; }, 20)) << "no frames from the camera";
   EXPECT_EQ(v.state(), SourceState::kRunning);
 
   server.Kill();
   const auto killed_at = Clock::now();
-  EXPECT_TRUE(WaitFor([&] { return v.state() == SourceState::kReconnecting; }, 10s));
+  EXPECT_TRUE(WaitUntil([&] { return v.state() == SourceState::kReconnecting; }, 10));
   // At least one attempt against the dead camera failed and was backed off.
-  EXPECT_TRUE(WaitFor([&] { return v.reconnects() >= 1; }, 10s));
+  EXPECT_TRUE(WaitUntil([&] { return v.reconnects() >= 1; }, 10));
   const size_t before_restart = seen.frames();
 
   ASSERT_EQ(server.Start(port), port) << "could not restart the server on port " << port;
-  EXPECT_TRUE(WaitFor([&] { return seen.frames() >= before_restart + 10; }, 20s))
+  EXPECT_TRUE(WaitUntil([&] { return seen.frames() >= before_restart + 10; }, 20))
       << "frames did not flow again after the restart";
   const double outage_s = std::chrono::duration<double>(Clock::now() - killed_at).count();
   EXPECT_EQ(v.state(), SourceState::kRunning);

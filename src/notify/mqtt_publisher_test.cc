@@ -10,6 +10,7 @@
 #include <thread>
 #include <vector>
 
+#include "core/testing/wait.h"
 #include "notify/testing/mosquitto_broker.h"
 
 namespace argus::notify {
@@ -29,14 +30,7 @@ MqttPublisherOptions Options(int port, size_t capacity = kDefaultMqttQueueCapaci
   return o;
 }
 
-bool WaitUntil(const std::function<bool()>& pred, double timeout_s = 10) {
-  const auto end = std::chrono::steady_clock::now() + std::chrono::duration<double>(timeout_s);
-  while (std::chrono::steady_clock::now() < end) {
-    if (pred()) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
-  return pred();
-}
+using core::testing::WaitUntil;
 
 events::Event MakeEvent(events::Severity severity) {
   events::Event e;
@@ -67,7 +61,7 @@ TEST_F(MqttPublisherTest, AlertGoesToEventsAndAlertsTopicsWithQos) {
   ASSERT_TRUE(sub.WaitSubscribed());
   MqttPublisher pub(Options(broker_.port()));
   ASSERT_TRUE(pub.Start().ok());
-  ASSERT_TRUE(WaitUntil([&] { return pub.stats().connected; }));
+  ASSERT_TRUE(WaitUntil([&] { return pub.stats().connected; }, 10));
 
   pub.PublishEvent(MakeEvent(events::Severity::kInfo));  // events only
   pub.PublishEvent(MakeEvent(events::Severity::kCritical));
@@ -123,12 +117,12 @@ TEST_F(MqttPublisherTest, QueuesWhileBrokerIsDownAndSendsAfterRestart) {
   ASSERT_TRUE(sub.WaitSubscribed());
   MqttPublisher pub(Options(broker_.port()));
   ASSERT_TRUE(pub.Start().ok());
-  ASSERT_TRUE(WaitUntil([&] { return pub.stats().connected; }));
+  ASSERT_TRUE(WaitUntil([&] { return pub.stats().connected; }, 10));
   pub.Publish("argus/events", "before");
   ASSERT_EQ(sub.WaitFor(1).size(), 1u);
 
   broker_.Kill();
-  ASSERT_TRUE(WaitUntil([&] { return !pub.stats().connected; }));
+  ASSERT_TRUE(WaitUntil([&] { return !pub.stats().connected; }, 10));
   constexpr int kN = 20;
   for (int i = 0; i < kN; ++i) {
     // Every 5th is an alert, the way PublishEvent sends them.

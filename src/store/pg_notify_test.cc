@@ -3,13 +3,13 @@
 
 #include <gtest/gtest.h>
 
-#include <atomic>
 #include <chrono>
 #include <mutex>
 #include <thread>
 #include <vector>
 
-#include "store/testing/pg_server.h"
+#include "core/testing/wait.h"
+#include "store/testing/pg_database_test.h"
 
 namespace argus::store {
 namespace {
@@ -30,28 +30,9 @@ struct Ear {
   }
 };
 
-bool WaitFor(const std::function<bool()>& pred, double seconds) {
-  const auto end = std::chrono::steady_clock::now() + std::chrono::duration<double>(seconds);
-  while (std::chrono::steady_clock::now() < end) {
-    if (pred()) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
-  return pred();
-}
+using core::testing::WaitUntil;
 
-class PgNotifyTest : public ::testing::Test {
- protected:
-  void SetUp() override {
-    auto server = testing::SharedPgServer();
-    ASSERT_TRUE(server.ok()) << "PostgreSQL test server: " << server.status().ToString();
-    server_ = *server;
-    static std::atomic<int> counter{0};
-    db_ = "pg_notify_" + std::to_string(++counter);
-    ASSERT_TRUE(server_->CreateDatabase(db_).ok());
-  }
-  testing::PgServer* server_ = nullptr;
-  std::string db_;
-};
+using PgNotifyTest = testing::PgDatabaseTest;
 
 TEST_F(PgNotifyTest, OthersHearWhatOneSendsAndNoOneHearsItself) {
   Ear a_ear, b_ear, c_ear;
@@ -61,11 +42,12 @@ TEST_F(PgNotifyTest, OthersHearWhatOneSendsAndNoOneHearsItself) {
   a.Start();
   b.Start();
   c.Start();
-  ASSERT_TRUE(WaitFor([&] { return a.listening() && b.listening() && c.listening(); }, 20));
+  ASSERT_TRUE(WaitUntil([&] { return a.listening() && b.listening() && c.listening(); }, 20));
   ASSERT_TRUE(a.Send("one"));
   ASSERT_TRUE(a.Send("two"));
   ASSERT_TRUE(b.Send("three"));
-  EXPECT_TRUE(WaitFor([&] { return b_ear.Heard().size() == 2 && a_ear.Heard().size() == 1; }, 10));
+  EXPECT_TRUE(
+      WaitUntil([&] { return b_ear.Heard().size() == 2 && a_ear.Heard().size() == 1; }, 10));
   EXPECT_EQ(b_ear.Heard(), (std::vector<std::string>{"one", "two"}));
   EXPECT_EQ(a_ear.Heard(), (std::vector<std::string>{"three"}));
   EXPECT_TRUE(c_ear.Heard().empty()) << "another channel";
@@ -79,13 +61,13 @@ TEST_F(PgNotifyTest, ReconnectsAfterTheServerRestarts) {
   PgNotifyChannel b(server_->ConnInfo(db_), "news", b_ear.Handler());
   a.Start();
   b.Start();
-  ASSERT_TRUE(WaitFor([&] { return a.listening() && b.listening(); }, 20));
+  ASSERT_TRUE(WaitUntil([&] { return a.listening() && b.listening(); }, 20));
   ASSERT_TRUE(server_->Stop().ok());
-  EXPECT_TRUE(WaitFor([&] { return !a.listening() && !b.listening(); }, 10));
+  EXPECT_TRUE(WaitUntil([&] { return !a.listening() && !b.listening(); }, 10));
   ASSERT_TRUE(server_->Restart().ok());
-  ASSERT_TRUE(WaitFor([&] { return a.listening() && b.listening(); }, 30));
+  ASSERT_TRUE(WaitUntil([&] { return a.listening() && b.listening(); }, 30));
   a.Send("after");
-  EXPECT_TRUE(WaitFor([&] { return !b_ear.Heard().empty(); }, 10));
+  EXPECT_TRUE(WaitUntil([&] { return !b_ear.Heard().empty(); }, 10));
   EXPECT_EQ(b_ear.Heard(), (std::vector<std::string>{"after"}));
 }
 

@@ -13,7 +13,7 @@
 #include <thread>
 
 #include "store/test_util.h"
-#include "store/testing/pg_server.h"
+#include "store/testing/pg_database_test.h"
 
 namespace argus::store {
 namespace {
@@ -40,36 +40,13 @@ Alert MakeAlert(int64_t id, const std::string& camera = "cam1") {
   return a;
 }
 
-class PgStoreTest : public ::testing::Test {
+class PgStoreTest : public testing::PgDatabaseTest {
  protected:
-  void SetUp() override {
-    auto server = testing::SharedPgServer();
-    ASSERT_TRUE(server.ok()) << "PostgreSQL test server: " << server.status().ToString();
-    server_ = *server;
-    db_ = NewDatabase();
-    ASSERT_FALSE(db_.empty());
-  }
-  // A fresh, empty database; "" (and a test failure) if it cannot be created.
-  std::string NewDatabase() {
-    static std::atomic<int> counter{0};
-    std::string name = "pg_test_" + std::to_string(++counter);
-    const core::Status s = server_->CreateDatabase(name);
-    EXPECT_TRUE(s.ok()) << s.ToString();
-    return s.ok() ? name : "";
-  }
-  std::unique_ptr<PgStore> OpenOrDie(const std::string& db) {
-    auto s = PgStore::Open(server_->ConnInfo(db));
-    EXPECT_TRUE(s.ok()) << s.status().ToString();
-    return s.ok() ? std::move(*s) : nullptr;
-  }
   int64_t QueryInt(const std::string& db, const std::string& sql) {
     auto v = server_->Query(db, sql);
     EXPECT_TRUE(v.ok()) << sql << ": " << v.status().ToString();
     return v.ok() && !v->empty() ? std::stoll(*v) : -1;
   }
-
-  testing::PgServer* server_ = nullptr;
-  std::string db_;
 };
 
 TEST(PgStoreOpen, UnreachableServerIsUnavailableWithAClearMessage) {
@@ -83,7 +60,7 @@ TEST(PgStoreOpen, UnreachableServerIsUnavailableWithAClearMessage) {
 }
 
 TEST_F(PgStoreTest, OpenRecordsEveryMigrationAndTheAuditLogRefusesTruncate) {
-  auto store = OpenOrDie(db_);
+  auto store = OpenStore(db_);
   ASSERT_NE(store, nullptr);
   const int n = static_cast<int>(PgMigrations().size());
   EXPECT_EQ(store->schema_version(), n);
@@ -96,12 +73,12 @@ TEST_F(PgStoreTest, OpenRecordsEveryMigrationAndTheAuditLogRefusesTruncate) {
   EXPECT_EQ(store->ListAudit(0, 10)->size(), 1u);
   // Opening again migrates nothing.
   store.reset();
-  ASSERT_NE(OpenOrDie(db_), nullptr);
+  ASSERT_NE(OpenStore(db_), nullptr);
   EXPECT_EQ(QueryInt(db_, "SELECT count(*) FROM schema_migrations"), n);
 }
 
 TEST_F(PgStoreTest, NewerSchemaIsAClearErrorAndLeavesTheDatabaseAlone) {
-  ASSERT_NE(OpenOrDie(db_), nullptr);
+  ASSERT_NE(OpenStore(db_), nullptr);
   ASSERT_TRUE(server_->Exec(db_, "INSERT INTO schema_migrations (version) VALUES (99)").ok());
   auto s = PgStore::Open(server_->ConnInfo(db_));
   ASSERT_FALSE(s.ok());
@@ -182,7 +159,7 @@ TEST_F(PgStoreTest, TwoNodesMigratingAtOnceRunEachMigrationOnce) {
 }
 
 TEST_F(PgStoreTest, ServerRestartIsUnavailableWhileDownThenReconnects) {
-  auto store = OpenOrDie(db_);
+  auto store = OpenStore(db_);
   ASSERT_NE(store, nullptr);
   ASSERT_TRUE(store->UpsertAlert(MakeAlert(1)).ok());
   ASSERT_TRUE(store->InsertEvent(MakeEvent("before", "c1", "x", Severity::kAlert), kT0).ok());
@@ -211,7 +188,7 @@ TEST_F(PgStoreTest, ServerRestartIsUnavailableWhileDownThenReconnects) {
 }
 
 TEST_F(PgStoreTest, DroppedConnectionIsReplacedOnTheNextCall) {
-  auto store = OpenOrDie(db_);
+  auto store = OpenStore(db_);
   ASSERT_NE(store, nullptr);
   ASSERT_TRUE(store->InsertEvent(MakeEvent("e1", "c1", "x", Severity::kAlert), kT0).ok());
   // An administrator (or a failover) kills the store's session; the timeout makes
@@ -228,8 +205,8 @@ TEST_F(PgStoreTest, DroppedConnectionIsReplacedOnTheNextCall) {
 }
 
 TEST_F(PgStoreTest, TwoNodesShareOneDatabase) {
-  auto a = OpenOrDie(db_);
-  auto b = OpenOrDie(db_);
+  auto a = OpenStore(db_);
+  auto b = OpenStore(db_);
   ASSERT_NE(a, nullptr);
   ASSERT_NE(b, nullptr);
 
@@ -328,8 +305,8 @@ namespace argus::store {
 namespace {
 
 TEST_F(PgStoreTest, SiteConfigIsSetFirstOnceThenOnlyOverTheHashItReplaces) {
-  auto a = OpenOrDie(db_);
-  auto b = OpenOrDie(db_);
+  auto a = OpenStore(db_);
+  auto b = OpenStore(db_);
   ASSERT_NE(a, nullptr);
   ASSERT_NE(b, nullptr);
   auto none = a->GetSiteConfig();

@@ -5,7 +5,6 @@
 
 #include <gtest/gtest.h>
 
-#include <atomic>
 #include <latch>
 #include <thread>
 
@@ -13,7 +12,7 @@
 #include "store/pg_store.h"
 #include "store/sqlite_store.h"
 #include "store/test_util.h"
-#include "store/testing/pg_server.h"
+#include "store/testing/pg_database_test.h"
 
 namespace argus::store {
 namespace {
@@ -21,24 +20,7 @@ namespace {
 using std::chrono::seconds;
 using testing::kT0;
 
-class SiteStoreTest : public ::testing::Test {
- protected:
-  void SetUp() override {
-    auto server = testing::SharedPgServer();
-    ASSERT_TRUE(server.ok()) << "PostgreSQL test server: " << server.status().ToString();
-    server_ = *server;
-    static std::atomic<int> counter{0};
-    db_ = "site_store_" + std::to_string(++counter);
-    ASSERT_TRUE(server_->CreateDatabase(db_).ok());
-  }
-  std::unique_ptr<PgStore> Open() {
-    auto s = PgStore::Open(server_->ConnInfo(db_));
-    EXPECT_TRUE(s.ok()) << s.status().ToString();
-    return s.ok() ? std::move(*s) : nullptr;
-  }
-  testing::PgServer* server_ = nullptr;
-  std::string db_;
-};
+using SiteStoreTest = testing::PgDatabaseTest;
 
 events::Alert NodeLost(int64_t id, const std::string& occurrence) {
   events::Alert a;
@@ -52,7 +34,7 @@ events::Alert NodeLost(int64_t id, const std::string& occurrence) {
 }
 
 TEST_F(SiteStoreTest, RemembersWhichNodeHeldEachLeaseEpoch) {
-  auto db = Open();
+  auto db = OpenStore();
   ASSERT_NE(db, nullptr);
   ASSERT_EQ(SiteStoreOf(*db), db.get());
   ASSERT_TRUE(db->AcquireLease("cam", "a", 0, kT0, kT0 + seconds(10)).ok());  // epoch 1
@@ -71,7 +53,7 @@ TEST_F(SiteStoreTest, RemembersWhichNodeHeldEachLeaseEpoch) {
 TEST_F(SiteStoreTest, ASiteAlertRaisedByManyNodesAtOnceIsStoredOnce) {
   constexpr int kNodes = 4;
   std::vector<std::unique_ptr<PgStore>> nodes;
-  for (int i = 0; i < kNodes; ++i) nodes.push_back(Open());
+  for (int i = 0; i < kNodes; ++i) nodes.push_back(OpenStore());
   for (auto& n : nodes) ASSERT_NE(n, nullptr);
   std::vector<SiteStore::Raised> raised(kNodes);
   std::latch go(kNodes);
