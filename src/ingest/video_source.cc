@@ -32,6 +32,13 @@ double PlausibleFps(AVRational r) {
   return fps > 0 && fps <= kMaxPlausibleFps ? fps : 0;
 }
 
+// A continuous height x width BGR picture with kBgrFrameSlackBytes after it.
+cv::Mat BgrWithSlack(int height, int width) {
+  const int bytes = height * width * 3;
+  cv::Mat whole(1, bytes + static_cast<int>(kBgrFrameSlackBytes), CV_8UC1);
+  return whole.colRange(0, bytes).reshape(3, height);
+}
+
 }  // namespace
 
 bool IsLiveUrl(const std::string& url) {
@@ -278,7 +285,7 @@ ReadStatus VideoSource::ReadFromSession(Frame* out) {
       return ReadStatus::kEnd;
     }
     // A fresh Mat each time: callers may keep earlier frames.
-    out->bgr = cv::Mat(f->height, f->width, CV_8UC3);
+    out->bgr = BgrWithSlack(f->height, f->width);
     uint8_t* dst[4] = {out->bgr.data, nullptr, nullptr, nullptr};
     int dst_stride[4] = {static_cast<int>(out->bgr.step[0]), 0, 0, 0};
     sws_scale(s.sws, f->data, f->linesize, 0, f->height, dst, dst_stride);

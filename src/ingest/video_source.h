@@ -41,8 +41,14 @@ struct SourceOptions {
   int decoder_threads = 1;
 };
 
+// libswscale's SIMD converters write pixels in whole blocks: on a width that is not a
+// multiple of the block a row spills past its end (into the next row, which is
+// written after it, and past the last row: heap corruption, seen on a 636 px wide
+// camera). So a frame is one continuous buffer with this slack after its last pixel.
+inline constexpr size_t kBgrFrameSlackBytes = 256;
+
 struct Frame {
-  cv::Mat bgr;         // BGR 8UC3
+  cv::Mat bgr;         // BGR 8UC3, continuous, kBgrFrameSlackBytes allocated after it
   double t = 0;        // stream time (s), first frame 0, strictly increasing across reconnects
   int64_t number = 0;  // 1-based index of decoded frames since Open()
   // The decoder concealed errors in this picture (data lost or a broken stream): it may

@@ -10,6 +10,7 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <opencv2/videoio.hpp>
 #include <thread>
 #include <vector>
 
@@ -88,6 +89,39 @@ TEST(VideoSourceFile, ReadsAllOfVtestWithStreamTimestamps) {
   EXPECT_LT(first_mean[0], 220);
   EXPECT_EQ(v.state(), SourceState::kEnded);
   EXPECT_EQ(v.Read(&f), ReadStatus::kEnd);  // stays ended
+}
+
+// A width that is not a multiple of swscale's pixel blocks (a real 636x360 camera's
+// clip corrupted the heap): the picture is right and the spill has room.
+TEST(VideoSourceFile, OddWidthDecodesIntoAPictureWithSlack) {
+  const std::string path =
+      (std::filesystem::temp_directory_path() / ("argus_odd_" + std::to_string(getpid()) + ".mp4"))
+          .string();
+  {
+    cv::VideoWriter w(path, cv::VideoWriter::fourcc('m', 'p', '4', 'v'), 10, {636, 360});
+    ASSERT_TRUE(w.isOpened()) << "OpenCV cannot write mp4v";
+    cv::Mat img(360, 636, CV_8UC3, cv::Scalar(200, 40, 40));
+    img.colRange(318, 636).setTo(cv::Scalar(40, 40, 200));
+    for (int i = 0; i < 5; ++i) w.write(img);
+  }
+  auto src = VideoSource::Open({.url = path}, core::SystemClock::Instance());
+  ASSERT_TRUE(src.ok()) << src.status().ToString();
+  Frame f;
+  int n = 0;
+  while ((*src)->Read(&f) == ReadStatus::kFrame) {
+    ++n;
+    ASSERT_EQ(f.bgr.cols, 636);
+    ASSERT_EQ(f.bgr.rows, 360);
+    ASSERT_TRUE(f.bgr.isContinuous());
+    ASSERT_GE(f.bgr.u->size, f.bgr.total() * f.bgr.elemSize() + kBgrFrameSlackBytes);
+    const cv::Vec3b left = f.bgr.at<cv::Vec3b>(180, 100), right = f.bgr.at<cv::Vec3b>(180, 600);
+    EXPECT_NEAR(left[0], 200, 20);
+    EXPECT_NEAR(left[2], 40, 20);
+    EXPECT_NEAR(right[0], 40, 20);
+    EXPECT_NEAR(right[2], 200, 20) << "the last columns are converted too";
+  }
+  EXPECT_EQ(n, 5);
+  std::filesystem::remove(path);
 }
 
 TEST(VideoSourceFile, RateLimiterKeepsFiveOfTwentyFive) {
