@@ -35,9 +35,11 @@ bool IsValidTransition(SourceState from, SourceState to) {
 }
 
 bool SourceStateMachine::TransitionTo(SourceState to) {
-  std::lock_guard lock(mu_);
-  if (!IsValidTransition(state_.load(), to)) return false;
-  state_.store(to);
+  {
+    std::lock_guard lock(mu_);
+    if (!IsValidTransition(state_.load(), to)) return false;
+    state_.store(to);
+  }
   if (listener_) listener_(to);
   return true;
 }

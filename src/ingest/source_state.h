@@ -27,13 +27,16 @@ class SourceStateMachine {
   // Moves to `to` if legal and returns true; false (and no change) otherwise, e.g. after
   // Stop() made the state final while the reading thread was still reconnecting.
   bool TransitionTo(SourceState to);
-  // Called after every successful transition, on the thread that made it, under the
-  // internal (recursive) lock so listeners see transitions in order. A listener may read
-  // state() or cause a transition itself. Set before the machine is shared between threads.
+  // Called after every successful transition, on the thread that made it, outside the
+  // internal lock: a listener that takes a lock of its own must not deadlock with a
+  // thread that holds that lock while it stops the source (the camera runner's Stop did
+  // so: SIGTERM hung the daemon). Transitions of one thread reach it in order; those of
+  // two threads at once may arrive in either order (state() is the truth). A listener
+  // may read state() or cause a transition itself. Set before the machine is shared.
   void SetListener(Listener l) { listener_ = std::move(l); }
 
  private:
-  std::recursive_mutex mu_;
+  std::mutex mu_;
   std::atomic<SourceState> state_;
   Listener listener_;
 };

@@ -2,7 +2,11 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
+#include <future>
+#include <mutex>
 #include <string>
+#include <thread>
 #include <vector>
 
 namespace argus::ingest {
@@ -67,6 +71,29 @@ TEST(SourceStateMachine, ListenerMayTriggerATransition) {
   EXPECT_TRUE(m.TransitionTo(S::kReconnecting));
   EXPECT_EQ(m.state(), S::kStopped);
   EXPECT_EQ(seen, (std::vector<S>{S::kReconnecting, S::kStopped}));
+}
+
+// The camera runner's shape: one thread holds its lock while it stops the source; the
+// reading thread's listener, on a transition just before, wants that lock.
+TEST(SourceStateMachine, AListenerWaitingForALockDoesNotBlockAStopMadeUnderIt) {
+  SourceStateMachine m(S::kRunning);
+  std::mutex runner;
+  std::promise<void> in_listener;
+  m.SetListener([&](S s) {
+    if (s != S::kReconnecting) return;
+    in_listener.set_value();
+    std::lock_guard lock(runner);  // e.g. reading the runner's stats
+  });
+  std::unique_lock held(runner);
+  std::thread reader([&] { m.TransitionTo(S::kReconnecting); });
+  in_listener.get_future().wait();
+  auto stop = std::async(std::launch::async, [&] { return m.TransitionTo(S::kStopped); });
+  const bool stopped_in_time = stop.wait_for(std::chrono::seconds(5)) == std::future_status::ready;
+  held.unlock();  // lets either version finish, so the test ends
+  reader.join();
+  EXPECT_TRUE(stopped_in_time) << "Stop waited for a listener that waited for Stop's lock";
+  EXPECT_TRUE(stop.get());
+  EXPECT_EQ(m.state(), S::kStopped);
 }
 
 }  // namespace
