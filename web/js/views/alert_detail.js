@@ -35,6 +35,28 @@ async function loadTimeline(alert) {
   return r.events || [];
 }
 
+const CHAR_EM = 0.6; // mean glyph width of the overlay's font, in ems
+
+// Places each track's label by its box where it covers no label placed before:
+// above the box, below it, inside its top, then further up or down in steps.
+// Returns (box {x, y, w, h}, text, font) -> the label's baseline {x, y}.
+function labelPlacer(width, height, font) {
+  const placed = [];
+  const free = (r) =>
+    r.x >= 0 && r.y >= 0 && r.x + r.w <= width && r.y + r.h <= height &&
+    !placed.some((q) => r.x < q.x + q.w && q.x < r.x + r.w && r.y < q.y + q.h && q.y < r.y + r.h);
+  return (b, text) => {
+    const w = font * CHAR_EM * text.length;
+    const h = font * 1.15;
+    const x = Math.min(Math.max(0, b.x), Math.max(0, width - w));
+    const tops = [b.y - h - 2, b.y + b.h + 2, b.y + 2];
+    for (let k = 1; k <= 8; ++k) tops.push(b.y - h - 2 - k * h, b.y + b.h + 2 + k * h);
+    const top = tops.find((t) => free({ x, y: t, w, h })) ?? Math.min(Math.max(0, b.y - h - 2), height - h);
+    placed.push({ x, y: top, w, h });
+    return { x, y: top + font * 0.9 };
+  };
+}
+
 function drawOverlay(overlay, img, events) {
   clear(overlay);
   const w = img.naturalWidth;
@@ -51,6 +73,7 @@ function drawOverlay(overlay, img, events) {
     if (!tracks.has(key)) tracks.set(key, []);
     tracks.get(key).push({ e, b });
   }
+  const place = labelPlacer(w, h, font);
   let drawn = 0;
   for (const [trackId, list] of tracks) {
     const colour = colourOf(trackId);
@@ -92,13 +115,8 @@ function drawOverlay(overlay, img, events) {
     }
     const { e, b } = list[list.length - 1];
     const label = `${e.label || 'track'} ${trackId >= 0 ? `#${trackId}` : ''}`.trim();
-    g.append(
-      svg(
-        'text',
-        { x: b.x, y: Math.max(font, b.y - stroke * 2), fill: colour, 'font-size': font, class: 'overlay-label' },
-        label,
-      ),
-    );
+    const at = place(b, label);
+    g.append(svg('text', { x: at.x, y: at.y, fill: colour, 'font-size': font, class: 'overlay-label' }, label));
     overlay.append(g);
   }
   return drawn;
