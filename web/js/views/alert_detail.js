@@ -38,6 +38,7 @@ async function loadTimeline(alert) {
 const CHAR_EM = 0.66; // glyph width of the overlay's bold font, in ems, when it cannot be measured
 const LINE_EM = 1.25; // a label's height (the font's ascent and descent, and a margin)
 const PLACE_STEPS = 12; // label heights tried above and below the box
+const GAP_EM = 0.5; // kept free beside a label, so that two on one line do not read as one
 
 // Places each track's label by its box where it covers no label placed before:
 // above the box, below it, inside its top, then further up or down in steps, each
@@ -66,7 +67,8 @@ function labelPlacer(width, height, font) {
         }
       }
     }
-    placed.push({ ...spot, w, h });
+    const gap = font * GAP_EM;
+    placed.push({ x: spot.x - gap, y: spot.y, w: w + 2 * gap, h });
     return { x: spot.x, y: spot.y + font * 0.95 };
   };
 }
