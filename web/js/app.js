@@ -167,6 +167,8 @@ function renderBanner() {
   bannerTimer = setInterval(renderBanner, BANNER_TICK_MS);
 }
 
+const CAMERA_BANNER_NAMES = 3; // cameras named in the banner's one line
+
 // Cameras that are not delivering frames (offline, reconnecting...), by name; a camera
 // another node of the site runs ("remote") is that node's to report.
 function renderCameraBanner() {
@@ -174,15 +176,31 @@ function renderCameraBanner() {
   const down = loggedIn
     ? [...live.cameras.values()].filter((c) => c.status && !['online', 'live', 'remote'].includes(c.status))
     : [];
+  const wasOpen = box.querySelector('details')?.open;
   box.hidden = down.length === 0;
   clear(box);
   if (down.length === 0) return;
+  const why = (c) => `${c.name} (${c.status}${c.error ? `: ${c.error}` : ''})`;
+  if (down.length === 1) {
+    box.append(el('strong', {}, 'Camera not online: '), why(down[0]));
+    return;
+  }
+  // One line however many: a hundred-camera site must not push the page down. The
+  // list with the reasons opens on demand.
+  const names = down.slice(0, CAMERA_BANNER_NAMES).map((c) => c.name);
+  const more = down.length - names.length;
   box.append(
-    el('strong', {}, down.length === 1 ? 'Camera not online: ' : `${down.length} cameras not online: `),
-    down
-      .slice(0, 8)
-      .map((c) => `${c.name} (${c.status}${c.error ? `: ${c.error}` : ''})`)
-      .join(', ') + (down.length > 8 ? ', …' : ''),
+    el(
+      'details',
+      { open: Boolean(wasOpen) },
+      el(
+        'summary',
+        {},
+        el('strong', {}, `${down.length} cameras not online: `),
+        names.join(', ') + (more > 0 ? ` and ${more} more` : ''),
+      ),
+      el('ul', { class: 'camera-banner-list' }, down.map((c) => el('li', {}, why(c)))),
+    ),
   );
 }
 

@@ -35,6 +35,44 @@ async function loadTimeline(alert) {
   return r.events || [];
 }
 
+const CHAR_EM = 0.66; // glyph width of the overlay's bold font, in ems, when it cannot be measured
+const LINE_EM = 1.25; // a label's height (the font's ascent and descent, and a margin)
+const PLACE_STEPS = 12; // label heights tried above and below the box
+const GAP_EM = 0.5; // kept free beside a label, so that two on one line do not read as one
+
+// Places each track's label by its box where it covers no label placed before:
+// above the box, below it, inside its top, then further up or down in steps, each
+// from the box's left edge or ending at its right edge. Returns
+// (box {x, y, w, h}, label width) -> the label's baseline {x, y}.
+function labelPlacer(width, height, font) {
+  const placed = [];
+  const h = font * LINE_EM;
+  const free = (r) =>
+    r.x >= 0 &&
+    r.y >= 0 &&
+    r.x + r.w <= width &&
+    r.y + r.h <= height &&
+    !placed.some((q) => r.x < q.x + q.w && q.x < r.x + r.w && r.y < q.y + q.h && q.y < r.y + r.h);
+  return (b, w) => {
+    const clampX = (x) => Math.min(Math.max(0, x), Math.max(0, width - w));
+    const xs = [clampX(b.x), clampX(b.x + b.w - w)];
+    const tops = [b.y - h - 2, b.y + b.h + 2, b.y + 2];
+    for (let k = 1; k <= PLACE_STEPS; ++k) tops.push(b.y - h - 2 - k * h, b.y + b.h + 2 + k * h);
+    let spot = { x: xs[0], y: Math.min(Math.max(0, b.y - h - 2), height - h) }; // if nothing is free
+    search: for (const y of tops) {
+      for (const x of xs) {
+        if (free({ x, y, w, h })) {
+          spot = { x, y };
+          break search;
+        }
+      }
+    }
+    const gap = font * GAP_EM;
+    placed.push({ x: spot.x - gap, y: spot.y, w: w + 2 * gap, h });
+    return { x: spot.x, y: spot.y + font * 0.95 };
+  };
+}
+
 function drawOverlay(overlay, img, events) {
   clear(overlay);
   const w = img.naturalWidth;
@@ -51,6 +89,7 @@ function drawOverlay(overlay, img, events) {
     if (!tracks.has(key)) tracks.set(key, []);
     tracks.get(key).push({ e, b });
   }
+  const place = labelPlacer(w, h, font);
   let drawn = 0;
   for (const [trackId, list] of tracks) {
     const colour = colourOf(trackId);
@@ -92,14 +131,13 @@ function drawOverlay(overlay, img, events) {
     }
     const { e, b } = list[list.length - 1];
     const label = `${e.label || 'track'} ${trackId >= 0 ? `#${trackId}` : ''}`.trim();
-    g.append(
-      svg(
-        'text',
-        { x: b.x, y: Math.max(font, b.y - stroke * 2), fill: colour, 'font-size': font, class: 'overlay-label' },
-        label,
-      ),
-    );
+    const text = svg('text', { fill: colour, 'font-size': font, class: 'overlay-label' }, label);
+    g.append(text);
     overlay.append(g);
+    // Its width as drawn (0 while the overlay is hidden: then estimated).
+    const at = place(b, text.getComputedTextLength() || font * CHAR_EM * label.length);
+    text.setAttribute('x', at.x);
+    text.setAttribute('y', at.y);
   }
   return drawn;
 }

@@ -113,6 +113,7 @@ export function stepChart(points, fromMs, toMs, title) {
     viewBox: `0 0 ${CHART_W} ${CHART_H}`,
     role: 'img',
     'aria-label': `${title}: ${data.length} points, at most ${vmax}`,
+    dataset: { from: new Date(t0).toISOString(), to: new Date(t1).toISOString() }, // the time axis
   });
   for (let v = 0; v <= ymax; v += yStep) {
     root.append(

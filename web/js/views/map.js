@@ -1,7 +1,8 @@
 // Site map: each floor of the site model (GET /api/site) as inline SVG. Data are
 // metres with y to the north, so y is flipped for SVG. Cameras whose config
 // camera has an open alert, and sensors named by the zone of an open sensor
-// alert, light up; the live feed keeps them current.
+// alert, light up; the live feed keeps them current. A camera's view is the
+// server's visibility polygon (clipped by walls and range), not a bare cone.
 
 import { get } from '../api.js';
 import { live } from '../live.js';
@@ -11,6 +12,8 @@ const PAD_M = 2;
 const HEADING_LEN_M = 1.5;
 const SENSOR_TYPES = new Set(['sensor_trip', 'unobserved_sensor_trip']);
 const CONE_STEPS = 16;
+// Camera statuses with a picture: anything else is drawn as having no feed.
+const FEEDING = new Set(['online', 'tampered', 'remote']);
 
 const pt = ([x, y]) => `${x},${-y}`;
 const pts = (list) => (list || []).map(pt).join(' ');
@@ -41,7 +44,16 @@ function floorBounds(f) {
   return { minX, minY, maxX, maxY };
 }
 
-// Without a visibility polygon: the nominal cone from heading, field of view and range.
+// Why a site camera shows nothing, or '' when it has a feed: its `camera:` is
+// not a configured camera ('no feed'), or that camera is not streaming (its status).
+function missingFeed(c) {
+  if (!c.camera || !live.cameras.has(c.camera)) return 'no feed';
+  const s = live.cameraStatus(c.camera);
+  return FEEDING.has(s) ? '' : s;
+}
+
+// Only for a site model served without visibility polygons (an older server): the
+// nominal cone from heading, field of view and range, which ignores walls.
 function nominalCone(c) {
   if (!Array.isArray(c.at) || !Number.isFinite(c.heading_deg) || !Number.isFinite(c.hfov_deg)) return [];
   const range = Number.isFinite(c.range_m) && c.range_m > 0 ? c.range_m : 10;
@@ -135,16 +147,15 @@ function renderFloor(f) {
     style: `--font:${font}px`,
   });
   if (f.outline && f.outline.length) root.append(svg('polygon', { class: 'floor-outline', points: pts(f.outline) }));
-  // A site camera whose `camera:` is not a configured camera has no feed.
-  const fed = (c) => Boolean(c.camera) && live.cameras.has(c.camera);
   for (const c of f.cameras || []) {
-    const view = c.view && c.view.length >= 3 ? c.view : nominalCone(c);
+    // An empty visibility polygon means the camera sees nothing of its floor.
+    const view = Array.isArray(c.view) ? c.view : nominalCone(c);
     if (view.length >= 3) {
       root.append(
         svg('polygon', {
-          class: `camera-view${fed(c) ? '' : ' no-feed'}`,
+          class: `camera-view${missingFeed(c) ? ' no-feed' : ''}`,
           points: pts(view),
-          dataset: { viewOf: c.camera || '' },
+          dataset: { viewOf: c.camera || '', siteCamera: c.id },
         }),
       );
     }
@@ -195,14 +206,14 @@ function renderFloor(f) {
     const [x, y] = [c.at[0], -c.at[1]];
     const a = ((c.heading_deg || 0) * Math.PI) / 180;
     const r = font * 0.8;
-    const noFeed = !fed(c);
-    const label = (c.camera ? `${c.id} · ${c.camera}` : c.id) + (noFeed ? ' (no feed)' : '');
+    const missing = missingFeed(c);
+    const label = (c.camera ? `${c.id} · ${c.camera}` : c.id) + (missing ? ` (${missing})` : '');
     root.append(
       svg(
         'a',
         {
-          class: `map-camera${noFeed ? ' no-feed' : ''}`,
-          dataset: { camera: c.camera || '', siteCamera: c.id },
+          class: `map-camera${missing ? ' no-feed' : ''}`,
+          dataset: { camera: c.camera || '', siteCamera: c.id, feed: missing || 'live' },
           'aria-label': `Camera ${label}`,
         },
         svg('title', {}, `Camera ${label}`),
@@ -226,6 +237,8 @@ export function mount(main) {
   let site = null;
   let floorId = null;
   let destroyed = false;
+  let feeds = ''; // the site cameras' feeds as last drawn
+  const feedKey = () => (site ? site.floors.flatMap((f) => (f.cameras || []).map(missingFeed)).join('|') : '');
   const status = el('p', { id: 'map-status', class: 'load-status', role: 'status' }, 'Loading the site model…');
   const select = el('select', { id: 'floor-select' });
   const selectRow = el(
@@ -240,7 +253,7 @@ export function mount(main) {
     'ul',
     { class: 'map-legend', 'aria-label': 'Legend' },
     el('li', {}, el('span', { class: 'lg lg-camera' }), 'Camera and its view'),
-    el('li', {}, el('span', { class: 'lg lg-no-feed' }), 'Camera without a feed'),
+    el('li', {}, el('span', { class: 'lg lg-no-feed' }), 'Camera without a feed (not configured, or not streaming)'),
     el('li', {}, el('span', { class: 'lg lg-alerting' }), 'Open alert'),
     el('li', {}, el('span', { class: 'lg lg-acked' }), 'Acknowledged'),
     el('li', {}, el('span', { class: 'lg lg-sensor' }), 'Sensor'),
@@ -337,6 +350,7 @@ export function mount(main) {
     const f = site.floors.find((x) => x.id === id) || site.floors[0];
     floorId = f.id;
     select.value = f.id;
+    feeds = feedKey();
     clear(plan).append(renderFloor(f));
     updateLights();
   }
@@ -362,13 +376,20 @@ export function mount(main) {
         e.status === 404 ? 'No site model configured.' : `Could not load the site model: ${e.message}`;
     });
 
-  // A full load may bring the camera list (which site cameras have a feed).
+  // A full load may bring the camera list, and a camera may stop or start
+  // streaming: the floor is drawn again when a site camera's feed changed.
   const onReset = () => (site && floorId ? showFloor(floorId) : updateLights());
+  const onCamera = () => {
+    const k = feedKey();
+    if (k !== feeds && site && floorId) showFloor(floorId);
+  };
   live.addEventListener('alert', updateLights);
   live.addEventListener('reset', onReset);
+  live.addEventListener('camera', onCamera);
   return () => {
     destroyed = true;
     live.removeEventListener('alert', updateLights);
     live.removeEventListener('reset', onReset);
+    live.removeEventListener('camera', onCamera);
   };
 }
