@@ -66,8 +66,8 @@ class TransitModel {
 };
 
 struct HandoffParams {
-  static constexpr double kDefaultMaxDistance = 0.45;
-  static constexpr double kDefaultNewPersonScore = 0.15;
+  static constexpr double kDefaultMaxDistance = 0.3;
+  static constexpr double kDefaultNewPersonScore = 0.25;
   static constexpr double kDefaultMinConfidence = 0.5;
   static constexpr double kDefaultLearnConfidence = 0.7;
   static constexpr int kDefaultDecideSamples = 4;
