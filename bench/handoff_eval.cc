@@ -322,8 +322,27 @@ Result Evaluate(const Recording& rec, const std::vector<track::MotRow>& gt_rows,
   Result r;
   const auto passages = TrackedPassages(gt, spans, match, &r.passages);
   r.tracked = static_cast<int>(passages.size());
+  std::map<std::pair<int, int>, track::AppearanceModel> looks;  // whole-life looks, for --verbose
+  if (verbose) {
+    for (const auto& frame : rec.frames) {
+      for (int k = 0; k < n; ++k) {
+        for (const auto& o : frame[k].observed) {
+          if (o.look) looks[{k, o.track}].Add(*o.look);
+        }
+      }
+    }
+  }
   for (const Passage& ps : passages) {
-    if (gid.at({ps.from, ps.from_track}) == gid.at({ps.to, ps.to_track})) ++r.correct;
+    const bool linked = gid.at({ps.from, ps.from_track}) == gid.at({ps.to, ps.to_track});
+    r.correct += linked;
+    if (verbose && !linked) {
+      const auto& a = looks[{ps.from, ps.from_track}];
+      const auto& b = looks[{ps.to, ps.to_track}];
+      std::fprintf(
+          stderr, "missed cam%d/%d -> cam%d/%d: crops %d and %d, distance %.3f\n", ps.from,
+          ps.from_track, ps.to, ps.to_track, a.samples(), b.samples(),
+          a.samples() && b.samples() ? track::AppearanceDistance(a.mean(), b.mean()) : -1.0);
+    }
   }
   auto cam = [](const std::string& name) { return std::atoi(name.c_str() + 3); };
   for (const auto& l : links) {

@@ -41,8 +41,8 @@ HandoffLinker::HandoffLinker(std::vector<Adjacency> adjacency, const HandoffPara
   }
 }
 
-std::optional<HandoffLink> HandoffLinker::Decide(const Key& key, Entry& e) {
-  e.decided = true;
+std::optional<HandoffLink> HandoffLinker::Decide(const Key& key, Entry& e, bool last) {
+  e.decided = last;
   if (p_.use_appearance && e.look.samples() == 0) return std::nullopt;
   struct Candidate {
     const Key* key;
@@ -79,6 +79,7 @@ std::optional<HandoffLink> HandoffLinker::Decide(const Key& key, Entry& e) {
   const double confidence = best.score / sum;
   if (confidence < p_.min_confidence) return std::nullopt;
   best.entry->handed_off = true;
+  e.decided = true;
   e.global_id = best.entry->global_id;
   if (confidence >= p_.learn_confidence) best.transit->Add(best.dt);
   return HandoffLink{best.key->camera, best.key->track, key.camera,
@@ -98,9 +99,12 @@ std::vector<HandoffLink> HandoffLinker::Update(const std::string& camera, double
       e.first_t = t;
     }
     e.last_t = t;
-    if (o.look) e.look.Add(*o.look);
-    if (!e.decided && e.look.samples() >= p_.decide_samples) {
-      if (auto link = Decide(key, e)) links.push_back(*link);
+    if (!o.look) continue;
+    e.look.Add(*o.look);
+    ++e.crops;
+    const int d = p_.decide_samples;
+    if (!e.decided && (e.crops == d || e.crops == 2 * d || e.crops == 4 * d)) {
+      if (auto link = Decide(key, e, e.crops == 4 * d)) links.push_back(*link);
     }
   }
   Forget(t);
@@ -111,7 +115,7 @@ std::vector<HandoffLink> HandoffLinker::End(const std::string& camera, int track
   std::vector<HandoffLink> links;
   const auto it = tracks_.find({camera, track});
   if (it != tracks_.end() && !it->second.decided) {
-    if (auto link = Decide(it->first, it->second)) links.push_back(*link);
+    if (auto link = Decide(it->first, it->second, true)) links.push_back(*link);
   }
   Forget(t);
   return links;

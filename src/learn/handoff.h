@@ -81,7 +81,9 @@ struct HandoffParams {
   // Confidence to link, and to learn the transit time from the link.
   double min_confidence = kDefaultMinConfidence;
   double learn_confidence = kDefaultLearnConfidence;
-  // A new track is decided once it has this many usable crops (or when it ends).
+  // A new track is first judged once it has this many usable crops, again at
+  // twice and four times as many (its look firms up) unless linked, and last
+  // when it ends.
   int decide_samples = kDefaultDecideSamples;
   // Usable crops an old track needs to be a candidate.
   int min_samples = kDefaultMinSamples;
@@ -136,10 +138,11 @@ class HandoffLinker {
     int global_id = 0;
     track::AppearanceModel look;
     double first_t = 0, last_t = 0;
-    bool decided = false;     // linked, or judged a person not seen before
+    int crops = 0;            // usable crops so far
+    bool decided = false;     // linked, or judged for the last time
     bool handed_off = false;  // already continued in another camera
   };
-  std::optional<HandoffLink> Decide(const Key& key, Entry& e);
+  std::optional<HandoffLink> Decide(const Key& key, Entry& e, bool last);
   void Forget(double now);
 
   HandoffParams p_;

@@ -139,6 +139,17 @@ TEST(HandoffLinkerTest, SingleCueModesForMeasurement) {
   EXPECT_EQ(Walk(a, "gallery", 3, 4, 10, Look(1, 5)).size(), 1u);
 }
 
+TEST(HandoffLinkerTest, AnUnclearFirstLookIsJudgedAgainAsTheLookFirmsUp) {
+  HandoffLinker l({{"hall", "gallery", 30}});
+  Walk(l, "hall", 1, 0, 20, Look(1, 5));
+  // The first crops show someone else's colours (a person passing in front).
+  EXPECT_TRUE(Walk(l, "gallery", 2, 4, HandoffParams::kDefaultDecideSamples, Look(6, 10)).empty());
+  const auto links =
+      Walk(l, "gallery", 2, 4.4, 3 * HandoffParams::kDefaultDecideSamples, Look(1, 5));
+  ASSERT_EQ(links.size(), 1u);
+  EXPECT_EQ(links[0].from_track, 1);
+}
+
 TEST(HandoffLinkerTest, ATrackEndingBeforeItsDecisionIsDecidedAtItsEnd) {
   HandoffLinker l({{"hall", "gallery", 30}});
   Walk(l, "hall", 1, 0, 20, Look(1, 5));

@@ -60,15 +60,6 @@ const char* SensorTypeName(SensorType t) {
   return "?";
 }
 
-const Camera* FindCamera(const Site& site, const std::string& id) {
-  for (const Floor& f : site.floors) {
-    for (const Camera& c : f.cameras) {
-      if (c.id == id) return &c;
-    }
-  }
-  return nullptr;
-}
-
 namespace {
 
 // Polygons with less area than this (m^2) are degenerate.

@@ -183,9 +183,6 @@ adjacency:
   EXPECT_EQ(r->adjacency[0].b, "c2");
   EXPECT_EQ(r->adjacency[0].max_transit_s, 25);
   EXPECT_EQ(r->adjacency[0].line, 21);
-  ASSERT_NE(FindCamera(*r, "c1"), nullptr);
-  EXPECT_EQ(FindCamera(*r, "c1")->config_camera, "lobby");
-  EXPECT_EQ(FindCamera(*r, "a1"), nullptr);  // an asset, not a camera
 
   const std::string bad =
       std::string(kMinimal) + R"(      - {id: c2, at: [9, 7], heading: -135, hfov: 90}

@@ -180,7 +180,4 @@ struct Site {
   std::vector<CameraLink> adjacency;
 };
 
-// The camera of `id` (site id), or nullptr.
-const Camera* FindCamera(const Site& site, const std::string& id);
-
 }  // namespace argus::site
