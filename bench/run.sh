@@ -86,6 +86,19 @@ done
 "$BUILD/bin/learn_eval" --analysis-ms-per-frame "${builtin_ms:-0}" "${seqs[@]}"
 echo "(cost_%: learner CPU per frame / builtin argus analyze CPU per frame on vtest, same run)"
 
+echo; echo "== cross-camera hand-off: real clips split into virtual cameras (bench/handoff_eval.cc) =="
+hclips=("PETS09-S2L1=$VTEST:$GT")
+TUD=$M/TUD-Stadtmitte
+[ -f "$TUD/TUD-Stadtmitte.mp4" ] && hclips+=("TUD-Stadtmitte=$TUD/TUD-Stadtmitte.mp4:$TUD/gt/gt.txt")
+if [ -f "$GT" ]; then
+  hdets=(builtin)
+  [ -f "$MODEL" ] && hdets+=("onnx:$MODEL")
+  for det in "${hdets[@]}"; do
+    "$BUILD/bin/handoff_eval" --config bench/scenes_config.yaml --detector "$det" --cameras 2 --gap 0.1 "${hclips[@]}"
+    "$BUILD/bin/handoff_eval" --config bench/scenes_config.yaml --detector "$det" --cameras 3 --gap 0.1 "${hclips[@]}"
+  done
+fi
+
 echo; echo "== argus serve: cameras per node (RTSP, 5 detection fps, builtin) =="
 bash bench/serve_capacity.sh
 

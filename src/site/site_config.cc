@@ -529,6 +529,7 @@ class Loader {
         e_.Add(*v, f.Path("resolution"), "width and height must be positive");
       }
     }
+    if (!c.id.empty()) camera_ids_.insert(c.id);
     if (c.vfov_deg == 0 && c.res_w > 0 && c.res_h > 0 && c.hfov_deg < 180) {
       // Square pixels: the vertical field follows from the aspect ratio.
       const double half = c.hfov_deg * M_PI / 360;
@@ -537,6 +538,37 @@ class Loader {
       c.vfov_deg = 90;  // panoramic lens without a stated vertical field
     }
     if (ok) floor->cameras.push_back(std::move(c));
+  }
+
+  // `{cameras: [A, B], max_transit_s: S}`: checked once every camera is known.
+  void LinkEntry(const YAML::Node& n, const std::string& path, Site* site) {
+    Fields f(e_, n, path);
+    if (!f.ok()) return;
+    CameraLink link;
+    link.line = f.line();
+    Ranged(f, "max_transit_s", 0, 86400, true, false, &link.max_transit_s);
+    const YAML::Node* cams = f.Require("cameras");
+    if (cams == nullptr) return;
+    const std::string field = f.Path("cameras");
+    if (!cams->IsSequence() || cams->size() != 2) {
+      e_.Add(*cams, field, "expected two camera ids [A, B]");
+      return;
+    }
+    if (!String((*cams)[0], field, &link.a) || !String((*cams)[1], field, &link.b)) return;
+    if (link.a == link.b) {
+      e_.Add(*cams, field, "a camera is not adjacent to itself ('" + link.a + "')");
+      return;
+    }
+    for (const CameraLink& other : site->adjacency) {
+      if ((other.a == link.a && other.b == link.b) || (other.a == link.b && other.b == link.a)) {
+        e_.Add(*cams, field,
+               "cameras " + link.a + " and " + link.b + " are already adjacent (line " +
+                   std::to_string(other.line) + ")");
+        return;
+      }
+    }
+    links_.push_back({Line(*cams), field});
+    site->adjacency.push_back(std::move(link));
   }
 
   template <typename Fn>
@@ -612,9 +644,16 @@ class Loader {
         }
       }
     }
+    List(f, "adjacency", [&](const YAML::Node& n, const std::string& p) { LinkEntry(n, p, site); });
     // References are checked once every id is known.
     for (const auto& r : refs_) {
       if (!ids_.count(r.id)) e_.Add(r.line, r.field, "unknown id '" + r.id + "'");
+    }
+    for (size_t i = 0; i < links_.size(); ++i) {
+      for (const std::string& id : {site->adjacency[i].a, site->adjacency[i].b}) {
+        if (!camera_ids_.count(id))
+          e_.Add(links_[i].line, links_[i].field, "unknown camera id '" + id + "'");
+      }
     }
   }
 
@@ -628,6 +667,12 @@ class Loader {
   std::filesystem::path base_dir_;
   std::map<std::string, int> ids_;
   std::vector<Ref> refs_;
+  std::set<std::string> camera_ids_;
+  struct LinkRef {
+    int line;
+    std::string field;
+  };
+  std::vector<LinkRef> links_;  // where each site->adjacency entry was read
 };
 
 }  // namespace

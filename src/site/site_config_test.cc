@@ -170,10 +170,49 @@ TEST(SiteConfigTest, PlanImageResolvedAgainstTheSiteFile) {
   std::filesystem::remove_all(dir);
 }
 
+TEST(SiteConfigTest, CameraAdjacency) {
+  const std::string ok =
+      std::string(kMinimal) + R"(      - {id: c2, at: [9, 7], heading: -135, hfov: 90}
+adjacency:
+  - {cameras: [c1, c2], max_transit_s: 25}
+)";
+  auto r = LoadSiteYaml(ok, "site.yaml");
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  ASSERT_EQ(r->adjacency.size(), 1u);
+  EXPECT_EQ(r->adjacency[0].a, "c1");
+  EXPECT_EQ(r->adjacency[0].b, "c2");
+  EXPECT_EQ(r->adjacency[0].max_transit_s, 25);
+  EXPECT_EQ(r->adjacency[0].line, 21);
+
+  const std::string bad =
+      std::string(kMinimal) + R"(      - {id: c2, at: [9, 7], heading: -135, hfov: 90}
+adjacency:
+  - {cameras: [c1, a1]}
+  - {cameras: [c2, c2]}
+  - {cameras: [c2, c1], max_transit_s: 0}
+  - {cameras: [c1, c2], max_transit_s: 20}
+  - {cameras: [c1]}
+  - {between: [c1, c2]}
+)";
+  r = LoadSiteYaml(bad, "bad.yaml");
+  ASSERT_FALSE(r.ok());
+  const std::vector<std::string> expected = {
+      "bad.yaml:21: adjacency[0].cameras: unknown camera id 'a1'",
+      "bad.yaml:22: adjacency[1].cameras: a camera is not adjacent to itself ('c2')",
+      "bad.yaml:23: adjacency[2].max_transit_s: must be in (0, 86400], got 0",
+      "bad.yaml:24: adjacency[3].cameras: cameras c1 and c2 are already adjacent (line 23)",
+      "bad.yaml:25: adjacency[4].cameras: expected two camera ids [A, B]",
+      "bad.yaml:26: adjacency[5].cameras: missing required field",
+      "bad.yaml:26: adjacency[5].between: unknown key (allowed: max_transit_s, cameras)",
+  };
+  EXPECT_EQ(Lines(r.status().message()), expected) << r.status().message();
+}
+
 TEST(SiteConfigTest, MuseumExampleLoads) {
   auto r = LoadSiteFile(std::string(ARGUS_SOURCE_DIR) + "/config/museum_site.yaml");
   ASSERT_TRUE(r.ok()) << r.status().message();
   EXPECT_GE(r->floors.size(), 2u);
+  EXPECT_FALSE(r->adjacency.empty());
 }
 
 }  // namespace

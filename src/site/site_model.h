@@ -151,6 +151,15 @@ struct Floor {
   int line = 0;
 };
 
+// Two cameras a person can walk between without passing a third one: where
+// cross-camera hand-off (learn/handoff.h) looks for the person who just left.
+inline constexpr double kDefaultMaxTransitS = 60.0;
+struct CameraLink {
+  std::string a, b;                            // camera ids of the site file
+  double max_transit_s = kDefaultMaxTransitS;  // longer walks are never linked
+  int line = 0;
+};
+
 struct AnalysisSettings {
   double cell_size_m = kDefaultCellSizeM;
   double min_density_px_per_m = kDetectDensityPxPerM;
@@ -168,6 +177,7 @@ struct Site {
   std::string source_file;
   AnalysisSettings analysis;
   std::vector<Floor> floors;
+  std::vector<CameraLink> adjacency;
 };
 
 }  // namespace argus::site
