@@ -12,6 +12,12 @@ constexpr double kOwnerTimeTolerance = 1.0;
 // A person who stood at a blob has their feet this close (share of their
 // height) to its bottom; people farther back overlap it only in the image.
 constexpr double kStoodFootTolerance = 0.25;
+// A track last seen with its feet still for this long stood there.
+constexpr double kStoodSeconds = 1.0;
+// A track that starts this soon after another was lost, with its feet this close
+// (share of the lost one's height), is the same person under a new id.
+constexpr double kContinuedSeconds = 3.0;
+constexpr double kContinuedFootTolerance = 0.5;
 // A blob and an object are the same when they overlap this much (IoU).
 constexpr double kSameObjectIoU = 0.3;
 
@@ -106,14 +112,40 @@ void AbandonedObjectRule::ResolveOwner(Object* obj, const FrameInput& in) const 
   obj->unattended_since = since >= 0 ? since : (present ? -1 : last_t);
 }
 
-bool AbandonedObjectRule::PersonStoodThere(const core::Box& box, double since) const {
+bool AbandonedObjectRule::PersonLostThere(const core::Box& box, double since, double now) const {
+  auto at_blob = [&](const Seen& s) {
+    return box.h >= kAbandonedPersonSizedHeight * s.box.h &&
+           std::fabs(box.Bottom() - s.box.Bottom()) <= kStoodFootTolerance * s.box.h &&
+           core::IntersectionArea(s.box, box) >= kAbandonedPersonOverlap * box.Area();
+  };
   for (const auto& [id, q] : memory_) {
-    for (const Seen& s : q) {
-      if (s.t >= since - kOwnerTimeTolerance && box.h >= kAbandonedPersonSizedHeight * s.box.h &&
-          std::fabs(box.Bottom() - s.box.Bottom()) <= kStoodFootTolerance * s.box.h &&
-          core::IntersectionArea(s.box, box) >= kAbandonedPersonOverlap * box.Area()) {
-        return true;
+    const Seen& last = q.back();
+    if (last.t < since - kOwnerTimeTolerance || now - last.t < kAbandonedObjectLostSeconds ||
+        !at_blob(last)) {
+      continue;
+    }
+    // Standing, not passing: at the blob, feet still, for the last kStoodSeconds
+    // it was seen (a passer-by lost behind someone was walking).
+    bool stood = false;
+    for (auto it = q.rbegin(); it != q.rend() && at_blob(*it); ++it) {
+      if (core::Distance(it->box.BottomCenter(), last.box.BottomCenter()) >
+          kStoodFootTolerance * last.box.h) {
+        break;
       }
+      stood = stood || last.t - it->t >= kStoodSeconds;
+    }
+    if (stood && !Continued(id, last)) return true;
+  }
+  return false;
+}
+
+bool AbandonedObjectRule::Continued(int id, const Seen& last) const {
+  for (const auto& [other, q] : memory_) {
+    const Seen& first = q.front();
+    if (other != id && first.t >= last.t && first.t - last.t <= kContinuedSeconds &&
+        core::Distance(first.box.BottomCenter(), last.box.BottomCenter()) <=
+            kContinuedFootTolerance * last.box.h) {
+      return true;
     }
   }
   return false;
@@ -171,10 +203,11 @@ void AbandonedObjectRule::Process(const FrameInput& in, std::vector<events::Even
       obj = &objects_.back();
       obj->key = next_key_++;
       obj->appeared_t = blob.appeared_t;
-      obj->person = PersonStoodThere(box, blob.appeared_t);
     }
     obj->box = box;
     obj->last_seen_t = in.t;
+    // Once lost there, always that person (memory of the track fades, the person stays).
+    obj->person = obj->person || PersonLostThere(box, obj->appeared_t, in.t);
     if (person || obj->person) continue;
     if (!obj->owner_resolved) ResolveOwner(obj, in);
 

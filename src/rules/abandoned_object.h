@@ -6,9 +6,10 @@
 //   `min_area_px` source pixels (and at most kAbandonedMaxAreaFraction of the
 //   frame). Optional `zone`: only objects standing (bottom-centre) inside it.
 // - A blob covered by a current person box is a person standing still, not an
-//   object; so is a person-sized blob where a person track stood since the
-//   blob appeared (someone who stopped, or sat down, and whom the tracker then
-//   lost): it is followed as that person and never reported. A global change
+//   object; so is a person-sized blob where a person track was last seen,
+//   standing, before the tracker lost it (someone who stopped, or sat down):
+//   it is followed as that person and never reported. A track that stood
+//   there and walked on (an owner who put a bag down) is not the blob. A global change
 //   (light switch: gain compensation; camera moved: relearn) produces no blobs.
 // - Owner: the person track nearest to the object when it appeared (within
 //   `owner_distance_m`), from a short memory of track boxes. Unattended: the
@@ -82,13 +83,17 @@ class AbandonedObjectRule final : public Rule {
     bool owner_resolved = false;
     int owner = -1;
     double unattended_since = -1;  // < 0: attended now
-    bool person = false;           // a person who stood still there: never reported
+    bool person = false;           // a person the tracker lost there: never reported
   };
   // Metres between a person's foot and a point on the ground (source pixels).
   double Metres(const core::Box& person, core::Point p, const FrameInput& in) const;
   void ResolveOwner(Object* obj, const FrameInput& in) const;
-  // A person track stood where `box` is since `since` and the blob is person-sized.
-  bool PersonStoodThere(const core::Box& box, double since) const;
+  // A person track, lost for `kAbandonedObjectLostSeconds` by `now`, was last
+  // seen standing where `box` is (after `since`), and the blob is person-sized.
+  bool PersonLostThere(const core::Box& box, double since, double now) const;
+  // Track `id`, last seen at `last`, went on under another id (the tracker
+  // lost it and found it again as a new track).
+  bool Continued(int id, const Seen& last) const;
   void UpdateMemory(const FrameInput& in);
 
   AbandonedParams p_;

@@ -47,6 +47,7 @@ struct Harness {
   std::unique_ptr<AbandonedObjectRule> abandoned;
   std::vector<events::Event> out;
   int64_t frame = 0;
+  double track_margin = 0;  // the track's box is this much wider each side than the person
 
   explicit Harness(AbandonedParams p = {}) {
     camera.name = "cam";
@@ -56,14 +57,18 @@ struct Harness {
     abandoned =
         std::make_unique<AbandonedObjectRule>(RuleContext{nullptr, &camera, &rule}, p, nullptr);
   }
-  void Frame(double t, const std::optional<core::Box>& person,
-             const std::optional<core::Box>& bag) {
+  // The person's track is `id` (0: the tracker lost them, they are only pixels).
+  void Frame(double t, const std::optional<core::Box>& person, const std::optional<core::Box>& bag,
+             int id = 1) {
     core::GrayImage img = Floor();
     std::vector<track::Track> tracks;
     if (bag) Paint(&img, *bag, 20);
     if (person) {
       Paint(&img, *person, 230);
-      tracks.push_back(Person(1, *person));
+      if (id > 0) {
+        const core::Box& b = *person;
+        tracks.push_back(Person(id, {b.x - track_margin, b.y, b.w + 2 * track_margin, b.h}));
+      }
     }
     SceneInput s;
     s.gray = &img;
@@ -139,6 +144,52 @@ TEST(AbandonedObjectRuleTest, PersonStandingStillIsNotAnObject) {
   for (; t < 110; t += kDt) h.Frame(t, std::nullopt, std::nullopt);
   EXPECT_TRUE(h.Starts().empty());
 }
+
+TEST(AbandonedObjectRuleTest, APersonTheTrackerLostWhereTheyStoodIsNotAnObject) {
+  Harness h;
+  double t = 0;
+  for (; t < 10; t += kDt) h.Frame(t, std::nullopt, std::nullopt);
+  for (double x = 0; x < 40; x += 2, t += kDt) h.Frame(t, At(x), std::nullopt);
+  for (const double until = t + 3; t < until; t += kDt) h.Frame(t, At(40), std::nullopt);
+  // The tracker drops them; they sit there for two minutes, longer than the rule
+  // remembers tracks.
+  for (const double until = t + 150; t < until; t += kDt) {
+    h.Frame(t, At(40), std::nullopt, /*id=*/0);
+  }
+  EXPECT_TRUE(h.Starts().empty());
+}
+
+// A suitcase half a person tall, its owner beside it while it settles, then gone:
+// that the owner stood there must not make the suitcase "a person", also when
+// the tracker lost the owner for a moment and found them again under a new id.
+class OwnerBesideSuitcase : public ::testing::TestWithParam<bool> {};
+
+TEST_P(OwnerBesideSuitcase, LeavesAnObject) {
+  const bool new_id = GetParam();
+  AbandonedParams p;
+  p.min_area_px = 200;
+  Harness h(p);
+  h.track_margin = 2;  // a loose box: it covers the suitcase beside the owner
+  const core::Box suitcase = {43, 40, 4, 10};
+  double t = 0;
+  for (; t < 10; t += kDt) h.Frame(t, std::nullopt, std::nullopt);
+  for (double x = 0; x < 40; x += 2, t += kDt) h.Frame(t, At(x), std::nullopt);
+  for (const double until = t + 3; t < until; t += kDt) h.Frame(t, At(40), suitcase);
+  if (new_id) {
+    for (const double until = t + 0.4; t < until; t += kDt) h.Frame(t, At(40), suitcase, 0);
+  }
+  double far_t = -1;
+  for (double x = 40; x > -4; x -= 2, t += kDt) {
+    if (far_t < 0 && (45 - x) / 20 * 1.7 > 3) far_t = t;
+    h.Frame(t, At(x), suitcase, new_id ? 2 : 1);
+  }
+  for (; t < far_t + 40; t += kDt) h.Frame(t, std::nullopt, suitcase);
+  auto starts = h.Starts();
+  ASSERT_EQ(starts.size(), 1u);
+  EXPECT_EQ(starts[0]->details["owner_track_id"], 1) << "who was there when it appeared";
+}
+
+INSTANTIATE_TEST_SUITE_P(Abandoned, OwnerBesideSuitcase, ::testing::Bool());
 
 TEST(AbandonedObjectRuleTest, ObjectNobodyBroughtIsUnattendedFromTheStart) {
   AbandonedParams p;
