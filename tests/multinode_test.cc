@@ -1,7 +1,8 @@
 // Several `argus serve` nodes sharing one PostgreSQL store (issue 17 parts 2 and 3): a
 // real PostgreSQL initdb'd by the test, three real daemons on real video (file cameras
 // looping vtest.avi), short leases. A login on one node works on another, and a logout
-// or a user change on one ends the session on all; an acknowledgement made on one node
+// or a user change on one ends the session on all; an operator logged in on one node
+// acknowledges on another (with her session cookie), seen live on a third, and it
 // reaches the node running the camera; a node paused past its lease writes nothing for
 // the camera it lost; a node killed with -9 loses its camera to the others within 15 s
 // and its incidents go on in the one alert it opened.
