@@ -7,7 +7,8 @@ the whole frame), then KILLS times: kill -9 the node running a camera, and measu
 time until another node shows that camera analysing frames (lease taken over, camera
 started). The killed node is restarted between kills. Also counts, over the whole run,
 the alerts per camera (a camera's incidents merge into one open alert, so more than one
-per camera means a duplicate) and alert ids handed out twice (must be 0).
+per camera means a duplicate), alert ids handed out twice (must be 0), and incidents
+stored as events but in no alert (lost) or in two (duplicated).
 
 With --rolling: a rolling restart instead (issue 17): each node in turn is stopped with
 SIGTERM, started again and waited for until the cameras are balanced again, while the
@@ -151,6 +152,15 @@ def balanced(site, cameras, timeout=120):
     return False
 
 
+def incidents_in_alerts(site):
+    """[incidents in no alert (lost), incidents in two or more (duplicated)]."""
+    return site.sql(
+        "SELECT count(*) FILTER (WHERE n = 0) || ' ' || count(*) FILTER (WHERE n > 1) FROM "
+        "(SELECT e.event_id, (SELECT count(*) FROM alerts a, jsonb_array_elements_text("
+        "a.incident_ids) i WHERE i = e.event_id) n FROM (SELECT DISTINCT event_id FROM events "
+        "WHERE rule = 'anyone' AND phase = 'start') e) x").split()
+
+
 def alert_rows(site):
     return {int(r.split("|")[0]): r for r in site.sql(
         "SELECT id || '|' || camera || '|' || state FROM alerts WHERE rule = 'anyone'").split()}
@@ -208,11 +218,7 @@ def rolling(site, args, names, root):
         gap[c] = max(gap[c], now - last_up[c])
     after = alert_rows(site)
     changed = [f"{r} -> {after.get(i)}" for i, r in before.items() if after.get(i) != r]
-    incidents = site.sql(
-        "SELECT count(*) FILTER (WHERE n = 0) || ' ' || count(*) FILTER (WHERE n > 1) FROM "
-        "(SELECT e.event_id, (SELECT count(*) FROM alerts a, jsonb_array_elements_text("
-        "a.incident_ids) i WHERE i = e.event_id) n FROM (SELECT DISTINCT event_id FROM events "
-        "WHERE rule = 'anyone' AND phase = 'start') e) x").split()
+    incidents = incidents_in_alerts(site)
     open_dups = site.sql("SELECT count(*) FROM (SELECT camera FROM alerts WHERE state = 'open' "
                          "AND rule = 'anyone' GROUP BY camera HAVING count(*) > 1) c")
     ranked = sorted(gap.values())
@@ -280,8 +286,11 @@ def main():
               "camera analyses frames elsewhere):")
         print(f"  p50 {statistics.median(times):.1f} s   max {max(times):.1f} s   "
               f"min {min(times):.1f} s")
+        incidents = incidents_in_alerts(site)
         print(f"  alerts per camera: {per_camera}; cameras with more than one open alert: "
               f"{open_dups}; alert ids handed out twice: {dup_ids}")
+        print(f"  incidents in no alert (lost): {incidents[0]}, in two or more (duplicated): "
+              f"{incidents[1]}")
     finally:
         site.stop()
         if finished or (times and len(times) == args.kills):
