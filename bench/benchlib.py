@@ -105,3 +105,19 @@ def histogram_quantile(before, after, q):
             return lower + (b - lower) * (rank - below) / max(c - below, 1e-9)
         lower, below = b, c
     return lower
+
+
+class RtspServer:
+    """A GStreamer RTSP camera (argus_rtsp_test_server) looping `clip`."""
+
+    def __init__(self, binary, clip, log):
+        self.p = subprocess.Popen([binary, "0", "--file", clip], stdout=subprocess.PIPE,
+                                  stderr=open(log, "w"), text=True)
+        line = self.p.stdout.readline()
+        if not line.startswith("PORT"):
+            sys.exit(f"RTSP server did not start: {line!r} (see {log})")
+        self.url = f"rtsp://127.0.0.1:{line.split()[1]}/test"
+
+    def stop(self):
+        self.p.terminate()
+        self.p.wait()

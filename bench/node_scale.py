@@ -24,7 +24,8 @@ import sys
 import tempfile
 import time
 
-from benchlib import VTEST, PgServer, get, histogram, histogram_quantile, metric_sum, progress
+from benchlib import (VTEST, PgServer, RtspServer, get, histogram, histogram_quantile, metric_sum,
+                      progress)
 
 HZ = os.sysconf("SC_CLK_TCK")
 CORES = os.cpu_count()
@@ -58,20 +59,6 @@ def still_clip(path):
     for _ in range(200):
         out.write(frame)
     out.release()
-
-
-class RtspServer:
-    def __init__(self, binary, clip, log):
-        self.p = subprocess.Popen([binary, "0", "--file", clip], stdout=subprocess.PIPE,
-                                  stderr=open(log, "w"), text=True)
-        line = self.p.stdout.readline()
-        if not line.startswith("PORT"):
-            sys.exit(f"RTSP server did not start: {line!r} (see {log})")
-        self.url = f"rtsp://127.0.0.1:{line.split()[1]}/test"
-
-    def stop(self):
-        self.p.terminate()
-        self.p.wait()
 
 
 def run(args, root, pg, detector, url, n):

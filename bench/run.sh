@@ -109,5 +109,9 @@ python3 bench/node_scale.py --argus "$ARGUS" --rtsp "$BUILD/bin/argus_rtsp_test_
 echo; echo "== several nodes on one PostgreSQL: fail-over time over 10 kills -9 (bench/failover.py) =="
 python3 bench/failover.py --argus "$ARGUS" --kills 10
 
+echo; echo "== several nodes on one PostgreSQL: rolling restart, 12 RTSP cameras (bench/failover.py --rolling) =="
+python3 bench/failover.py --argus "$ARGUS" --rolling --cameras 12 \
+  --rtsp "$BUILD/bin/argus_rtsp_test_server"
+
 echo; echo "== camera wall: 100 cameras, server and browser CPU (bench/camera_wall.sh) =="
 bash bench/camera_wall.sh

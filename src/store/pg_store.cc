@@ -494,8 +494,11 @@ core::Result<std::unique_ptr<PgStore>> PgStore::Open(const std::string& conninfo
   // expand_dbname: `conninfo` is parsed as a whole conninfo string or URI; its own
   // settings override the earlier connect_timeout default.
   const std::string timeout = std::to_string(kDefaultPgConnectTimeoutS);
-  const char* keys[] = {"connect_timeout", "dbname", nullptr};
-  const char* values[] = {timeout.c_str(), conninfo.c_str(), nullptr};
+  // Kept by PQreset: a reconnected session has it too.
+  const std::string options =
+      "-c idle_in_transaction_session_timeout=" + std::to_string(kPgIdleInTransactionS * 1000);
+  const char* keys[] = {"connect_timeout", "options", "dbname", nullptr};
+  const char* values[] = {timeout.c_str(), options.c_str(), conninfo.c_str(), nullptr};
   PGconn* conn = PQconnectdbParams(keys, values, /*expand_dbname=*/1);
   if (conn == nullptr) return core::Internal("store: libpq could not allocate a connection");
   std::unique_ptr<PgStore> store(new PgStore(conn));  // PQfinish on every path

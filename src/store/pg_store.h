@@ -44,6 +44,14 @@ namespace argus::store {
 // Seconds libpq waits for a connection (Open and reconnects) unless the conninfo
 // string sets connect_timeout itself.
 inline constexpr int kDefaultPgConnectTimeoutS = 10;
+// The server ends this store's session when it sits this long inside a transaction
+// waiting for the client (idle_in_transaction_session_timeout), unless the conninfo sets
+// `options` itself. A node paused (SIGSTOP, a frozen VM) in the middle of a fenced
+// write holds its lease row locked FOR SHARE: without this, the node taking the camera
+// over waited on that lock (its store, rounds and heartbeats with it) until the paused
+// one resumed. Below the default lease_s minus renew_s (10 - 3), so the lock is gone by
+// the time the lease runs out.
+inline constexpr int kPgIdleInTransactionS = 5;
 
 // The PostgreSQL schema: migration i (0-based) takes the database from version i to
 // i + 1. Append new migrations; never edit one that has shipped.

@@ -6,6 +6,9 @@
 
 #include <gtest/gtest.h>
 #include <libpq-fe.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <latch>
@@ -202,6 +205,70 @@ TEST_F(PgStoreTest, DroppedConnectionIsReplacedOnTheNextCall) {
   const core::Status s = store->InsertEvent(MakeEvent("e2", "c1", "x", Severity::kAlert), kT0);
   EXPECT_TRUE(s.ok()) << s.ToString();
   EXPECT_EQ(store->QueryEvents({})->events.size(), 2u);
+}
+
+// A node paused (SIGSTOP, a frozen VM) inside a fenced write holds its lease row locked
+// FOR SHARE; the node taking the camera over must not wait on it until the paused one
+// resumes. The server ends the paused session after kPgIdleInTransactionS.
+TEST_F(PgStoreTest, ANodePausedInAFencedWriteDoesNotBlockTheTakeOver) {
+  auto b = OpenOrDie(db_);
+  ASSERT_NE(b, nullptr);
+  const core::WallTime far = kT0 + seconds(3600);
+  ASSERT_TRUE(b->AcquireLease("cam1", "a", 0, kT0, kT0 + seconds(10)).ok());
+  const std::string conninfo = server_->ConnInfo(db_);
+  const pid_t child = fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {  // node a: writes cam1's events under its lease, in batches, forever
+    auto a = PgStore::Open(conninfo);
+    if (!a.ok()) _exit(1);
+    auto fence = std::make_shared<FenceTokens>("a");
+    fence->Set("cam1", 1);
+    (*a)->SetFencing(fence);
+    std::vector<events::Event> batch;
+    for (int i = 0; i < 200; ++i) {
+      batch.push_back(MakeEvent("e" + std::to_string(i), "cam1", "x", Severity::kAlert));
+    }
+    while (true) (void)(*a)->InsertEvents(batch, kT0);
+  }
+  struct Reaper {  // node a never outlives the test, whatever fails
+    pid_t pid;
+    ~Reaper() {
+      kill(pid, SIGKILL);
+      waitpid(pid, nullptr, 0);
+    }
+  } reaper{child};
+  // Paused while its transaction holds the lease row (retried until caught inside one).
+  const std::string locked =
+      "SELECT count(*) FROM pg_locks l JOIN pg_stat_activity s USING (pid) WHERE "
+      "l.relation = 'camera_leases'::regclass AND l.mode = 'RowShareLock' AND "
+      "s.state = 'idle in transaction' AND s.datname = current_database()";
+  bool paused = false;
+  for (int i = 0; i < 300 && !paused; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    kill(child, SIGSTOP);
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    paused = QueryInt(db_, locked) == 1;
+    if (!paused) kill(child, SIGCONT);
+  }
+  ASSERT_TRUE(paused) << "never caught node a inside a write";
+  // b takes the lapsed lease over: within the server's idle limit, not when a resumes.
+  std::atomic<bool> done{false};
+  core::Result<LeaseRecord> taken = core::Internal("not yet");
+  std::thread take([&] {
+    taken = b->AcquireLease("cam1", "b", 0, far, far + seconds(10));
+    done = true;
+  });
+  const auto start = std::chrono::steady_clock::now();
+  while (!done && std::chrono::steady_clock::now() - start < seconds(kPgIdleInTransactionS + 10)) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  const bool in_time = done;
+  kill(child, SIGKILL);  // frees the lock if the server did not
+  take.join();
+  EXPECT_TRUE(in_time) << "the take-over waited on the paused node's lock";
+  ASSERT_TRUE(taken.ok()) << taken.status().ToString();
+  EXPECT_EQ(taken->node, "b");
+  EXPECT_EQ(taken->epoch, 2);
 }
 
 TEST_F(PgStoreTest, TwoNodesShareOneDatabase) {
