@@ -211,7 +211,7 @@ TEST_F(PgStoreTest, DroppedConnectionIsReplacedOnTheNextCall) {
 // FOR SHARE; the node taking the camera over must not wait on it until the paused one
 // resumes. The server ends the paused session after kPgIdleInTransactionS.
 TEST_F(PgStoreTest, ANodePausedInAFencedWriteDoesNotBlockTheTakeOver) {
-  auto b = OpenOrDie(db_);
+  auto b = OpenStore();
   ASSERT_NE(b, nullptr);
   const core::WallTime far = kT0 + seconds(3600);
   ASSERT_TRUE(b->AcquireLease("cam1", "a", 0, kT0, kT0 + seconds(10)).ok());
