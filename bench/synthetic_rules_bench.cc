@@ -1,13 +1,13 @@
 // Detection rate, latency and false alarms of the image-based rules
 // (abandoned_object, object_removed, tamper) on the synthetic scenarios of
-// rules/scene_synth.h, each randomised over N seeds, plus the cost per frame.
+// rules/testing/scene_synth.h, each randomised over N seeds, plus the cost per frame.
 // Usage: synthetic_rules_bench [--seeds N] [--width W] [--oracle] [--no-ticks]
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 
-#include "rules/scene_synth.h"
+#include "rules/testing/scene_synth.h"
 
 int main(int argc, char** argv) {
   int seeds = 20;

@@ -4,7 +4,7 @@
 
 #include "config/config.h"
 #include "rules/rule_engine.h"
-#include "rules/scene_synth.h"
+#include "rules/testing/scene_synth.h"
 
 namespace argus::rules {
 namespace {

@@ -6,8 +6,8 @@
 // Each frame comes with the tracks the pipeline would see (exact boxes with a
 // little tracker jitter) and the exact foreground mask.
 //
-// Library code only because tests and bench/synthetic_rules_bench.cc share it;
-// nothing in the pipeline uses it.
+// Test code (the rules' unit tests and bench/synthetic_rules_bench.cc share it): the
+// production library does not contain it.
 #pragma once
 
 #include <cstdint>

@@ -1,4 +1,4 @@
-#include "rules/scene_synth.h"
+#include "rules/testing/scene_synth.h"
 
 #include <gtest/gtest.h>
 
