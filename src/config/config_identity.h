@@ -4,7 +4,8 @@
 //
 // The hash is of the parsed YAML tree in a canonical form: comments, whitespace, quoting
 // style and the order of a mapping's keys do not change it; the per-node keys
-// (kPerNodeKeys: the node's id and address, its listener, data and TLS files) are left
+// (kPerNodeKeys: the node's id and address, its listener, data and TLS files, and its
+// PostgreSQL conninfo, which names the server as this node reaches it) are left
 // out, so every node of a site may keep its own. Files the config names (a site model, a
 // detector's model) are hashed by name, not by content.
 //
@@ -22,7 +23,7 @@ namespace argus::config {
 // "section.key" paths left out of the hash.
 inline const std::vector<std::string> kPerNodeKeys = {
     "cluster.node_id", "cluster.address", "server.listen",  "server.data_dir",
-    "server.tls_cert", "server.tls_key",  "server.workers",
+    "server.tls_cert", "server.tls_key",  "server.workers", "server.postgres",
 };
 inline constexpr size_t kVersionHashChars = 12;  // a hash shown as a version
 

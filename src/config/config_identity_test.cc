@@ -56,7 +56,8 @@ TEST(ConfigIdentity, PerNodeKeysAreLeftOut) {
        std::vector<std::pair<std::string, std::string>>{{"server-1", "server-2"},
                                                         {"10.0.0.7", "10.0.0.8"},
                                                         {"0.0.0.0:8080", "0.0.0.0:8081"},
-                                                        {"/var/lib/argus", "/srv/argus"}}) {
+                                                        {"/var/lib/argus", "/srv/argus"},
+                                                        {"host=db", "host=10.0.3.4"}}) {
     other.replace(other.find(from), from.size(), to);
   }
   EXPECT_EQ(Of(kSite).hash, Of(other).hash);
