@@ -4,6 +4,9 @@
 #include <unistd.h>
 
 #include <climits>
+#include <utility>
+
+#include "store/pg_store.h"
 
 namespace argus::app {
 namespace {
@@ -35,13 +38,18 @@ cluster::NodeOptions NodeOptionsOf(const config::Config& cfg, const std::string&
 }
 
 ClusterNode::ClusterNode(store::Store& db, core::Clock& clock, cluster::NodeOptions options,
-                         const config::Config& cfg, CameraFleet& fleet, AlertService& alerts)
-    : id_(options.id), fleet_(fleet), alerts_(alerts), config_(cfg) {
+                         const config::Config& cfg, CameraFleet& fleet, AlertService& alerts,
+                         const std::string& conninfo, Drain drain)
+    : id_(options.id), drain_(std::move(drain)), fleet_(fleet), alerts_(alerts), config_(cfg) {
   keeper_ = std::make_unique<cluster::LeaseKeeper>(
       db, clock, std::move(options), WantsOf(cfg),
       [this](const std::set<std::string>& owned, const std::set<std::string>& taken) {
         Apply(owned, taken);
       });
+  if (!conninfo.empty()) {
+    released_ = std::make_unique<store::PgNotifyChannel>(
+        conninfo, store::kPgLeaseReleasedChannel, [this](const std::string&) { keeper_->Wake(); });
+  }
   db.SetFencing(keeper_->fence());
   alerts_.KeepSpareIds();
 }
@@ -50,6 +58,7 @@ ClusterNode::~ClusterNode() { Stop(); }
 
 void ClusterNode::Start() {
   spdlog::info("node {}: joining the site", id_);
+  if (released_) released_->Start();
   keeper_->Start();
 }
 
@@ -58,6 +67,7 @@ void ClusterNode::Stop() {
     std::lock_guard lock(mu_);
     stopped_ = true;  // the fleet stops as a whole now: no more starts or stops here
   }
+  if (released_) released_->Stop();
   keeper_->Stop(/*release=*/false);
 }
 
@@ -72,12 +82,21 @@ void ClusterNode::Apply(const std::set<std::string>& owned, const std::set<std::
   }
   std::lock_guard lock(mu_);
   if (stopped_) return;
-  for (const std::string& camera : owned_) {
-    if (!owned.contains(camera)) alerts_.Disown(camera);
-  }
-  owned_ = owned;
+  const std::set<std::string> before = std::exchange(owned_, owned);
   const CameraFleet::ReloadResult r = ApplyLocked();
   if (!r.status.ok()) spdlog::error("node {}: {}", id_, r.status.message());
+  // Only once stopped and its last incidents handled: a camera handed over writes them
+  // (still under its lease) into the alerts it has, not into new ones beside those the
+  // next node adopts.
+  std::vector<std::string> gone;
+  for (const std::string& camera : before) {
+    if (!owned.contains(camera)) gone.push_back(camera);
+  }
+  if (!gone.empty() && drain_ && !drain_(kShutdownFlushS)) {
+    spdlog::warn("node {}: events of the cameras handed over not all handled in {} s", id_,
+                 kShutdownFlushS);
+  }
+  for (const std::string& camera : gone) alerts_.Disown(camera);
   spdlog::info("node {}: runs {} cameras ({} started, {} stopped)", id_, owned.size(), r.started,
                r.stopped);
 }

@@ -79,6 +79,13 @@ void EventLoop::Post(LoopMessage m) {
   cv_.notify_one();
 }
 
+bool EventLoop::Drain(double timeout_s) {
+  auto done = std::make_shared<std::promise<void>>();
+  std::future<void> handled = done->get_future();
+  Post(Barrier{std::move(done)});
+  return handled.wait_for(std::chrono::duration<double>(timeout_s)) == std::future_status::ready;
+}
+
 void EventLoop::SetSensors(std::vector<config::SensorConfig> sensors) {
   std::lock_guard lock(mu_);
   sensors_ = std::move(sensors);

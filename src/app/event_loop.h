@@ -14,6 +14,8 @@
 #include <cstdint>
 #include <deque>
 #include <functional>
+#include <future>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -62,7 +64,11 @@ struct ZoneCount {
   std::string camera, zone;
   int count;
 };
-using LoopMessage = std::variant<CameraEvents, SensorTrip, CameraChange, ZoneCount>;
+// Everything posted before it has been handled (EventLoop::Drain).
+struct Barrier {
+  std::shared_ptr<std::promise<void>> done;
+};
+using LoopMessage = std::variant<CameraEvents, SensorTrip, CameraChange, ZoneCount, Barrier>;
 
 class EventLoop {
  public:
@@ -92,6 +98,9 @@ class EventLoop {
   // Handles what was posted, then ends the thread and writes the last zone counts.
   void Stop();
   void Post(LoopMessage m);
+  // Waits until what was posted before this call has been handled; false after
+  // `timeout_s` (or when the loop is not running).
+  bool Drain(double timeout_s);
   // The sensors an external trip is matched against (after a reload).
   void SetSensors(std::vector<config::SensorConfig> sensors);
   size_t queued() const;
@@ -107,6 +116,7 @@ class EventLoop {
   void Handle(SensorTrip& m);
   void Handle(CameraChange& m);
   void Handle(ZoneCount& m);
+  void Handle(Barrier& m) { m.done->set_value(); }
 
   Parts p_;
   core::Clock& clock_;

@@ -155,7 +155,9 @@ core::Result<std::unique_ptr<Daemon>> Daemon::Create(const ServeOptions& options
     store::SiteStore* records = store::SiteStoreOf(*d.db);
     d.site =
         std::make_unique<SiteView>(*d.db, clock, node.id, node.lease_s, CameraNames(c), records);
-    d.cluster = std::make_unique<ClusterNode>(*d.db, clock, node, c, *d.fleet, *d.alerts);
+    d.cluster =
+        std::make_unique<ClusterNode>(*d.db, clock, node, c, *d.fleet, *d.alerts, c.server.postgres,
+                                      [&d](double timeout_s) { return d.loop->Drain(timeout_s); });
     d.fanout = std::make_unique<SiteFanout>(*d.db, d.delivery.live(), node.id, c.server.postgres);
     d.delivery.SetFanout(d.fanout.get());
     if (records) {

@@ -64,14 +64,14 @@ core::Status LeaseKeeper::Round() {
   const core::WallTime until = Plus(now, options_.lease_s);
   std::vector<CameraWant> cameras;
   std::map<std::string, Held> held;
-  std::set<std::string> awaiting_release;
+  std::map<std::string, Held> awaiting_release;  // handed over, camera still stopping
   std::string hash, version;
   bool may_hold = true;
   {
     std::lock_guard lock(mu_);
     cameras = cameras_;
     held = held_;
-    for (const auto& [camera, epoch] : pending_.released) awaiting_release.insert(camera);
+    awaiting_release = pending_.released;
     hash = config_hash_;
     version = config_version_;
     may_hold = may_hold_;
@@ -80,7 +80,7 @@ core::Status LeaseKeeper::Round() {
                        static_cast<double>(held.size()), hash, version}));
   core::Result<std::vector<store::NodeRecord>> nodes = db_.ListNodes();
   core::Result<std::vector<store::LeaseRecord>> leases = db_.ListLeases();
-  std::map<std::string, int64_t> released;  // camera -> the epoch to release
+  std::map<std::string, Held> released;  // handed over this round
   std::set<std::string> taken;
   if (nodes.ok() && leases.ok()) {
     // A node running another config takes no camera: assign none to it.
@@ -98,10 +98,9 @@ core::Status LeaseKeeper::Round() {
       if (!configured.contains(camera)) plan.release.push_back(camera);  // gone from the config
     }
     for (const std::string& camera : plan.release) {
-      // Fenced now; released once on_change stopped the camera (below).
+      // Fenced and released once on_change stopped the camera (ApplyPending).
       if (auto it = held.find(camera); it != held.end()) {
-        released[camera] = it->second.epoch;
-        fence_->Set(camera, 0);
+        released[camera] = it->second;
         held.erase(it);
         spdlog::info("node {}: handing camera {} over", options_.id, camera);
       }
@@ -146,11 +145,15 @@ core::Status LeaseKeeper::Round() {
     note(nodes.status());
     note(leases.status());
   }
-  // Leases this round could not renew run out by our own clock.
+  // Leases this round could not renew run out by our own clock, and so do those handed
+  // over whose camera is still stopping.
   const core::WallTime after = clock_.Now();
   for (auto it = held.begin(); it != held.end();) {
     const std::string camera = (it++)->first;
     if (held.at(camera).expires_at <= after) Lose(held, camera, "not renewed in time");
+  }
+  for (const auto& [camera, h] : awaiting_release) {
+    if (h.expires_at <= after) fence_->Set(camera, 0);
   }
   {
     std::lock_guard lock(mu_);
@@ -158,7 +161,7 @@ core::Status LeaseKeeper::Round() {
     pending_.owned.clear();
     for (const auto& [camera, h] : held_) pending_.owned.insert(camera);
     pending_.taken.insert(taken.begin(), taken.end());
-    for (const auto& [camera, epoch] : released) pending_.released[camera] = epoch;
+    pending_.released.insert(released.begin(), released.end());
     pending_.due = true;
   }
   apply_cv_.notify_all();
@@ -188,15 +191,16 @@ void LeaseKeeper::ApplyPending() {
     on_change_(p.owned, p.taken);
   }
   // Only now that on_change stopped them may another node start them.
-  for (const auto& [camera, epoch] : p.released) {
-    if (core::Status st = db_.ReleaseLease(camera, options_.id, epoch); !st.ok()) {
+  for (const auto& [camera, h] : p.released) {
+    fence_->Set(camera, 0);
+    if (core::Status st = db_.ReleaseLease(camera, options_.id, h.epoch); !st.ok()) {
       spdlog::warn("node {}: cannot release camera {}: {}", options_.id, camera, st.message());
     }
   }
   std::lock_guard lock(mu_);
-  for (const auto& [camera, epoch] : p.released) {
+  for (const auto& [camera, h] : p.released) {
     if (auto it = pending_.released.find(camera);
-        it != pending_.released.end() && it->second == epoch) {
+        it != pending_.released.end() && it->second.epoch == h.epoch) {
       pending_.released.erase(it);
     }
   }
@@ -210,13 +214,23 @@ void LeaseKeeper::Start() {
   apply_thread_ = std::thread([this] { ApplyLoop(); });
 }
 
+void LeaseKeeper::Wake() {
+  {
+    std::lock_guard lock(mu_);
+    wake_ = true;
+  }
+  cv_.notify_all();
+}
+
 void LeaseKeeper::Loop() {
   std::unique_lock lock(mu_);
   while (!stop_) {
     // Wall time to wait; a paused process wakes late, and the round then finds its
     // leases lapsed by its own clock before it writes anything more.
-    cv_.wait_for(lock, std::chrono::duration<double>(options_.renew_s), [this] { return stop_; });
+    cv_.wait_for(lock, std::chrono::duration<double>(options_.renew_s),
+                 [this] { return stop_ || wake_; });
     if (stop_) break;
+    wake_ = false;
     lock.unlock();
     if (core::Status st = Round(); !st.ok()) {
       spdlog::warn("node {}: leases: {}", options_.id, st.message());
@@ -251,7 +265,7 @@ void LeaseKeeper::Stop(bool release) {
   {
     std::lock_guard lock(mu_);
     for (const auto& [camera, h] : held_) epochs[camera] = h.epoch;
-    epochs.insert(pending_.released.begin(), pending_.released.end());
+    for (const auto& [camera, h] : pending_.released) epochs[camera] = h.epoch;
     held_.clear();
     pending_ = {};
   }

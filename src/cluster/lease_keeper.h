@@ -10,7 +10,8 @@
 //
 // Liveness: `on_change` (starting and stopping cameras, which may take seconds) runs on a
 // thread of its own, so a slow one never delays the renewals; a lease handed over is
-// released only once `on_change` has stopped its camera.
+// released only once `on_change` has stopped its camera, and keeps its fencing token till
+// then (or till it would have expired), so what the camera writes as it stops is stored.
 //
 // Thread safety: Start, Stop and SetCameras from the owning thread; RunOnce from a test's
 // thread when not started; Owned and fence from any thread. `on_change` runs on the apply
@@ -63,6 +64,8 @@ class LeaseKeeper {
 
   // Runs one round now, then one every renew_s on a thread.
   void Start();
+  // Runs the next round now rather than at its time: another node released a lease.
+  void Wake();
   // Ends the thread; with `release`, gives every lease up (the caller stopped the cameras
   // first) and removes the node's row, so the others take over at once.
   void Stop(bool release);
@@ -87,7 +90,7 @@ class LeaseKeeper {
   struct Pending {
     std::set<std::string> owned;
     std::set<std::string> taken;
-    std::map<std::string, int64_t> released;  // camera -> the epoch to release
+    std::map<std::string, Held> released;  // handed over, to release once stopped
     bool due = false;
   };
   // Heartbeat, plan, hand-over, renew, acquire, expiry; queues the outcome.
@@ -119,6 +122,7 @@ class LeaseKeeper {
   std::condition_variable cv_;        // wakes the rounds' thread to stop
   std::condition_variable apply_cv_;  // wakes the apply thread
   bool stop_ = false;                 // guarded by mu_
+  bool wake_ = false;                 // guarded by mu_
   std::thread thread_;
   std::thread apply_thread_;
 };

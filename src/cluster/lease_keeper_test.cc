@@ -152,6 +152,52 @@ TEST_F(LeaseKeeperTest, AStoreThatStopsAnsweringLosesTheCamerasWhenTheLeaseRunsO
 // other camera's 3 s lease to a peer, and the cameras went to and fro for 40 s. The
 // renewals go on while on_change works, and a camera handed over is released only once
 // on_change has stopped it.
+TEST_F(LeaseKeeperTest, ACameraHandedOverWritesUnderItsEpochUntilItHasStopped) {
+  std::map<std::string, int64_t> epoch_while_stopping;
+  Names a_owned;
+  LeaseKeeper* keeper = nullptr;
+  LeaseKeeper a(*db_, clock_, {"a", "http://a", "1", kLeaseS, 2}, Node::Wants(2),
+                [&](const Names& owned, const Names&) {
+                  for (const std::string& cam : a_owned) {
+                    if (!owned.contains(cam))
+                      epoch_while_stopping[cam] = *keeper->fence()->Epoch(cam);
+                  }
+                  a_owned = owned;
+                });
+  keeper = &a;
+  ASSERT_TRUE(a.RunOnce().ok());
+  ASSERT_EQ(a_owned.size(), 2u);
+  Node b(*db_, clock_, "b", 2);
+  Round({&b});
+  clock_.Advance(seconds(2));
+  ASSERT_TRUE(a.RunOnce().ok());  // hands one camera over
+  ASSERT_EQ(epoch_while_stopping.size(), 1u);
+  const auto& [given, epoch] = *epoch_while_stopping.begin();
+  EXPECT_EQ(epoch, 1) << "the camera's last events (written as it stops) would be refused";
+  EXPECT_EQ(*a.fence()->Epoch(given), 0) << "fenced once stopped";
+  Round({&b});
+  EXPECT_EQ(b.owned(), Names{given});
+  EXPECT_EQ(b.epoch(given), 2);
+}
+
+TEST_F(LeaseKeeperTest, WakeTakesACameraReleasedElsewhereWithoutWaitingForTheNextRound) {
+  auto b = db_->AcquireLease("cam0", "b", 0, clock_.Now(), clock_.Now() + seconds(60));
+  ASSERT_TRUE(b.ok()) << b.status().ToString();
+  LeaseKeeper a(*db_, clock_, {"a", "http://a", "1", kLeaseS, /*renew_s=*/3600}, Node::Wants(1),
+                [](const Names&, const Names&) {});
+  a.Start();
+  EXPECT_TRUE(a.Owned().empty());
+  ASSERT_TRUE(db_->ReleaseLease("cam0", "b", b->epoch).ok());
+  a.Wake();  // what hearing the release does (app::ClusterNode)
+  bool taken = false;
+  for (int spin = 0; spin < 3000 && !taken; ++spin) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    taken = a.Owned().contains("cam0");
+  }
+  EXPECT_TRUE(taken) << "a waits for its next round, an hour away";
+  a.Stop(/*release=*/false);
+}
+
 TEST_F(LeaseKeeperTest, ASlowCameraStopNeitherDelaysRenewalsNorReleasesEarly) {
   std::mutex mu;
   std::condition_variable cv;
@@ -204,6 +250,13 @@ TEST_F(LeaseKeeperTest, ASlowCameraStopNeitherDelaysRenewalsNorReleasesEarly) {
   }
   EXPECT_EQ(a.Owned(), Names{kept});
   EXPECT_GT(*a.fence()->Epoch(kept), 0);
+  // The camera still stopping lost its token when its lease ran out by a's clock.
+  bool fenced = false;
+  for (int spin = 0; spin < 3000 && !fenced; ++spin) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    fenced = *a.fence()->Epoch(given) == 0;
+  }
+  EXPECT_TRUE(fenced) << "a may still write for " << given << " after its lease ran out";
   {
     std::lock_guard lock(mu);
     blocking = false;

@@ -117,7 +117,7 @@ void PgNotifyChannel::Run() {
     Conn conn = Listen(conninfo_, channel_, &error);
     if (!conn) {
       if (!down_logged) {
-        spdlog::warn("live news of the other nodes paused: postgres: {} (retrying)", error);
+        spdlog::warn("postgres notifications on {} paused: {} (retrying)", channel_, error);
         down_logged = true;
       }
       drop_queue();
@@ -125,7 +125,7 @@ void PgNotifyChannel::Run() {
       backoff = std::min(backoff * 2, kPgNotifyMaxRetryS);
       continue;
     }
-    if (down_logged) spdlog::info("live news of the other nodes resumed");
+    if (down_logged) spdlog::info("postgres notifications on {} resumed", channel_);
     down_logged = false;
     backoff = kPgNotifyFirstRetryS;
     listening_ = true;
@@ -165,7 +165,7 @@ void PgNotifyChannel::Run() {
     }
     listening_ = false;
     if (PQstatus(c) != CONNECTION_OK) {
-      spdlog::warn("live news of the other nodes paused: postgres connection lost: {}",
+      spdlog::warn("postgres notifications on {} paused: connection lost: {}", channel_,
                    LastError(c));
       down_logged = true;
     }

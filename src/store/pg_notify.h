@@ -1,6 +1,7 @@
 // PostgreSQL LISTEN/NOTIFY on one channel, over a dedicated connection (the store's own
 // connection is shared by every caller and never waits for the server to speak first).
-// Used by the nodes of a site to tell each other about live changes (docs/multi_node.md).
+// Used by the nodes of a site to tell each other about live changes and released camera
+// leases (docs/multi_node.md).
 //
 // Send only queues (bounded; the oldest goes when full, counted): the channel's thread
 // sends the queue with NOTIFY and hands the payloads other connections notified to

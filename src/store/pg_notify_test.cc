@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "core/testing/wait.h"
+#include "store/pg_store.h"
 #include "store/testing/pg_database_test.h"
 
 namespace argus::store {
@@ -53,6 +54,24 @@ TEST_F(PgNotifyTest, OthersHearWhatOneSendsAndNoOneHearsItself) {
   EXPECT_TRUE(c_ear.Heard().empty()) << "another channel";
   EXPECT_EQ(a.sent(), 2u);
   EXPECT_FALSE(a.Send(std::string(kPgNotifyMaxPayload + 1, 'x'))) << "over PostgreSQL's limit";
+}
+
+TEST_F(PgNotifyTest, AReleasedLeaseIsToldOnItsChannelAndOnlyWhenItWasHeld) {
+  Ear ear;
+  PgNotifyChannel other_node(server_->ConnInfo(db_), kPgLeaseReleasedChannel, ear.Handler());
+  other_node.Start();
+  ASSERT_TRUE(WaitUntil([&] { return other_node.listening(); }, 20));
+  std::unique_ptr<PgStore> db = OpenStore();
+  ASSERT_TRUE(db);
+  const core::WallTime now = std::chrono::system_clock::now();
+  auto lease = db->AcquireLease("cam_a", "a", 0, now, now + std::chrono::seconds(10));
+  ASSERT_TRUE(lease.ok()) << lease.status().ToString();
+  // Not the holder's epoch: nothing released, nothing told.
+  ASSERT_TRUE(db->ReleaseLease("cam_a", "a", lease->epoch + 1).ok());
+  ASSERT_TRUE(db->ReleaseLease("cam_a", "a", lease->epoch).ok());
+  EXPECT_TRUE(WaitUntil([&] { return !ear.Heard().empty(); }, 10));
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  EXPECT_EQ(ear.Heard(), std::vector<std::string>{"cam_a"});
 }
 
 TEST_F(PgNotifyTest, ReconnectsAfterTheServerRestarts) {

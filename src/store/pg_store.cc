@@ -1239,11 +1239,13 @@ core::Status PgStore::ReleaseLease(const std::string& camera, const std::string&
                                    int64_t epoch) {
   Params p;
   const std::string sql =
-      "UPDATE camera_leases SET expires_ms = 0 WHERE camera = " + p.Add(camera) +
-      " AND node = " + p.Add(node) + " AND epoch = " + p.Add(epoch);
+      "WITH released AS (UPDATE camera_leases SET expires_ms = 0 WHERE camera = " + p.Add(camera) +
+      " AND node = " + p.Add(node) + " AND epoch = " + p.Add(epoch) +
+      " RETURNING camera) SELECT pg_notify('" + kPgLeaseReleasedChannel +
+      "', camera) FROM released";
   std::lock_guard lock(mu_);
   ARGUS_RETURN_IF_ERROR(EnsureConnectedLocked());
-  return Exec(conn_, sql, p, "release lease on " + camera);
+  return Query(conn_, sql, p, "release lease on " + camera).status();
 }
 
 core::Result<std::string> PgStore::LeaseHolderAt(const std::string& camera, int64_t epoch) {

@@ -52,6 +52,9 @@ inline constexpr int kDefaultPgConnectTimeoutS = 10;
 // one resumed. Below the default lease_s minus renew_s (10 - 3), so the lock is gone by
 // the time the lease runs out.
 inline constexpr int kPgIdleInTransactionS = 5;
+// ReleaseLease NOTIFYs this channel with the camera's name, so the other nodes take it
+// at once instead of at their next lease round (cluster::LeaseKeeper::Wake).
+inline constexpr const char* kPgLeaseReleasedChannel = "argus_lease_released";
 
 // The PostgreSQL schema: migration i (0-based) takes the database from version i to
 // i + 1. Append new migrations; never edit one that has shipped.
