@@ -8,6 +8,7 @@
 #include <condition_variable>
 #include <thread>
 
+#include "core/testing/wait.h"
 #include "store/sqlite_store.h"
 #include "store/test_util.h"
 
@@ -16,6 +17,7 @@ namespace {
 
 using std::chrono::seconds;
 using Names = std::set<std::string>;
+using core::testing::WaitUntil;
 
 constexpr double kLeaseS = 6;
 
@@ -147,11 +149,6 @@ TEST_F(LeaseKeeperTest, AStoreThatStopsAnsweringLosesTheCamerasWhenTheLeaseRunsO
   EXPECT_EQ(a.epoch("cam0"), 0);
 }
 
-// Starting or stopping a camera can take seconds (a slow machine, an RTSP source that does
-// not answer). Seen in CI: a node whose round waited 2.9 s on stopping a camera lost its
-// other camera's 3 s lease to a peer, and the cameras went to and fro for 40 s. The
-// renewals go on while on_change works, and a camera handed over is released only once
-// on_change has stopped it.
 TEST_F(LeaseKeeperTest, ACameraHandedOverWritesUnderItsEpochUntilItHasStopped) {
   std::map<std::string, int64_t> epoch_while_stopping;
   Names a_owned;
@@ -159,8 +156,9 @@ TEST_F(LeaseKeeperTest, ACameraHandedOverWritesUnderItsEpochUntilItHasStopped) {
   LeaseKeeper a(*db_, clock_, {"a", "http://a", "1", kLeaseS, 2}, Node::Wants(2),
                 [&](const Names& owned, const Names&) {
                   for (const std::string& cam : a_owned) {
-                    if (!owned.contains(cam))
+                    if (!owned.contains(cam)) {
                       epoch_while_stopping[cam] = *keeper->fence()->Epoch(cam);
+                    }
                   }
                   a_owned = owned;
                 });
@@ -189,15 +187,16 @@ TEST_F(LeaseKeeperTest, WakeTakesACameraReleasedElsewhereWithoutWaitingForTheNex
   EXPECT_TRUE(a.Owned().empty());
   ASSERT_TRUE(db_->ReleaseLease("cam0", "b", b->epoch).ok());
   a.Wake();  // what hearing the release does (app::ClusterNode)
-  bool taken = false;
-  for (int spin = 0; spin < 3000 && !taken; ++spin) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    taken = a.Owned().contains("cam0");
-  }
-  EXPECT_TRUE(taken) << "a waits for its next round, an hour away";
+  EXPECT_TRUE(WaitUntil([&] { return a.Owned().contains("cam0"); }, 30))
+      << "a waits for its next round, an hour away";
   a.Stop(/*release=*/false);
 }
 
+// Starting or stopping a camera can take seconds (a slow machine, an RTSP source that does
+// not answer). Seen in CI: a node whose round waited 2.9 s on stopping a camera lost its
+// other camera's 3 s lease to a peer, and the cameras went to and fro for 40 s. The
+// renewals go on while on_change works, and a camera handed over is released only once
+// on_change has stopped it.
 TEST_F(LeaseKeeperTest, ASlowCameraStopNeitherDelaysRenewalsNorReleasesEarly) {
   std::mutex mu;
   std::condition_variable cv;
@@ -251,12 +250,8 @@ TEST_F(LeaseKeeperTest, ASlowCameraStopNeitherDelaysRenewalsNorReleasesEarly) {
   EXPECT_EQ(a.Owned(), Names{kept});
   EXPECT_GT(*a.fence()->Epoch(kept), 0);
   // The camera still stopping lost its token when its lease ran out by a's clock.
-  bool fenced = false;
-  for (int spin = 0; spin < 3000 && !fenced; ++spin) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    fenced = *a.fence()->Epoch(given) == 0;
-  }
-  EXPECT_TRUE(fenced) << "a may still write for " << given << " after its lease ran out";
+  EXPECT_TRUE(WaitUntil([&] { return *a.fence()->Epoch(given) == 0; }, 30))
+      << "a may still write for " << given << " after its lease ran out";
   {
     std::lock_guard lock(mu);
     blocking = false;
