@@ -228,9 +228,12 @@ TEST_F(Reliability, KillNineMidClipLeavesNothingBehind) {
         const json& first = page["alerts"][0];
         id = first["id"].get<int64_t>();
         // The clip of this very alert is being written (not an older alert's only: a slow
-        // machine may not have begun this one's yet).
-        return first["active_incidents"].get<int>() > 0 &&
-               !partials(std::to_string(id) + "-").empty();
+        // machine may not have begun this one's yet; nor its snapshot's ".jpg.part" only).
+        if (first["active_incidents"].get<int>() <= 0) return false;
+        for (const fs::path& p : partials(std::to_string(id) + "-")) {
+          if (p.filename().string().find(".mp4.part") != std::string::npos) return true;
+        }
+        return false;
       },
       kEventS))
       << Logs(daemon);
