@@ -335,11 +335,13 @@ ReadStatus VideoSource::Read(Frame* out) {
       spdlog::info("{}: connected ({} {}x{} {:.2f} fps)", options_.url, codec_name_, width(),
                    height(), nominal_fps());
       rebaser_->NewSession(frames_ > 0 ? clock_.Seconds() - last_frame_clock_s_ : 0.0);
-      (void)states_.TransitionTo(SourceState::kRunning);
     }
 
     ReadStatus r = ReadFromSession(out);
     if (r == ReadStatus::kFrame) {
+      // Running once a picture arrives, not on connecting: a camera that answers but sends
+      // no picture (a hung encoder, RTP dropped by a firewall) is not shown online.
+      if (state() != SourceState::kRunning) (void)states_.TransitionTo(SourceState::kRunning);
       failed_reconnects_ = 0;
       backoff_.Reset();
       out->number = ++frames_;

@@ -6,6 +6,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <mutex>
 #include <opencv2/imgcodecs.hpp>
 #include <string>
 #include <thread>
@@ -35,7 +37,8 @@ uchar Level(int i) { return static_cast<uchar>(20 + 7 * i); }
 
 class MjpegServer {
  public:
-  MjpegServer() {
+  // stall: answers, begins a picture and sends nothing more until the client hangs up.
+  explicit MjpegServer(bool stall = false) : stall_(stall) {
     fd_ = socket(AF_INET, SOCK_STREAM, 0);
     sockaddr_in a{};
     a.sin_family = AF_INET;
@@ -68,6 +71,20 @@ class MjpegServer {
     std::string head =
         "HTTP/1.0 200 OK\r\nContent-Type: multipart/x-mixed-replace;boundary=argusframe\r\n\r\n";
     bool ok = SendAll(c, head.data(), head.size());
+    if (stall_) {
+      // A JPEG's start and a long comment: enough for FFmpeg to know the format.
+      std::string part = "--argusframe\r\nContent-Type: image/jpeg\r\n\r\n\xff\xd8\xff\xfe";
+      constexpr size_t kComment = 8000;
+      part += static_cast<char>((kComment + 2) >> 8);
+      part += static_cast<char>((kComment + 2) & 0xff);
+      part.append(kComment, ' ');
+      if (SendAll(c, part.data(), part.size())) {
+        while (recv(c, buf, sizeof(buf), 0) > 0) {
+        }
+      }
+      close(c);
+      return;
+    }
     for (int i = 0; ok && i < kFrames; ++i) {
       std::vector<uchar> jpg;
       cv::imencode(".jpg", cv::Mat(kH, kW, CV_8UC3, cv::Scalar::all(Level(i))), jpg);
@@ -79,6 +96,7 @@ class MjpegServer {
     close(c);  // the camera goes away after kFrames
   }
 
+  bool stall_;
   int fd_ = -1;
   int port_ = 0;
   std::thread thread_;
@@ -104,6 +122,31 @@ TEST(VideoSourceHttp, ReadsAnMjpegCameraInOrderThenGivesUp) {
   EXPECT_EQ(n, kFrames);
   EXPECT_EQ((*src)->state(), SourceState::kEnded);  // the only server connection is gone
   EXPECT_EQ((*src)->reconnects(), 0);
+}
+
+// A camera that answers and then sends no picture (a hung encoder; RTP a firewall drops did
+// the same over RTSP) was shown running from the handshake on: FFmpeg "connected (mjpeg
+// 0x0)" once its probing timed out. It is running only once a picture arrives.
+TEST(VideoSourceHttp, ACameraThatSendsNoPictureIsNeverRunning) {
+  MjpegServer server(/*stall=*/true);
+  SourceOptions o{.url = "http://127.0.0.1:" + std::to_string(server.port()) + "/video.mjpg",
+                  .open_timeout_s = 1,
+                  .max_reconnects = 0};
+  auto src = VideoSource::Open(o, core::SystemClock::Instance());
+  ASSERT_TRUE(src.ok()) << src.status().ToString();
+  std::mutex mu;
+  std::vector<SourceState> states;
+  (*src)->OnStateChange([&](SourceState s) {
+    std::lock_guard l(mu);
+    states.push_back(s);
+  });
+  Frame f;
+  EXPECT_EQ((*src)->Read(&f), ReadStatus::kEnd);
+  std::lock_guard l(mu);
+  EXPECT_EQ(std::count(states.begin(), states.end(), SourceState::kRunning), 0)
+      << "the camera was shown running without a picture";
+  ASSERT_FALSE(states.empty());
+  EXPECT_EQ(states.back(), SourceState::kEnded);
 }
 
 }  // namespace
