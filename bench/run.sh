@@ -106,8 +106,9 @@ echo; echo "== one node on PostgreSQL: cost per camera and the knee, builtin and
 python3 bench/node_scale.py --argus "$ARGUS" --rtsp "$BUILD/bin/argus_rtsp_test_server" \
   --detectors "builtin,onnx:$MODEL"
 
-echo; echo "== several nodes on one PostgreSQL: fail-over time over 10 kills -9 (bench/failover.py) =="
-python3 bench/failover.py --argus "$ARGUS" --kills 10
+echo; echo "== several nodes on one PostgreSQL: fail-over time over 10 kills -9, 12 RTSP cameras (bench/failover.py) =="
+python3 bench/failover.py --argus "$ARGUS" --kills 10 --cameras 12 \
+  --rtsp "$BUILD/bin/argus_rtsp_test_server"
 
 echo; echo "== several nodes on one PostgreSQL: rolling restart, 12 RTSP cameras (bench/failover.py --rolling) =="
 python3 bench/failover.py --argus "$ARGUS" --rolling --cameras 12 \
