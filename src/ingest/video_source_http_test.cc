@@ -124,9 +124,10 @@ TEST(VideoSourceHttp, ReadsAnMjpegCameraInOrderThenGivesUp) {
   EXPECT_EQ((*src)->reconnects(), 0);
 }
 
-// A camera that answers and then sends no picture (a hung encoder; RTP a firewall drops did
-// the same over RTSP) was shown running from the handshake on: FFmpeg "connected (mjpeg
-// 0x0)" once its probing timed out. It is running only once a picture arrives.
+// A camera that answers and then sends no picture (a hung encoder; over RTSP, a starved
+// stream did the same in the fail-over benchmark) was shown running from the handshake on:
+// FFmpeg "connected (mjpeg 0x0)" once its probing timed out. It is running only once a
+// picture arrives.
 TEST(VideoSourceHttp, ACameraThatSendsNoPictureIsNeverRunning) {
   MjpegServer server(/*stall=*/true);
   SourceOptions o{.url = "http://127.0.0.1:" + std::to_string(server.port()) + "/video.mjpg",
