@@ -130,7 +130,7 @@ class Site:
             time.sleep(0.1)
         return False
 
-    def stop(self):
+    def stop_nodes(self):
         for p, _ in self.nodes.values():
             if p.poll() is None:
                 p.send_signal(signal.SIGTERM)
@@ -139,6 +139,9 @@ class Site:
                 p.wait(timeout=30)
             except subprocess.TimeoutExpired:
                 p.kill()
+
+    def stop(self):
+        self.stop_nodes()
         for r in self.rtsp:
             r.stop()
         self.pg.stop()
@@ -281,6 +284,9 @@ def main():
             time.sleep(args.lease_s)  # let the hand-over balance the cameras again
         progress(args.kills, args.kills, "kills")
         sys.stderr.write("\n")
+        # Counted once every node has stopped and written its last incidents: a live node
+        # may have stored an incident's event and not yet its alert.
+        site.stop_nodes()
         per_camera = site.sql("SELECT string_agg(camera || ':' || n, ' ' ORDER BY camera) FROM "
                               "(SELECT camera, count(*) n FROM alerts GROUP BY camera) c")
         dup_ids = site.sql("SELECT count(*) - count(DISTINCT id) FROM alerts")
