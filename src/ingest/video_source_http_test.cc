@@ -78,7 +78,7 @@ class MjpegServer {
       part += static_cast<char>((kComment + 2) >> 8);
       part += static_cast<char>((kComment + 2) & 0xff);
       part.append(kComment, ' ');
-      if (SendAll(c, part.data(), part.size())) {
+      if (ok && SendAll(c, part.data(), part.size())) {
         while (recv(c, buf, sizeof(buf), 0) > 0) {
         }
       }
