@@ -255,6 +255,7 @@ def main():
     names = [f"n{i}" for i in range(args.nodes)]
     times = []
     finished = False  # the logs are kept when the run stopped half-way
+    faults = True     # ... or an alert or incident went wrong
     try:
         for n in names:
             site.start(n)
@@ -302,10 +303,12 @@ def main():
               f"{open_dups}; alert ids handed out twice: {dup_ids}")
         print(f"  incidents in no alert (lost): {incidents[0]}, in two or more (duplicated): "
               f"{incidents[1]}")
+        faults = open_dups != "0" or dup_ids != "0" or incidents != ["0", "0"]
     finally:
         site.stop()
-        # The logs are kept when a kill took longer than the 15 s bound.
-        if finished or (len(times) == args.kills and max(times) <= 15):
+        # The logs and the store are kept when a kill took longer than the 15 s
+        # bound, or an alert or incident was lost or doubled.
+        if finished or (len(times) == args.kills and max(times) <= 15 and not faults):
             shutil.rmtree(root, ignore_errors=True)
         else:
             sys.stderr.write(f"node logs kept in {root}\n")
