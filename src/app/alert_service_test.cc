@@ -253,5 +253,53 @@ TEST_F(AlertServiceTest, NodesSharingAStoreShareIdsAdoptAlertsAndSeeEachOthersAc
   EXPECT_EQ(errors_, 0u);
 }
 
+// kill -9 between storing an incident and its alert: the camera's next owner (or the next
+// start) puts the incident into an alert, once, as it would have been, and ended.
+TEST_F(AlertServiceTest, AnIncidentStoredWithoutItsAlertIsRecoveredOnceByTheNextOwner) {
+  auto intrusion = [](const std::string& id) {
+    return MakeEvent(id, "hall", "intrusion", events::Severity::kAlert);
+  };
+  // Node a: the first incident fully handled, the second stored when a died.
+  ASSERT_TRUE(db_->InsertEvents({intrusion("hall/r/1@1")}, clock_.Now()).ok());
+  int64_t opened = 0;
+  service_->OnEvent(intrusion("hall/r/1@1"), kT0,
+                    [&](const events::Alert& a, int) { opened = a.id; });
+  ASSERT_GT(opened, 0);
+  ASSERT_TRUE(db_->InsertEvents({intrusion("hall/r/2@1")}, clock_.Now()).ok());
+  // Older than the window: long settled one way or the other, not looked at.
+  ASSERT_TRUE(
+      db_->InsertEvents({MakeEvent("yard/r/1@1", "yard", "intrusion", events::Severity::kAlert)},
+                        clock_.Now() - std::chrono::seconds(static_cast<int>(kRecoverWindowS) + 1))
+          .ok());
+
+  // Node b takes the camera over.
+  auto conn = store::SqliteStore::Open(dir_.File("argus.db"));
+  ASSERT_TRUE(conn.ok());
+  Delivery other_delivery{clock_};
+  auto other =
+      AlertService::Create(cfg_, **conn, other_delivery, clock_, dir_.File("evidence"), errors_);
+  ASSERT_TRUE(other.ok()) << other.status().ToString();
+  ASSERT_TRUE((*other)->Adopt("hall").ok());
+  auto stored = db_->GetAlert(opened);
+  ASSERT_TRUE(stored.ok());
+  EXPECT_EQ(stored->incident_ids, (std::vector<std::string>{"hall/r/1@1", "hall/r/2@1"}));
+  EXPECT_EQ(stored->active_incidents, 0) << "the incidents of a process gone run no more";
+  EXPECT_EQ(*(*other)->RecoverIncidents("hall"), 0) << "recovered twice";
+  EXPECT_EQ(*(*other)->RecoverIncidents(""), 0) << "yard's is outside the window";
+
+  // One node, restarted after a kill: a camera with no open alert gets a new one.
+  ASSERT_TRUE(
+      db_->InsertEvents({MakeEvent("vault/r/1", "vault", "intrusion", events::Severity::kAlert)},
+                        clock_.Now())
+          .ok());
+  EXPECT_EQ(*(*other)->RecoverIncidents(""), 1);
+  auto vault = db_->ListAlerts({.camera = "vault"});
+  ASSERT_TRUE(vault.ok());
+  ASSERT_EQ(vault->size(), 1u);
+  EXPECT_EQ(vault->front().incident_ids, std::vector<std::string>{"vault/r/1"});
+  EXPECT_EQ(vault->front().active_incidents, 0);
+  EXPECT_EQ(errors_, 0u);
+}
+
 }  // namespace
 }  // namespace argus::app
