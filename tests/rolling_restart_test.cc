@@ -298,6 +298,8 @@ TEST_F(RollingRestart, EveryNodeInTurnWithNoCameraDownLongAlertsIntactSessionsKe
     longest = std::max(longest, gap.longest_s);
   }
   std::cout << "longest camera gap: " << longest << " s\n";
+  // Too long: what the nodes said, to tell a lease hand-over from a stream that gave no picture.
+  if (longest >= kMaxDownS) std::cout << AllLogs();
 
   // The queue after: every alert of before, in its state; ids unique; one open alert per
   // camera (a camera taken over went on in the alert its last node opened).
