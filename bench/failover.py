@@ -255,7 +255,7 @@ def main():
     names = [f"n{i}" for i in range(args.nodes)]
     times = []
     finished = False  # the logs are kept when the run stopped half-way
-    faults = True     # ... or an alert or incident went wrong
+    faults = True     # ... or an alert or incident went wrong (unknown until counted)
     try:
         for n in names:
             site.start(n)
