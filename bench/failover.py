@@ -21,6 +21,7 @@ incident in exactly one alert). --rtsp makes the cameras GStreamer RTSP streams.
     python3 bench/failover.py --rolling --cameras 12 [--rtsp build/bin/argus_rtsp_test_server]
 """
 import argparse
+import glob
 import json
 import os
 import shutil
@@ -303,6 +304,10 @@ def main():
               f"{open_dups}; alert ids handed out twice: {dup_ids}")
         print(f"  incidents in no alert (lost): {incidents[0]}, in two or more (duplicated): "
               f"{incidents[1]}")
+        recovered = sum(open(log, errors="replace").read().count("was stored but in no alert")
+                        for log in glob.glob(os.path.join(root, "n*.log")))
+        print(f"  incidents a killed node stored without their alert, put into one by the "
+              f"camera's next node: {recovered}")
         faults = open_dups != "0" or dup_ids != "0" or incidents != ["0", "0"]
     finally:
         site.stop()

@@ -95,10 +95,36 @@ int64_t AlertService::NextId() {
 core::Status AlertService::Adopt(const std::string& camera) {
   auto active = ActiveAlerts(db_, camera);
   if (!active.ok()) return active.status();
+  {
+    std::lock_guard lock(mu_);
+    alerts_->Forget(camera);  // what we held of it before is stale
+    alerts_->Restore(*active, 0);
+  }
+  auto recovered = RecoverIncidents(camera);
+  return recovered.ok() ? core::Status::Ok() : recovered.status();
+}
+
+core::Result<int> AlertService::RecoverIncidents(const std::string& camera) {
+  const core::WallTime since = clock_.Now() - std::chrono::duration_cast<core::WallTime::duration>(
+                                                  std::chrono::duration<double>(kRecoverWindowS));
+  auto lost = db_.IncidentsWithoutAlert(camera, since);
+  if (!lost.ok()) return lost.status();
   std::lock_guard lock(mu_);
-  alerts_->Forget(camera);  // what we held of it before is stale
-  alerts_->Restore(*active, 0);
-  return core::Status::Ok();
+  for (const store::StoredEvent& s : *lost) {
+    spdlog::warn(
+        "incident {} of camera {} was stored but in no alert (its process stopped "
+        "in between): added now",
+        s.event.id, s.event.camera);
+    events::Event end = s.event;
+    end.phase = events::Phase::kEnd;
+    for (const events::Event& e : {s.event, end}) {
+      const events::AlertChange change = alerts_->OnEvent(e);
+      if (change.kind == events::AlertChange::Kind::kIgnored || !Save(change)) continue;
+      if (change.kind == events::AlertChange::Kind::kOpened) ++opened_;
+      delivery_.PublishAlert(events::ToString(change.kind), change.alert, std::nullopt);
+    }
+  }
+  return static_cast<int>(lost->size());
 }
 
 void AlertService::Disown(const std::string& camera) {
@@ -111,14 +137,7 @@ void AlertService::OnEvent(const events::Event& e, std::optional<core::WallTime>
   std::lock_guard lock(mu_);
   events::AlertChange change = alerts_->OnEvent(e);
   if (change.kind == events::AlertChange::Kind::kIgnored) return;
-  if (core::Status st = unsaved_.Save(db_, change.alert); store::IsFencedOut(st)) {
-    spdlog::warn("alert {} not written: {}", change.alert.id, st.message());
-    return;  // another node owns the camera now: neither stored nor delivered
-  } else if (!st.ok()) {
-    ++store_errors_;
-    spdlog::error("store: alert {} not saved yet (kept, retried): {}", change.alert.id,
-                  st.message());
-  }
+  if (!Save(change)) return;
   if (change.kind == events::AlertChange::Kind::kOpened) {
     ++opened_;
     on_evidence(change.alert, 0);
@@ -127,6 +146,18 @@ void AlertService::OnEvent(const events::Event& e, std::optional<core::WallTime>
     if (incident > 0 && incident < kMaxIncidentsWithEvidence) on_evidence(change.alert, incident);
   }
   delivery_.PublishAlert(events::ToString(change.kind), change.alert, frame_at);
+}
+
+bool AlertService::Save(const events::AlertChange& change) {
+  if (core::Status st = unsaved_.Save(db_, change.alert); store::IsFencedOut(st)) {
+    spdlog::warn("alert {} not written: {}", change.alert.id, st.message());
+    return false;  // another node owns the camera now: neither stored nor delivered
+  } else if (!st.ok()) {
+    ++store_errors_;
+    spdlog::error("store: alert {} not saved yet (kept, retried): {}", change.alert.id,
+                  st.message());
+  }
+  return true;
 }
 
 void AlertService::Escalate() {

@@ -27,6 +27,10 @@
 
 namespace argus::app {
 
+// How far back RecoverIncidents looks: a kill is followed by a restart or a take-over
+// within seconds (systemd, the lease), so this is ample and keeps the query small.
+inline constexpr double kRecoverWindowS = 600;
+
 class AlertService {
  public:
   // The alert policy of `cfg`, the store's open and acknowledged alerts restored (their
@@ -62,8 +66,15 @@ class AlertService {
 
   // Several nodes: the alerts of `camera` that another node left open or acknowledged (it
   // died or gave the camera up), taken over from the store so that the camera's next
-  // incident merges into them as it would have there, rather than opening a second alert.
+  // incident merges into them as it would have there, rather than opening a second alert;
+  // then its incidents in no alert recovered (RecoverIncidents).
   core::Status Adopt(const std::string& camera);
+  // Incidents of `camera` (all when empty) from the last kRecoverWindowS that are stored
+  // but in no alert, because a process was killed between writing the incident and its
+  // alert: put into alerts now as they would have been (merged or opened), and ended (their
+  // process is gone). Without evidence: their frames went with it. Returns how many.
+  // Call while no camera of `camera` runs here (at start, or when taking it over).
+  core::Result<int> RecoverIncidents(const std::string& camera);
   // The camera went to another node: its alerts are that node's now.
   void Disown(const std::string& camera);
   // Several nodes: keeps a few ids taken from the store ahead of need, so alerts opened
@@ -87,8 +98,11 @@ class AlertService {
                                           bool resolve, const core::Status& manager_error);
   // A fresh id from the store (unique across nodes), or a spare while the store does not
   // answer; 0 when none is left (the manager then counts on its own: unique on one node).
-  int64_t NextId();        // mu_ held
-  void ReserveSpareIds();  // mu_ held
+  int64_t NextId();  // mu_ held
+  // Writes a change (kept and retried when the store refuses); false when the store fenced
+  // it out: another node owns the camera now, so it is neither stored nor delivered.
+  bool Save(const events::AlertChange& change);  // mu_ held
+  void ReserveSpareIds();                        // mu_ held
 
   store::Store& db_;
   Delivery& delivery_;

@@ -30,6 +30,24 @@ class AlertServiceTest : public ::testing::Test {
     EXPECT_TRUE(s.ok()) << s.status().ToString();
     return s.ok() ? std::move(s).value() : nullptr;
   }
+  // A second node on the same store: its own connection, delivery and alert service.
+  struct Node {
+    std::unique_ptr<store::Store> db;
+    std::unique_ptr<Delivery> delivery;
+    std::unique_ptr<AlertService> alerts;  // last: goes first
+  };
+  Node OtherNode() {
+    Node n;
+    auto conn = store::SqliteStore::Open(dir_.File("argus.db"));
+    EXPECT_TRUE(conn.ok()) << conn.status().ToString();
+    if (!conn.ok()) return n;
+    n.db = std::move(conn).value();
+    n.delivery = std::make_unique<Delivery>(clock_);
+    auto s = AlertService::Create(cfg_, *n.db, *n.delivery, clock_, dir_.File("evidence"), errors_);
+    EXPECT_TRUE(s.ok()) << s.status().ToString();
+    if (s.ok()) n.alerts = std::move(s).value();
+    return n;
+  }
   // The "change" of every alert message on the live feed so far.
   std::vector<std::string> LiveChanges() {
     std::vector<api::LiveMessage> got;
@@ -206,13 +224,9 @@ TEST_F(AlertServiceTest, EachEscalationTierReachesItsOwnRoutesWhenDue) {
 // Two nodes on one store (their own connections and services): ids from the store, a
 // camera's alerts adopted by the node that takes it over, actions on another node's alerts.
 TEST_F(AlertServiceTest, NodesSharingAStoreShareIdsAdoptAlertsAndSeeEachOthersActions) {
-  auto conn = store::SqliteStore::Open(dir_.File("argus.db"));
-  ASSERT_TRUE(conn.ok());
-  Delivery other_delivery{clock_};
-  auto other =
-      AlertService::Create(cfg_, **conn, other_delivery, clock_, dir_.File("evidence"), errors_);
-  ASSERT_TRUE(other.ok()) << other.status().ToString();
-  AlertService& b = **other;
+  const Node other = OtherNode();
+  ASSERT_TRUE(other.alerts);
+  AlertService& b = *other.alerts;
   auto open = [](AlertService& s, const std::string& incident, const std::string& camera) {
     int64_t id = 0;
     s.OnEvent(MakeEvent(incident, camera, "intrusion", events::Severity::kAlert), kT0,
@@ -250,6 +264,51 @@ TEST_F(AlertServiceTest, NodesSharingAStoreShareIdsAdoptAlertsAndSeeEachOthersAc
   ASSERT_TRUE(b.Resolve(vault, "olga", "done", "").ok()) << "b holds the synced state";
   b.Disown("hall");
   EXPECT_EQ(b.Active().size(), 1u);  // only vault's new alert
+  EXPECT_EQ(errors_, 0u);
+}
+
+// kill -9 between storing an incident and its alert: the camera's next owner (or the next
+// start) puts the incident into an alert, once, as it would have been, and ended.
+TEST_F(AlertServiceTest, AnIncidentStoredWithoutItsAlertIsRecoveredOnceByTheNextOwner) {
+  auto intrusion = [](const std::string& id) {
+    return MakeEvent(id, "hall", "intrusion", events::Severity::kAlert);
+  };
+  // Node a: the first incident fully handled, the second stored when a died.
+  ASSERT_TRUE(db_->InsertEvents({intrusion("hall/r/1@1")}, clock_.Now()).ok());
+  int64_t opened = 0;
+  service_->OnEvent(intrusion("hall/r/1@1"), kT0,
+                    [&](const events::Alert& a, int) { opened = a.id; });
+  ASSERT_GT(opened, 0);
+  ASSERT_TRUE(db_->InsertEvents({intrusion("hall/r/2@1")}, clock_.Now()).ok());
+  // Older than the window: long settled one way or the other, not looked at.
+  ASSERT_TRUE(
+      db_->InsertEvents({MakeEvent("yard/r/1@1", "yard", "intrusion", events::Severity::kAlert)},
+                        clock_.Now() - std::chrono::seconds(static_cast<int>(kRecoverWindowS) + 1))
+          .ok());
+
+  // Node b takes the camera over.
+  const Node other = OtherNode();
+  ASSERT_TRUE(other.alerts);
+  AlertService& b = *other.alerts;
+  ASSERT_TRUE(b.Adopt("hall").ok());
+  auto stored = db_->GetAlert(opened);
+  ASSERT_TRUE(stored.ok());
+  EXPECT_EQ(stored->incident_ids, (std::vector<std::string>{"hall/r/1@1", "hall/r/2@1"}));
+  EXPECT_EQ(stored->active_incidents, 0) << "the incidents of a process gone run no more";
+  EXPECT_EQ(*b.RecoverIncidents("hall"), 0) << "recovered twice";
+  EXPECT_EQ(*b.RecoverIncidents(""), 0) << "yard's is outside the window";
+
+  // One node, restarted after a kill: a camera with no open alert gets a new one.
+  ASSERT_TRUE(
+      db_->InsertEvents({MakeEvent("vault/r/1", "vault", "intrusion", events::Severity::kAlert)},
+                        clock_.Now())
+          .ok());
+  EXPECT_EQ(*b.RecoverIncidents(""), 1);
+  auto vault = db_->ListAlerts({.camera = "vault"});
+  ASSERT_TRUE(vault.ok());
+  ASSERT_EQ(vault->size(), 1u);
+  EXPECT_EQ(vault->front().incident_ids, std::vector<std::string>{"vault/r/1"});
+  EXPECT_EQ(vault->front().active_incidents, 0);
   EXPECT_EQ(errors_, 0u);
 }
 

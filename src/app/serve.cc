@@ -190,6 +190,13 @@ core::Status Daemon::Start() {
   if (d.fanout) d.fanout->Start();
   if (d.node_watch) d.node_watch->Start();
   if (core::Status st = d.delivery.Start(c, d.alerts->Active()); !st.ok()) return st;
+  // Incidents a kill -9 left without their alert, before anything new arrives. With several
+  // nodes each camera's new owner does it as it takes the camera (AlertService::Adopt).
+  if (!d.cluster) {
+    if (auto r = d.alerts->RecoverIncidents(""); !r.ok()) {
+      spdlog::error("start-up: incidents without an alert not recovered: {}", r.status().message());
+    }
+  }
   if (c.mqtt.enabled && c.mqtt.sensors) {
     notify::MqttOptions so = MqttOptionsOf(c.mqtt);
     if (!so.client_id.empty()) so.client_id += "-sensors";

@@ -620,6 +620,28 @@ core::Result<EventPage> PgStore::QueryEvents(const EventQuery& q) {
   return page;
 }
 
+core::Result<std::vector<StoredEvent>> PgStore::IncidentsWithoutAlert(const std::string& camera,
+                                                                      core::WallTime from) {
+  Params p;
+  std::string sql =
+      "SELECT seq, received_ms, event_id, type, phase, camera, rule, severity, t, frame, "
+      "track_id, label, bbox_x, bbox_y, bbox_w, bbox_h, zone, details FROM events e "
+      "WHERE phase = 'start' AND received_ms >= " +
+      p.Add(ToMs(from));
+  if (!camera.empty()) sql += " AND camera = " + p.Add(camera);
+  sql +=
+      " AND NOT EXISTS (SELECT 1 FROM alerts a WHERE a.camera = e.camera AND "
+      "jsonb_exists(a.incident_ids, e.event_id)) ORDER BY seq LIMIT " +
+      p.Add(kMaxPageSize);
+  std::lock_guard lock(mu_);
+  ARGUS_RETURN_IF_ERROR(EnsureConnectedLocked());
+  auto r = Query(conn_, sql, p, "incidents without alert");
+  if (!r.ok()) return r.status();
+  std::vector<StoredEvent> out;
+  for (int i = 0; i < PQntuples(r->get()); ++i) out.push_back(ReadEventColumns(Row(r->get(), i)));
+  return out;
+}
+
 core::Status PgStore::UpsertAlert(const Alert& a) {
   if (a.id <= 0) return core::InvalidArgument("alert id must be > 0");
   Params p;

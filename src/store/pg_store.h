@@ -82,6 +82,8 @@ class PgStore final : public Store, public SiteStore {
   core::Status InsertEvents(const std::vector<events::Event>& es,
                             core::WallTime received_at) override;
   core::Result<EventPage> QueryEvents(const EventQuery& q) override;
+  core::Result<std::vector<StoredEvent>> IncidentsWithoutAlert(const std::string& camera,
+                                                               core::WallTime from) override;
 
   core::Status UpsertAlert(const events::Alert& a) override;
   core::Result<events::Alert> GetAlert(int64_t id) override;

@@ -476,6 +476,29 @@ core::Result<EventPage> SqliteStore::QueryEvents(const EventQuery& q) {
   return page;
 }
 
+core::Result<std::vector<StoredEvent>> SqliteStore::IncidentsWithoutAlert(const std::string& camera,
+                                                                          core::WallTime from) {
+  std::string sql =
+      "SELECT seq, received_ms, event_id, type, phase, camera, rule, severity, t, frame, "
+      "track_id, label, bbox_x, bbox_y, bbox_w, bbox_h, zone, details FROM events e "
+      "WHERE phase = 'start' AND received_ms >= :from";
+  if (!camera.empty()) sql += " AND camera = :camera";
+  sql +=
+      " AND NOT EXISTS (SELECT 1 FROM alerts a, json_each(a.incident_ids) i "
+      "WHERE a.camera = e.camera AND i.value = e.event_id) ORDER BY seq LIMIT :limit";
+  std::lock_guard lock(mu_);
+  Stmt s(db_, sql);
+  ARGUS_RETURN_IF_ERROR(s.status("incidents without alert"));
+  int i = 1;
+  s.Bind(i++, ToMs(from));
+  if (!camera.empty()) s.Bind(i++, camera);
+  s.Bind(i++, kMaxPageSize);
+  std::vector<StoredEvent> out;
+  while (s.Row()) out.push_back(ReadEventColumns(s));
+  ARGUS_RETURN_IF_ERROR(s.status("incidents without alert"));
+  return out;
+}
+
 core::Status SqliteStore::UpsertAlert(const Alert& a) {
   if (a.id <= 0) return core::InvalidArgument("alert id must be > 0");
   nlohmann::json ids = a.incident_ids;

@@ -214,6 +214,11 @@ class Store {
   virtual core::Status InsertEvents(const std::vector<events::Event>& es,
                                     core::WallTime received_at) = 0;
   virtual core::Result<EventPage> QueryEvents(const EventQuery& q) = 0;
+  // Incidents in no alert: start events received since `from`, of `camera` (every
+  // camera when empty), that no alert lists in its incident_ids; what a process killed
+  // between storing an incident and its alert leaves. Oldest first, at most kMaxPageSize.
+  virtual core::Result<std::vector<StoredEvent>> IncidentsWithoutAlert(const std::string& camera,
+                                                                       core::WallTime from) = 0;
 
   // Writes the alert's lifecycle fields (insert or update by id). The
   // acknowledgement and resolution go through Acknowledge/Resolve, not here.

@@ -217,6 +217,47 @@ TEST_P(StoreContractTest, EventQueriesFilterByTimeCameraTypeAndSeverity) {
   EXPECT_EQ(count(none), 0);
 }
 
+TEST_P(StoreContractTest, IncidentsWithoutAlertAreTheStartsNoAlertOfTheirCameraLists) {
+  auto event = [](const std::string& id, const std::string& camera, events::Phase phase) {
+    events::Event e = MakeEvent(id, camera, "intrusion", Severity::kAlert);
+    e.phase = phase;
+    return e;
+  };
+  const events::Phase start = events::Phase::kStart;
+  ASSERT_TRUE(store_->InsertEvent(event("cam1/old", "cam1", start), kT0).ok());  // before `from`
+  ASSERT_TRUE(
+      store_
+          ->InsertEvents({event("cam1/held", "cam1", start), event("cam1/lost", "cam1", start),
+                          event("cam1/lost", "cam1", events::Phase::kUpdate),
+                          event("cam2/lost", "cam2", start)},
+                         kT0 + seconds(10))
+          .ok());
+  Alert held = MakeAlert(1, Severity::kAlert, "cam1");
+  held.incident_ids = {"cam1/held"};
+  ASSERT_TRUE(store_->UpsertAlert(held).ok());
+  Alert elsewhere = MakeAlert(2, Severity::kAlert, "cam2");  // lists cam1's id: not its camera
+  elsewhere.incident_ids = {"cam1/lost"};
+  ASSERT_TRUE(store_->UpsertAlert(elsewhere).ok());
+
+  auto ids = [&](const std::string& camera) {
+    std::vector<std::string> out;
+    auto got = store_->IncidentsWithoutAlert(camera, kT0 + seconds(5));
+    EXPECT_TRUE(got.ok()) << got.status().ToString();
+    if (!got.ok()) return out;
+    for (const StoredEvent& e : *got) {
+      EXPECT_EQ(e.event.phase, start);
+      out.push_back(e.event.id);
+    }
+    return out;
+  };
+  EXPECT_EQ(ids("cam1"), std::vector<std::string>({"cam1/lost"}));
+  EXPECT_EQ(ids(""), std::vector<std::string>({"cam1/lost", "cam2/lost"}));
+  held.incident_ids.push_back("cam1/lost");  // its alert written after all
+  ASSERT_TRUE(store_->UpsertAlert(held).ok());
+  EXPECT_EQ(ids(""), std::vector<std::string>({"cam2/lost"}));
+  EXPECT_TRUE(ids("cam3").empty());
+}
+
 TEST_P(StoreContractTest, EventPagingVisitsEveryEventOnceNewestFirst) {
   std::vector<events::Event> batch;
   for (int i = 0; i < 25; ++i) {
