@@ -97,6 +97,7 @@ core::Status AlertService::Adopt(const std::string& camera) {
   if (!active.ok()) return active.status();
   {
     std::lock_guard lock(mu_);
+    disowned_.erase(camera);
     alerts_->Forget(camera);  // what we held of it before is stale
     alerts_->Restore(*active, 0);
   }
@@ -129,12 +130,21 @@ core::Result<int> AlertService::RecoverIncidents(const std::string& camera) {
 
 void AlertService::Disown(const std::string& camera) {
   std::lock_guard lock(mu_);
+  disowned_.insert(camera);
   alerts_->Forget(camera);
 }
 
 void AlertService::OnEvent(const events::Event& e, std::optional<core::WallTime> frame_at,
                            const std::function<void(const events::Alert&, int)>& on_evidence) {
   std::lock_guard lock(mu_);
+  if (disowned_.contains(e.camera)) {
+    // Its alerts were forgotten here, so a start would open a second one beside those the
+    // next node adopts. Its events are stored under the lease still held: the next owner
+    // recovers the incident into its alert (RecoverIncidents).
+    spdlog::info("event {} of camera {} came after it was handed over: left to its next owner",
+                 e.id, e.camera);
+    return;
+  }
   events::AlertChange change = alerts_->OnEvent(e);
   if (change.kind == events::AlertChange::Kind::kIgnored) return;
   if (!Save(change)) return;

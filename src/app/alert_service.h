@@ -14,6 +14,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -75,7 +76,8 @@ class AlertService {
   // process is gone). Without evidence: their frames went with it. Returns how many.
   // Call while no camera of `camera` runs here (at start, or when taking it over).
   core::Result<int> RecoverIncidents(const std::string& camera);
-  // The camera went to another node: its alerts are that node's now.
+  // The camera went to another node: its alerts are that node's now, and events of it that
+  // come late (after the drain) are left to that node's RecoverIncidents.
   void Disown(const std::string& camera);
   // Several nodes: keeps a few ids taken from the store ahead of need, so alerts opened
   // while the store does not answer still get ids no other node has.
@@ -114,6 +116,7 @@ class AlertService {
   std::unique_ptr<events::AlertManager> alerts_;  // guarded by mu_
   std::vector<int64_t> spare_ids_;                // guarded by mu_
   bool keep_spares_ = false;                      // guarded by mu_
+  std::set<std::string> disowned_;                // cameras handed over; guarded by mu_
 };
 
 }  // namespace argus::app

@@ -312,5 +312,40 @@ TEST_F(AlertServiceTest, AnIncidentStoredWithoutItsAlertIsRecoveredOnceByTheNext
   EXPECT_EQ(errors_, 0u);
 }
 
+// A graceful hand-over whose drain ran out of time: the camera's last incident reaches
+// the giving node after it disowned the camera. It must not open a second alert there
+// beside the one the next node adopts; the next node recovers it into that one.
+TEST_F(AlertServiceTest, AnIncidentAfterAHandOverGoesIntoTheAlertTheNextOwnerAdopts) {
+  auto intrusion = [](const std::string& id) {
+    return MakeEvent(id, "hall", "intrusion", events::Severity::kAlert);
+  };
+  int64_t opened = 0;
+  service_->OnEvent(intrusion("hall/r/1@1"), kT0,
+                    [&](const events::Alert& a, int) { opened = a.id; });
+  ASSERT_GT(opened, 0);
+  service_->Disown("hall");
+  // Stored by the event loop under the lease the giving node still holds, then handled.
+  ASSERT_TRUE(db_->InsertEvents({intrusion("hall/r/2@1")}, clock_.Now()).ok());
+  int evidence = 0;
+  service_->OnEvent(intrusion("hall/r/2@1"), kT0, [&](const events::Alert&, int) { ++evidence; });
+  EXPECT_EQ(evidence, 0);
+  auto hall = db_->ListAlerts({.camera = "hall"});
+  ASSERT_TRUE(hall.ok());
+  ASSERT_EQ(hall->size(), 1u) << "a second alert opened by the node that gave the camera up";
+
+  const Node other = OtherNode();
+  ASSERT_TRUE(other.alerts);
+  ASSERT_TRUE(other.alerts->Adopt("hall").ok());
+  auto stored = db_->GetAlert(opened);
+  ASSERT_TRUE(stored.ok());
+  EXPECT_EQ(stored->incident_ids, (std::vector<std::string>{"hall/r/1@1", "hall/r/2@1"}));
+
+  // Given back later, the camera's events are handled here again.
+  ASSERT_TRUE(service_->Adopt("hall").ok());
+  service_->OnEvent(intrusion("hall/r/3@3"), kT0, [](const events::Alert&, int) {});
+  EXPECT_EQ(db_->GetAlert(opened)->incident_ids.size(), 3u);
+  EXPECT_EQ(errors_, 0u);
+}
+
 }  // namespace
 }  // namespace argus::app
