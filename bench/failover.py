@@ -304,10 +304,13 @@ def main():
               f"{open_dups}; alert ids handed out twice: {dup_ids}")
         print(f"  incidents in no alert (lost): {incidents[0]}, in two or more (duplicated): "
               f"{incidents[1]}")
-        recovered = sum(open(log, errors="replace").read().count("was stored but in no alert")
-                        for log in glob.glob(os.path.join(root, "n*.log")))
-        print(f"  incidents a killed node stored without their alert, put into one by the "
-              f"camera's next node: {recovered}")
+        logs = [open(log, errors="replace").read()
+                for log in glob.glob(os.path.join(root, "n*.log"))]
+        recovered = sum(text.count("was stored but in no alert") for text in logs)
+        late = sum(text.count("left to its next owner") for text in logs)
+        print(f"  incidents stored without their alert (a kill, or an event after a hand-over), "
+              f"put into one by the camera's next node: {recovered}; events after a "
+              f"hand-over: {late}")
         faults = open_dups != "0" or dup_ids != "0" or incidents != ["0", "0"]
     finally:
         site.stop()

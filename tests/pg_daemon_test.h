@@ -28,15 +28,15 @@ struct SiteCamera {
 // camera has an intrusion rule over the whole frame (in vtest.avi someone is always there,
 // so every camera soon has an open alert), detection at 2 fps, no evidence files.
 inline std::string SiteYaml(const std::string& conninfo, const std::vector<SiteCamera>& cameras,
-                            double lease_s, double renew_s) {
+                            double lease_s, double renew_s, const std::string& extra = "") {
   std::string y =
       "detector: {kind: builtin}\n"
       "server: {workers: 1, secure_cookies: false, postgres: \"" +
       conninfo + "\"}\n" + "cluster: {lease_s: " + std::to_string(lease_s) +
       ", renew_s: " + std::to_string(renew_s) +
       "}\n"
-      "evidence: {enabled: false}\n"
-      "cameras:\n";
+      "evidence: {enabled: false}\n" +
+      extra + "cameras:\n";
   for (const SiteCamera& c : cameras) {
     y += "  - name: " + c.name + "\n    source: " + c.source + "\n    detect_fps: 2\n";
     if (!c.node.empty()) y += "    node: " + c.node + "\n";
@@ -97,8 +97,10 @@ class PgDaemonTest : public DaemonTest {
     DaemonTest::TearDown();
   }
 
-  void WriteSite(const std::vector<SiteCamera>& cameras, double lease_s, double renew_s) {
-    std::ofstream(config_) << SiteYaml(pg_->ConnInfo("argus"), cameras, lease_s, renew_s);
+  // `extra`: more top-level YAML lines for every node (e.g. an mqtt: section).
+  void WriteSite(const std::vector<SiteCamera>& cameras, double lease_s, double renew_s,
+                 const std::string& extra = "") {
+    std::ofstream(config_) << SiteYaml(pg_->ConnInfo("argus"), cameras, lease_s, renew_s, extra);
   }
   // Node `name` of the site (config_), not started, with its own directory and data_dir
   // under dir_/<name>, and `extra` arguments after --node-id.

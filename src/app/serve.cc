@@ -59,6 +59,11 @@ core::Result<config::Config> LoadServeConfig(const ServeOptions& o) {
   if (o.port >= 0) cfg->server.port = o.port;
   if (!o.data_dir.empty()) cfg->server.data_dir = o.data_dir;
   if (!o.node_address.empty()) cfg->cluster.address = o.node_address;
+  // Every node of a site reads one config, and a broker lets one client per id connect
+  // (each node connecting would throw the last one off): each node's id gets its name.
+  if (!cfg->server.postgres.empty() && !cfg->mqtt.client_id.empty()) {
+    cfg->mqtt.client_id += "-" + NodeOptionsOf(*cfg, o.node_id).id;
+  }
   return cfg;
 }
 
