@@ -414,8 +414,11 @@ try {
     assert.match(v.text, /cannot be reached.*out of date/);
     assert.match(v.filter, /grayscale/);
     assert.ok(v.controls >= 2 && v.disabled === v.controls, `disabled controls: ${JSON.stringify(v)}`);
-    // The keyboard shortcut does not act either.
-    await page.locator('#main .alert-link').first().focus();
+    // The keyboard shortcut does not act either: the alert is still open once the
+    // daemon is back (a request sent now would wait for SIGCONT and then be applied).
+    const focused = page.locator('#open-alerts .alert-link').first();
+    const shortcutId = await focused.evaluate((a) => a.closest('[data-alert-id]').dataset.alertId);
+    await focused.focus();
     await page.keyboard.press('a');
     await shot(page, 'connection_lost');
     process.kill(daemon.pid, 'SIGCONT');
@@ -424,6 +427,9 @@ try {
     assert.equal(back.disabled, 0, `controls enabled again: ${JSON.stringify(back)}`);
     assert.equal(back.resumed, 'true', 'the feed resumed with Last-Event-ID');
     assert.doesNotMatch(back.filter, /grayscale/);
+    await page.waitForTimeout(2000);
+    const afterShortcut = await page.evaluate(async (i) => (await fetch(`/api/alerts/${i}`)).json(), shortcutId);
+    assert.equal(afterShortcut.state, 'open', `alert ${shortcutId} after 'a' while disconnected`);
   }
 
   // Its detail page: the clip plays (a real MP4 the browser decodes), the timeline lists its events.
@@ -494,6 +500,18 @@ try {
     const hrefs = await page.$$eval('#alert-incidents a', (as) => as.map((a) => a.getAttribute('href')));
     assert.ok(hrefs.includes(`/api/alerts/${merged}/snapshot?incident=1`), `incident links: ${hrefs}`);
     assert.ok(hrefs.includes(`/api/alerts/${merged}/clip?incident=1`), `incident links: ${hrefs}`);
+    // The later incident's clip is a video of its own (written post_roll_s after it began).
+    let laterClip = {};
+    for (let i = 0; i < 60 && laterClip.status !== 200; ++i) {
+      laterClip = await page.evaluate(async (u) => {
+        const r = await fetch(u);
+        return { status: r.status, type: r.headers.get('Content-Type'), bytes: (await r.arrayBuffer()).byteLength };
+      }, `/api/alerts/${merged}/clip?incident=1`);
+      if (laterClip.status !== 200) await page.waitForTimeout(1000);
+    }
+    assert.equal(laterClip.status, 200, `clip of incident 1: ${JSON.stringify(laterClip)}`);
+    assert.equal(laterClip.type, 'video/mp4');
+    assert.ok(laterClip.bytes > 10_000, `clip of incident 1: ${JSON.stringify(laterClip)}`);
     const pictures = await page.evaluate(zoneEdgeOnSnapshots, { id: merged, edgeY: 0.45 });
     for (const p of pictures) {
       assert.ok(p.blueShare >= 0.6, `the zone's edge on ${p.url}: ${JSON.stringify(p)}`);
