@@ -18,8 +18,6 @@ constexpr double kStoodSeconds = 1.0;
 // (share of the lost one's height), is the same person under a new id.
 constexpr double kContinuedSeconds = 3.0;
 constexpr double kContinuedFootTolerance = 0.5;
-// A blob and an object are the same when they overlap this much (IoU).
-constexpr double kSameObjectIoU = 0.3;
 
 DualBackgroundParams BackgroundParams(const AbandonedParams& p) {
   DualBackgroundParams b;
@@ -29,14 +27,10 @@ DualBackgroundParams BackgroundParams(const AbandonedParams& p) {
 
 core::Box Scaled(const core::Box& b, double s) { return {b.x * s, b.y * s, b.w * s, b.h * s}; }
 
-bool SameObject(const core::Box& a, const core::Box& b) {
-  if (core::IoU(a, b) >= kSameObjectIoU) return true;
-  const core::Point ca = a.Center(), cb = b.Center();
-  auto inside = [](core::Point p, const core::Box& box) {
-    return p.x >= box.x && p.x <= box.Right() && p.y >= box.y && p.y <= box.Bottom();
-  };
-  return inside(ca, b) || inside(cb, a);
-}
+// A blob and an object are the same when their boxes overlap at all: one static thing
+// often comes as a few blobs that change from frame to frame (a small piece first, the
+// whole later), and two things touching are one alert.
+bool SameObject(const core::Box& a, const core::Box& b) { return core::IntersectionArea(a, b) > 0; }
 
 }  // namespace
 
@@ -72,6 +66,35 @@ void AbandonedObjectRule::UpdateMemory(const FrameInput& in) {
     while (!q.empty() && in.t - q.front().t > kAbandonedTrackMemorySeconds) q.pop_front();
     it = q.empty() ? memory_.erase(it) : std::next(it);
   }
+}
+
+void AbandonedObjectRule::FitPersonHeight() {
+  double n = 0, sy = 0, sh = 0, syy = 0, syh = 0;
+  for (const auto& [id, q] : memory_) {
+    for (const Seen& s : q) {
+      const double y = s.box.Bottom(), h = s.box.h;
+      n += 1;
+      sy += y;
+      sh += h;
+      syy += y * y;
+      syh += y * h;
+    }
+  }
+  if (n < kAbandonedMinPersonSamples) {
+    height_line_.reset();
+    return;
+  }
+  const double var = syy / n - (sy / n) * (sy / n);
+  // All at one row (or nearly): their mean height holds for every row.
+  const double b = var > 1.0 ? (syh / n - (sy / n) * (sh / n)) / var : 0.0;
+  height_line_ = {{sh / n - b * sy / n, b}};
+}
+
+double AbandonedObjectRule::MinAreaAt(double foot_y) const {
+  if (!height_line_) return p_.min_area_px;
+  const double h = height_line_->first + height_line_->second * foot_y;
+  const double side = kAbandonedMinShareOfPerson * h;
+  return std::max(kAbandonedMinAreaFloorPx, side * side);
 }
 
 void AbandonedObjectRule::ResolveOwner(Object* obj, const FrameInput& in) const {
@@ -160,7 +183,9 @@ void AbandonedObjectRule::Process(const FrameInput& in, std::vector<events::Even
   }
   background_.Update(*s->gray, s->mask, in.t);
   const double scale = s->scale > 0 ? s->scale : 1.0;
-  const int min_area = std::max(1, static_cast<int>(std::lround(p_.min_area_px / (scale * scale))));
+  // Blobs from the smallest size any row allows; each is then held to its own row's.
+  const int min_area =
+      std::max(1, static_cast<int>(std::lround(kAbandonedMinAreaFloorPx / (scale * scale))));
   const double max_area = kAbandonedMaxAreaFraction * s->gray->width * s->gray->height;
 
   std::vector<const track::Track*> people;
@@ -171,7 +196,11 @@ void AbandonedObjectRule::Process(const FrameInput& in, std::vector<events::Even
     }
   }
 
-  for (const StaticBlob& blob : background_.StaticBlobs(min_area)) {
+  const std::vector<StaticBlob> blobs = background_.StaticBlobs(min_area);
+  if (!blobs.empty()) FitPersonHeight();
+  for (const StaticBlob& blob : blobs) {
+    const core::Box box = Scaled(blob.box, scale);
+    if (blob.area * scale * scale < MinAreaAt(box.Bottom())) continue;  // too small here
     // Someone who stood there while the model learned has left; or a shadow,
     // a light patch, a reflection over the unchanged background texture.
     if (blob.ghost || blob.lighting) {
@@ -179,7 +208,6 @@ void AbandonedObjectRule::Process(const FrameInput& in, std::vector<events::Even
       continue;
     }
     if (blob.area > max_area) continue;
-    const core::Box box = Scaled(blob.box, scale);
     if (zone_) {
       const core::Point foot = box.BottomCenter();
       if (!core::PointInPolygon({foot.x / in.width, foot.y / in.height}, *zone_)) continue;
@@ -199,6 +227,12 @@ void AbandonedObjectRule::Process(const FrameInput& in, std::vector<events::Even
     }
     if (!obj) {
       if (person) continue;  // only objects seen on their own are followed
+      // Another piece of an object a blob of this frame already stands for.
+      if (std::ranges::any_of(objects_, [&](const Object& o) {
+            return o.last_seen_t == in.t && SameObject(o.box, box);
+          })) {
+        continue;
+      }
       objects_.push_back({});
       obj = &objects_.back();
       obj->key = next_key_++;
@@ -225,6 +259,13 @@ void AbandonedObjectRule::Process(const FrameInput& in, std::vector<events::Even
       }
     }
     if (obj->unattended_since < 0 || in.t - obj->unattended_since < p_.unattended_s) continue;
+    // One alert per spot: a piece of something already reported is part of its alert.
+    if (!obj->reported && std::ranges::any_of(objects_, [&](const Object& o) {
+          return o.reported && SameObject(o.box, box);
+        })) {
+      continue;
+    }
+    obj->reported = true;
     Observation o;
     o.t = in.t;
     o.frame = in.frame;

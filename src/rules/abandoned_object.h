@@ -2,9 +2,11 @@
 // brought it went away.
 // - Static objects come from a dual background on the grey frame (see
 //   DualBackground): pixels that differ from the slow model but already match
-//   the fast one for `static_s` seconds, grouped into blobs of at least
-//   `min_area_px` source pixels (and at most kAbandonedMaxAreaFraction of the
-//   frame). Optional `zone`: only objects standing (bottom-centre) inside it.
+//   the fast one for `static_s` seconds, grouped into blobs (at most
+//   kAbandonedMaxAreaFraction of the frame) at least as big as a share of the
+//   people seen at their row (kAbandonedMinShareOfPerson; `min_area_px` source
+//   pixels until people were seen). Blobs whose boxes overlap are one object.
+//   Optional `zone`: only objects standing (bottom-centre) inside it.
 // - A blob covered by a current person box is a person standing still, not an
 //   object; so is a person-sized blob where a person track was last seen,
 //   standing, before the tracker lost it (someone who stopped, or sat down):
@@ -27,6 +29,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "rules/calibration.h"
@@ -41,7 +44,16 @@ inline constexpr double kDefaultUnattendedSeconds = 30.0;
 inline constexpr double kDefaultOwnerDistanceMetres = 3.0;
 inline constexpr double kDefaultPersonHeightMetres = 1.7;
 inline constexpr double kDefaultAbandonedStaticSeconds = kDefaultStaticSeconds;
-inline constexpr double kDefaultMinObjectAreaPx = 300.0;  // source pixels
+// Source pixels; the smallest object until enough people were seen to scale by.
+inline constexpr double kDefaultMinObjectAreaPx = 300.0;
+// Once people were seen: an object's blob must be at least this share of the height of
+// a person standing at its row, squared (a bag is a quarter of a person or more; far
+// away that is fewer pixels than kDefaultMinObjectAreaPx, close up many more)...
+inline constexpr double kAbandonedMinShareOfPerson = 0.15;
+// ...and never below this many source pixels (noise).
+inline constexpr double kAbandonedMinAreaFloorPx = 100.0;
+// Person boxes it takes to scale by.
+inline constexpr int kAbandonedMinPersonSamples = 20;
 // Bigger static changes are scene changes (furniture, a door), not luggage.
 inline constexpr double kAbandonedMaxAreaFraction = 0.1;
 // Track boxes remembered for the owner look-up.
@@ -84,6 +96,7 @@ class AbandonedObjectRule final : public Rule {
     int owner = -1;
     double unattended_since = -1;  // < 0: attended now
     bool person = false;           // a person the tracker lost there: never reported
+    bool reported = false;         // unattended long enough: its incident was raised
   };
   // Metres between a person's foot and a point on the ground (source pixels).
   double Metres(const core::Box& person, core::Point p, const FrameInput& in) const;
@@ -95,6 +108,10 @@ class AbandonedObjectRule final : public Rule {
   // lost it and found it again as a new track).
   bool Continued(int id, const Seen& last) const;
   void UpdateMemory(const FrameInput& in);
+  // The smallest object (source pixels) with its bottom at row `foot_y`, from the height
+  // of the people remembered there (a line fitted to height against foot row).
+  double MinAreaAt(double foot_y) const;
+  void FitPersonHeight();
 
   AbandonedParams p_;
   std::string zone_name_;
@@ -106,6 +123,8 @@ class AbandonedObjectRule final : public Rule {
   std::map<int, std::deque<Seen>> memory_;  // person track id -> recent boxes
   std::vector<Object> objects_;
   int next_key_ = 1;
+  // Person height (source pixels) = a + b * foot row, once enough people were seen.
+  std::optional<std::pair<double, double>> height_line_;
 };
 
 core::Result<std::unique_ptr<Rule>> MakeAbandonedObjectRule(const RuleContext& ctx,

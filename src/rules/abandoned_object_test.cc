@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <functional>
+
 #include "config/config.h"
 #include "rules/rule_engine.h"
 #include "rules/testing/scene_synth.h"
@@ -48,6 +50,7 @@ struct Harness {
   std::vector<events::Event> out;
   int64_t frame = 0;
   double track_margin = 0;  // the track's box is this much wider each side than the person
+  std::function<void(core::GrayImage*, double)> paint;  // more of the scene at a time
 
   explicit Harness(AbandonedParams p = {}) {
     camera.name = "cam";
@@ -63,6 +66,7 @@ struct Harness {
     core::GrayImage img = Floor();
     std::vector<track::Track> tracks;
     if (bag) Paint(&img, *bag, 20);
+    if (paint) paint(&img, t);
     if (person) {
       Paint(&img, *person, 230);
       if (id > 0) {
@@ -215,6 +219,57 @@ TEST(AbandonedObjectRuleTest, SmallerThanMinAreaIsIgnored) {
   for (; t < 10; t += kDt) h.Frame(t, std::nullopt, std::nullopt);
   for (; t < 40; t += kDt) h.Frame(t, std::nullopt, core::Box{20, 20, 4, 3});
   EXPECT_TRUE(h.Starts().empty());
+}
+
+// The smallest object is a share of the height of the people seen at its row: far away
+// (people 64 source px tall) a 256 px^2 bag counts though it is under min_area_px; close
+// up (people 320 px tall) a 768 px^2 patch does not though it is over it. Before anyone
+// was seen, min_area_px decides.
+TEST(AbandonedObjectRuleTest, TheSmallestObjectScalesWithThePeopleSeenAtItsRow) {
+  struct Case {
+    double person_h;  // analysis px; 0: nobody walks by
+    core::Box object;
+    bool reported;
+  };
+  for (const Case& c : {Case{8, {60, 46, 2, 2}, true}, Case{0, {60, 46, 2, 2}, false},
+                        Case{40, {60, 52, 4, 3}, false}, Case{0, {60, 52, 4, 3}, true}}) {
+    AbandonedParams p;
+    p.unattended_s = 10;
+    Harness h(p);
+    double t = 0;
+    for (; t < 10; t += kDt) h.Frame(t, std::nullopt, std::nullopt);
+    // Someone crosses the left of the view, far from where the object will be.
+    const double foot = c.object.Bottom();
+    for (double x = 0; x < 30; x += 1, t += kDt) {
+      h.Frame(t,
+              c.person_h > 0 ? std::optional<core::Box>({x, foot - c.person_h, 3, c.person_h})
+                             : std::nullopt,
+              std::nullopt);
+    }
+    for (const double until = t + 30; t < until; t += kDt) h.Frame(t, std::nullopt, c.object);
+    EXPECT_EQ(h.Starts().size(), c.reported ? 1u : 0u)
+        << "people " << c.person_h << " px tall, object " << c.object.w << "x" << c.object.h;
+  }
+}
+
+// One alert per spot: a C-shaped thing and a piece in its opening, two blobs that touch
+// nowhere and whose boxes overlap with neither centre inside the other, are one thing
+// left there, not two alerts.
+TEST(AbandonedObjectRuleTest, PiecesOfOneThingAreOneAlert) {
+  AbandonedParams p;
+  p.unattended_s = 20;
+  Harness h(p);
+  double t = 0;
+  for (; t < 10; t += kDt) h.Frame(t, std::nullopt, std::nullopt);
+  h.paint = [](core::GrayImage* img, double now) {
+    for (const core::Box& bar :
+         {core::Box{18, 13, 10, 3}, core::Box{18, 30, 10, 3}, core::Box{25, 13, 3, 20}}) {
+      Paint(img, bar, 20);
+    }
+    if (now >= 12) Paint(img, {14, 21, 6, 3}, 20);
+  };
+  for (; t < 50; t += kDt) h.Frame(t, std::nullopt, std::nullopt);
+  EXPECT_EQ(h.Starts().size(), 1u);
 }
 
 TEST(AbandonedObjectRuleTest, MakerReadsZoneAndFields) {
