@@ -20,6 +20,7 @@
 #include <opencv2/imgproc.hpp>
 #include <opencv2/objdetect.hpp>
 
+#include "core/height_line.h"
 #include "detect/blob_groups.h"
 #include "detect/detector.h"
 #include "detect/hog_people.h"
@@ -30,8 +31,9 @@ namespace {
 constexpr double kPersonAspect = 0.42;     // width / height of a walking person
 constexpr double kMinBlobFraction = 0.04;  // of the frame height: smaller blobs are noise
 constexpr int kMinCalibrationSamples = 20;
-constexpr double kCalibrationDecay = 0.995;  // per sample: forgets old geometry slowly
-constexpr double kSingleMinAspect = 2.0;     // h / w of a blob taken as one person
+constexpr double kCalibrationDecay = 0.995;       // per sample: forgets old geometry slowly
+constexpr double kMinModelHeightFraction = 0.03;  // of the frame: no person is shorter
+constexpr double kSingleMinAspect = 2.0;          // h / w of a blob taken as one person
 constexpr double kSingleMaxAspect = 3.6;
 constexpr double kSingleMinFill = 0.45;
 constexpr double kMinPersonFraction = 0.35;   // of the expected height: smaller is noise
@@ -51,33 +53,6 @@ constexpr double kSolidFill = 0.35;
 struct Blob {
   cv::Rect r;  // analysis pixels
   int area = 0;
-};
-
-// Least-squares line h = a + b*y with exponential forgetting.
-class PerspectiveModel {
- public:
-  void Add(double foot_y, double h) {
-    sw_ = sw_ * kCalibrationDecay + 1;
-    sy_ = sy_ * kCalibrationDecay + foot_y;
-    sh_ = sh_ * kCalibrationDecay + h;
-    syy_ = syy_ * kCalibrationDecay + foot_y * foot_y;
-    syh_ = syh_ * kCalibrationDecay + foot_y * h;
-    ++n_;
-  }
-  bool Calibrated() const { return n_ >= kMinCalibrationSamples; }
-  // Expected person height at a foot row; only meaningful once Calibrated().
-  double Height(double foot_y, double frame_h) const {
-    const double mean_y = sy_ / sw_;
-    const double mean_h = sh_ / sw_;
-    const double var = syy_ / sw_ - mean_y * mean_y;
-    double b = 0;
-    if (var > 1e-6) b = std::clamp((syh_ / sw_ - mean_y * mean_h) / var, -0.2, 1.0);
-    return std::max(0.03 * frame_h, mean_h + b * (foot_y - mean_y));
-  }
-
- private:
-  double sw_ = 0, sy_ = 0, sh_ = 0, syy_ = 0, syh_ = 0;
-  int n_ = 0;
 };
 
 class BuiltinDetector final : public Detector {
@@ -115,7 +90,8 @@ class BuiltinDetector final : public Detector {
       const double foot = b.r.y + b.r.height;
       const double fill = double(b.area) / b.r.area();
       // Expected person height here: the model's once learned, else the blob's own.
-      const double he_model = calibrated ? model_.Height(foot, m.height) : 0;
+      const double he_model =
+          calibrated ? model_.Height(foot, kMinModelHeightFraction * m.height) : 0;
       if (calibrated && b.r.height < kMinPersonFraction * he_model &&
           b.r.width < kMinPersonFraction * he_model) {
         continue;
@@ -239,7 +215,7 @@ class BuiltinDetector final : public Detector {
 
   DetectorConfig config_;
   motion::MotionDetector own_motion_;
-  PerspectiveModel model_;
+  core::HeightLine model_{kCalibrationDecay, kMinCalibrationSamples};
   cv::HOGDescriptor hog_;
   bool keep_person_ = true;
   bool keep_car_ = true;

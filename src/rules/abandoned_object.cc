@@ -68,32 +68,17 @@ void AbandonedObjectRule::UpdateMemory(const FrameInput& in) {
   }
 }
 
-void AbandonedObjectRule::FitPersonHeight() {
-  double n = 0, sy = 0, sh = 0, syy = 0, syh = 0;
+core::HeightLine AbandonedObjectRule::PersonHeights() const {
+  core::HeightLine line(/*decay=*/1.0, kAbandonedMinPersonSamples);
   for (const auto& [id, q] : memory_) {
-    for (const Seen& s : q) {
-      const double y = s.box.Bottom(), h = s.box.h;
-      n += 1;
-      sy += y;
-      sh += h;
-      syy += y * y;
-      syh += y * h;
-    }
+    for (const Seen& s : q) line.Add(s.box.Bottom(), s.box.h);
   }
-  if (n < kAbandonedMinPersonSamples) {
-    height_line_.reset();
-    return;
-  }
-  const double var = syy / n - (sy / n) * (sy / n);
-  // All at one row (or nearly): their mean height holds for every row.
-  const double b = var > 1.0 ? (syh / n - (sy / n) * (sh / n)) / var : 0.0;
-  height_line_ = {{sh / n - b * sy / n, b}};
+  return line;
 }
 
-double AbandonedObjectRule::MinAreaAt(double foot_y) const {
-  if (!height_line_) return p_.min_area_px;
-  const double h = height_line_->first + height_line_->second * foot_y;
-  const double side = kAbandonedMinShareOfPerson * h;
+double AbandonedObjectRule::MinAreaAt(const core::HeightLine& people, double foot_y) const {
+  if (!people.Calibrated()) return p_.min_area_px;
+  const double side = kAbandonedMinShareOfPerson * people.Height(foot_y, 0);
   return std::max(kAbandonedMinAreaFloorPx, side * side);
 }
 
@@ -197,10 +182,11 @@ void AbandonedObjectRule::Process(const FrameInput& in, std::vector<events::Even
   }
 
   const std::vector<StaticBlob> blobs = background_.StaticBlobs(min_area);
-  if (!blobs.empty()) FitPersonHeight();
+  const core::HeightLine heights =
+      blobs.empty() ? core::HeightLine(1, kAbandonedMinPersonSamples) : PersonHeights();
   for (const StaticBlob& blob : blobs) {
     const core::Box box = Scaled(blob.box, scale);
-    if (blob.area * scale * scale < MinAreaAt(box.Bottom())) continue;  // too small here
+    if (blob.area * scale * scale < MinAreaAt(heights, box.Bottom())) continue;  // too small
     // Someone who stood there while the model learned has left; or a shadow,
     // a light patch, a reflection over the unchanged background texture.
     if (blob.ghost || blob.lighting) {

@@ -29,9 +29,9 @@
 #include <memory>
 #include <optional>
 #include <string>
-#include <utility>
 #include <vector>
 
+#include "core/height_line.h"
 #include "rules/calibration.h"
 #include "rules/incident.h"
 #include "rules/rule.h"
@@ -108,10 +108,11 @@ class AbandonedObjectRule final : public Rule {
   // lost it and found it again as a new track).
   bool Continued(int id, const Seen& last) const;
   void UpdateMemory(const FrameInput& in);
+  // Height against foot row of the person boxes remembered.
+  core::HeightLine PersonHeights() const;
   // The smallest object (source pixels) with its bottom at row `foot_y`, from the height
-  // of the people remembered there (a line fitted to height against foot row).
-  double MinAreaAt(double foot_y) const;
-  void FitPersonHeight();
+  // of `people` there; min_area_px until the line holds.
+  double MinAreaAt(const core::HeightLine& people, double foot_y) const;
 
   AbandonedParams p_;
   std::string zone_name_;
@@ -123,8 +124,6 @@ class AbandonedObjectRule final : public Rule {
   std::map<int, std::deque<Seen>> memory_;  // person track id -> recent boxes
   std::vector<Object> objects_;
   int next_key_ = 1;
-  // Person height (source pixels) = a + b * foot row, once enough people were seen.
-  std::optional<std::pair<double, double>> height_line_;
 };
 
 core::Result<std::unique_ptr<Rule>> MakeAbandonedObjectRule(const RuleContext& ctx,
