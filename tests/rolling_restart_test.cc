@@ -330,7 +330,8 @@ TEST_F(RollingRestart, EveryNodeInTurnWithNoCameraDownLongAlertsIntactSessionsKe
   // events) is in the alerts read next.
   const json started = json::parse(
       Sql("SELECT coalesce(json_agg(DISTINCT event_id), '[]') FROM events WHERE rule = 'anyone' "
-          "AND phase = 'start' AND received_ms < (extract(epoch FROM now()) * 1000 - 1000)"));
+          "AND phase = 'start' AND received_ms < " +
+          std::to_string(NowMs() - 1000)));
   const json incidents = json::parse(Sql(
       "SELECT coalesce(json_agg(i), '[]') FROM alerts, jsonb_array_elements_text(incident_ids) i "
       "WHERE rule = 'anyone'"));
