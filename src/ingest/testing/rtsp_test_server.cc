@@ -11,9 +11,12 @@
 #include <gst/gst.h>
 #include <gst/rtsp-server/rtsp-server.h>
 
+#include <algorithm>
 #include <csignal>
+#include <cstdarg>
 #include <cstdio>
 #include <cstdlib>
+#include <ctime>
 #include <mutex>
 #include <string>
 #include <vector>
@@ -31,6 +34,21 @@ std::string Encode() {
   return "x264enc tune=zerolatency speed-preset=ultrafast sliced-threads=false threads=1 "
          "bframes=0 key-int-max=" +
          std::to_string(kKeyFrameInterval) + " ! rtph264pay name=pay0 pt=96 config-interval=-1";
+}
+
+// What happened to clients and media, on stderr (a test keeps it when it fails).
+void Log(const char* fmt, ...) {
+  const gint64 us = g_get_real_time();
+  const time_t secs = static_cast<time_t>(us / 1000000);
+  struct tm tm {};
+  localtime_r(&secs, &tm);
+  std::fprintf(stderr, "%02d:%02d:%02d.%03d ", tm.tm_hour, tm.tm_min, tm.tm_sec,
+               static_cast<int>(us / 1000 % 1000));
+  va_list args;
+  va_start(args, fmt);
+  std::vfprintf(stderr, fmt, args);
+  va_end(args);
+  std::fputc('\n', stderr);
 }
 
 gboolean Quit(gpointer loop) {
@@ -52,13 +70,13 @@ bool HasElements(const std::vector<const char*>& elements) {
 
 // --file: a private "player" pipeline decodes the file in real time (appsink
 // sync=true) and loops it with a flushing seek on EOS; its frames are pushed into
-// the appsrc of the RTSP media, which timestamps them on arrival. So the stream's
-// clock never runs back at a loop, which a seek inside the media pipeline would do.
+// the appsrc of each running RTSP media, which timestamps them on arrival. So the
+// stream's clock never runs back at a loop, which a seek inside the media pipeline would do.
 struct FileFeed {
   GstElement* player = nullptr;
   std::mutex mu;
-  GstElement* appsrc = nullptr;  // of the current media; guarded by mu
-  GstCaps* caps = nullptr;       // of the decoded frames; guarded by mu
+  std::vector<GstElement*> appsrcs;  // of the running media (references); guarded by mu
+  GstCaps* caps = nullptr;           // of the decoded frames; guarded by mu
 };
 
 GstFlowReturn OnSample(GstElement* sink, gpointer data) {
@@ -66,13 +84,13 @@ GstFlowReturn OnSample(GstElement* sink, gpointer data) {
   GstSample* sample = nullptr;
   g_signal_emit_by_name(sink, "pull-sample", &sample);
   if (!sample) return GST_FLOW_OK;
-  GstElement* src = nullptr;
+  std::vector<GstElement*> srcs;
   {
     std::lock_guard<std::mutex> lock(feed->mu);
     if (!feed->caps) feed->caps = gst_caps_copy(gst_sample_get_caps(sample));
-    if (feed->appsrc) src = GST_ELEMENT(gst_object_ref(feed->appsrc));
+    for (GstElement* s : feed->appsrcs) srcs.push_back(GST_ELEMENT(gst_object_ref(s)));
   }
-  if (src) {
+  for (GstElement* src : srcs) {
     // A shallow copy: the media stamps its own times (do-timestamp).
     GstBuffer* buf = gst_buffer_copy(gst_sample_get_buffer(sample));
     GST_BUFFER_PTS(buf) = GST_CLOCK_TIME_NONE;
@@ -87,6 +105,7 @@ GstFlowReturn OnSample(GstElement* sink, gpointer data) {
     }
     GstFlowReturn ret = GST_FLOW_OK;
     g_signal_emit_by_name(src, "push-buffer", buf, &ret);
+    if (ret != GST_FLOW_OK) Log("push into source %p: %s", src, gst_flow_get_name(ret));
     gst_buffer_unref(buf);
     gst_object_unref(src);
   }
@@ -123,17 +142,38 @@ GstElement* AppSrcOf(GstRTSPMedia* media) {
 }
 
 // Only this media's source is forgotten: when a client leaves as another arrives, the old
-// media may be unprepared after the new one was configured, and forgetting the new source
-// starved the new client (no picture for 10 s, seen in the fail-over benchmark).
+// media may be unprepared after the new one was configured.
 void OnMediaUnprepared(GstRTSPMedia* media, gpointer data) {
   auto* feed = static_cast<FileFeed*>(data);
   GstElement* src = AppSrcOf(media);
+  if (!src) return;
   std::lock_guard<std::mutex> lock(feed->mu);
-  if (feed->appsrc && feed->appsrc == src) {
-    gst_object_unref(feed->appsrc);
-    feed->appsrc = nullptr;
+  g_signal_handlers_disconnect_by_data(src, feed);  // no need-data after this
+  auto it = std::find(feed->appsrcs.begin(), feed->appsrcs.end(), src);
+  if (it != feed->appsrcs.end()) {
+    gst_object_unref(*it);
+    feed->appsrcs.erase(it);
   }
-  if (src) gst_object_unref(src);
+  Log("media %p unprepared: source %p, %zu fed", media, src, feed->appsrcs.size());
+  gst_object_unref(src);
+}
+
+void OnClientClosed(GstRTSPClient* client, gpointer) { Log("client %p closed", client); }
+
+void OnClientConnected(GstRTSPServer*, GstRTSPClient* client, gpointer) {
+  Log("client %p connected", client);
+  g_signal_connect(client, "closed", G_CALLBACK(OnClientClosed), nullptr);
+}
+
+// The first time a media's source asks for data its pipeline runs: from then on it is fed.
+// A source pushed into before its pad was active paused its task for good, and the
+// client got no picture at all (1 connection in ~10 of the rolling-restart test).
+void OnNeedData(GstElement* src, guint, gpointer data) {
+  auto* feed = static_cast<FileFeed*>(data);
+  std::lock_guard<std::mutex> lock(feed->mu);
+  if (std::find(feed->appsrcs.begin(), feed->appsrcs.end(), src) != feed->appsrcs.end()) return;
+  feed->appsrcs.push_back(GST_ELEMENT(gst_object_ref(src)));
+  Log("source %p runs: %zu fed", src, feed->appsrcs.size());
 }
 
 void OnMediaConfigure(GstRTSPMediaFactory*, GstRTSPMedia* media, gpointer data) {
@@ -143,10 +183,11 @@ void OnMediaConfigure(GstRTSPMediaFactory*, GstRTSPMedia* media, gpointer data) 
   {
     std::lock_guard<std::mutex> lock(feed->mu);
     if (feed->caps) g_object_set(src, "caps", feed->caps, nullptr);
-    if (feed->appsrc) gst_object_unref(feed->appsrc);
-    feed->appsrc = src;  // keeps the reference
   }
+  g_signal_connect(src, "need-data", G_CALLBACK(OnNeedData), feed);
   g_signal_connect(media, "unprepared", G_CALLBACK(OnMediaUnprepared), feed);
+  Log("media %p configured: source %p", media, src);
+  gst_object_unref(src);
 }
 
 }  // namespace
@@ -184,7 +225,8 @@ int main(int argc, char** argv) {
 
   GstRTSPMediaFactory* factory = gst_rtsp_media_factory_new();
   std::string launch;
-  FileFeed feed;
+  // Never freed: media threads may still call back while the process exits.
+  auto* feed = new FileFeed;
   if (file.empty()) {
     launch =
         "( videotestsrc is-live=true pattern=ball ! video/x-raw,width=" + std::to_string(width) +
@@ -193,23 +235,23 @@ int main(int argc, char** argv) {
   } else {
     gchar* location = g_strescape(file.c_str(), nullptr);
     GError* err = nullptr;
-    feed.player = gst_parse_launch((std::string("filesrc location=\"") + location +
-                                    "\" ! decodebin ! videoconvert ! video/x-raw,format=I420 ! "
-                                    "appsink name=sink sync=true emit-signals=true max-buffers=2")
-                                       .c_str(),
-                                   &err);
+    feed->player = gst_parse_launch((std::string("filesrc location=\"") + location +
+                                     "\" ! decodebin ! videoconvert ! video/x-raw,format=I420 ! "
+                                     "appsink name=sink sync=true emit-signals=true max-buffers=2")
+                                        .c_str(),
+                                    &err);
     g_free(location);
-    if (!feed.player || err) {
+    if (!feed->player || err) {
       std::fprintf(stderr, "file pipeline: %s\n", err ? err->message : "?");
       return 1;
     }
-    GstElement* sink = gst_bin_get_by_name(GST_BIN(feed.player), "sink");
-    g_signal_connect(sink, "new-sample", G_CALLBACK(OnSample), &feed);
+    GstElement* sink = gst_bin_get_by_name(GST_BIN(feed->player), "sink");
+    g_signal_connect(sink, "new-sample", G_CALLBACK(OnSample), feed);
     gst_object_unref(sink);
-    GstBus* bus = gst_element_get_bus(feed.player);
-    gst_bus_add_watch(bus, OnPlayerMessage, &feed);
+    GstBus* bus = gst_element_get_bus(feed->player);
+    gst_bus_add_watch(bus, OnPlayerMessage, feed);
     gst_object_unref(bus);
-    if (gst_element_set_state(feed.player, GST_STATE_PLAYING) == GST_STATE_CHANGE_FAILURE) {
+    if (gst_element_set_state(feed->player, GST_STATE_PLAYING) == GST_STATE_CHANGE_FAILURE) {
       std::fprintf(stderr, "cannot play %s\n", file.c_str());
       return 1;
     }
@@ -217,7 +259,7 @@ int main(int argc, char** argv) {
                  "( appsrc name=src is-live=true do-timestamp=true format=time ! "
                  "videoconvert ! ") +
              Encode() + " )";
-    g_signal_connect(factory, "media-configure", G_CALLBACK(OnMediaConfigure), &feed);
+    g_signal_connect(factory, "media-configure", G_CALLBACK(OnMediaConfigure), feed);
   }
   gst_rtsp_media_factory_set_launch(factory, launch.c_str());
   gst_rtsp_media_factory_set_shared(factory, TRUE);
@@ -225,6 +267,7 @@ int main(int argc, char** argv) {
   gst_rtsp_mount_points_add_factory(mounts, "/test", factory);  // takes the factory
   g_object_unref(mounts);
 
+  g_signal_connect(server, "client-connected", G_CALLBACK(OnClientConnected), nullptr);
   if (gst_rtsp_server_attach(server, nullptr) == 0) {
     std::fprintf(stderr, "cannot listen on 127.0.0.1:%s\n", port.c_str());
     return 1;
@@ -237,14 +280,9 @@ int main(int argc, char** argv) {
   g_unix_signal_add(SIGINT, Quit, loop);
   g_main_loop_run(loop);
 
-  if (feed.player) {
-    gst_element_set_state(feed.player, GST_STATE_NULL);
-    gst_object_unref(feed.player);
-  }
-  {
-    std::lock_guard<std::mutex> lock(feed.mu);
-    if (feed.appsrc) gst_object_unref(feed.appsrc);
-    if (feed.caps) gst_caps_unref(feed.caps);
+  if (feed->player) {
+    gst_element_set_state(feed->player, GST_STATE_NULL);
+    gst_object_unref(feed->player);
   }
   g_object_unref(server);
   g_main_loop_unref(loop);
