@@ -33,8 +33,11 @@ using SteadyClock = std::chrono::steady_clock;
 
 // How often a stream that waits for data checks whether the server is stopping.
 constexpr auto kStreamPoll = std::chrono::milliseconds(100);
-// How long a tile request waits for a camera's first picture.
-constexpr auto kFrameWait = std::chrono::milliseconds(1000);
+// How long a frame request waits for a camera's first picture of its variant (made from
+// the camera's next frame once asked for). The wall asks only for online cameras, so the
+// picture is coming; a loaded server may take over a second to analyse that next frame,
+// and a 503 then showed as a broken tile and a console error.
+constexpr auto kFrameWait = std::chrono::milliseconds(3000);
 // An MJPEG stream with no new frame resends the last one this often, so a viewer
 // that went away is noticed (only a failed write tells) and frees its thread.
 constexpr double kMjpegRepeatS = 5;
