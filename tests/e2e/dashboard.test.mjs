@@ -79,6 +79,8 @@ cli(['user', 'add', 'ada', '--role', 'admin'], PASSWORD + '\n');
 
 let daemon = null;
 let daemonErr = '';
+// The daemon's whole log (every start), kept with the screenshots for a failure's story.
+const daemonLog = fs.createWriteStream(path.join(OUT, 'argus-serve.log'));
 // Starts `argus serve` (on `fixedPort`, or any free port) and resolves to its port.
 function startDaemon(fixedPort = 0) {
   daemon = spawn(ARGUS, ['serve', '--config', config, '--port', String(fixedPort), '--data-dir', data], {
@@ -87,6 +89,7 @@ function startDaemon(fixedPort = 0) {
   const d = daemon;
   d.stderr.on('data', (chunk) => {
     daemonErr = (daemonErr + chunk).slice(-20000);
+    daemonLog.write(chunk);
   });
   return new Promise((resolve, reject) => {
     let out = '';
@@ -137,7 +140,9 @@ async function loginAs(user, viewport = { width: 1440, height: 900 }) {
   page.on('console', (m) => {
     // 400: the over-long note the test sends on purpose; 401/403/404 as before.
     if (m.type() !== 'error' || /status of 40[0134]/.test(m.text())) return;
-    (outageErrors ?? consoleErrors).push(`${user}: ${m.text()}`);
+    // A failed load names its resource only in the location.
+    const url = m.location()?.url;
+    (outageErrors ?? consoleErrors).push(`${user}: ${m.text()}${url ? ` (${url})` : ''}`);
   });
   page.on('pageerror', (e) => consoleErrors.push(`${user}: ${e.message}`));
   await page.goto(`${BASE}/`);
@@ -434,12 +439,15 @@ try {
 
   // Its detail page: the clip plays (a real MP4 the browser decodes), the timeline lists its events.
   // The clip is written post_roll_s after the alert opened.
-  let clipStatus = 0;
-  for (let i = 0; i < 60 && clipStatus !== 200; ++i) {
-    clipStatus = await page.evaluate(async (i) => (await fetch(`/api/alerts/${i}/clip`)).status, id);
-    if (clipStatus !== 200) await page.waitForTimeout(1000);
+  let clipAnswer = { status: 0 };
+  for (let i = 0; i < 60 && clipAnswer.status !== 200; ++i) {
+    clipAnswer = await page.evaluate(async (i) => {
+      const r = await fetch(`/api/alerts/${i}/clip`);
+      return { status: r.status, why: r.ok ? '' : await r.text() };
+    }, id);
+    if (clipAnswer.status !== 200) await page.waitForTimeout(1000);
   }
-  assert.equal(clipStatus, 200, `the clip of alert ${id}`);
+  assert.equal(clipAnswer.status, 200, `the clip of alert ${id}: ${clipAnswer.why}`);
   // Opening the page fetches nothing of the clip (no "view clip" audited): only play does.
   const admin = await loginAs('ada');
   const clipViews = () =>
@@ -788,7 +796,7 @@ try {
 } catch (e) {
   failed = true;
   console.error(e);
-  console.error(`--- argus serve stderr (tail) ---\n${daemonErr.slice(-4000)}`);
+  console.error(`--- argus serve stderr (tail; all of it in ${OUT}/argus-serve.log) ---\n${daemonErr.slice(-4000)}`);
 } finally {
   await browser.close();
   await stopDaemon();
