@@ -11,6 +11,8 @@ extern "C" {
 #include <libavformat/avformat.h>
 }
 
+#include "record/evidence_store.h"
+
 namespace argus::record {
 
 struct ClipRecorder::Clip {
@@ -259,6 +261,8 @@ void ClipRecorder::Finish(Clip& c, core::Status st) {
     spdlog::debug("clip {}: {:.1f} s, {} frames ({})", r.path, r.duration_s, r.frames, r.codec);
   } else {
     spdlog::warn("clip failed: {}", st.ToString());
+    // Else the alert's clip would be "not recorded yet" for ever.
+    MarkClipLost(c.path, "it could not be recorded (" + st.message() + ")");
   }
   // The callback is read under the lock; it is set before the first clip.
   DoneCallback cb;

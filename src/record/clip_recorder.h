@@ -54,7 +54,8 @@ struct ClipRecorderOptions {
 
 struct ClipResult {
   std::string path;
-  core::Status status;  // ok: the file is complete at `path`; otherwise nothing is there
+  core::Status status;  // ok: the file is complete at `path`; otherwise only a note why
+                        // (MarkClipLost), when it can be written
   double from_t = 0;    // stream time of the first packet written
   double to_t = 0;      // stream time of the last packet written
   double duration_s = 0;

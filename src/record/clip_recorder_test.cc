@@ -16,6 +16,7 @@
 
 #include "core/clock.h"
 #include "ingest/video_source.h"
+#include "record/evidence_store.h"
 #include "record/video_writer.h"
 
 extern "C" {
@@ -641,15 +642,23 @@ TEST(ClipRecorder, RejectsBadRequests) {
   EXPECT_EQ(rec.StartClip("", 1).code(), core::StatusCode::kInvalidArgument);
   EXPECT_EQ(rec.StartClip("/tmp/x.mp4", NAN).code(), core::StatusCode::kInvalidArgument);
   EXPECT_EQ(rec.StartClip("/tmp/x.mp4", 1, -1).code(), core::StatusCode::kInvalidArgument);
-  // A clip requested before any video, then the stream ends: an error, no file.
+  // A clip requested before any video, then the stream ends: an error, no clip, and a note
+  // that says why, so the alert's clip is not "not recorded yet" for ever.
   TempDir dir;
-  ASSERT_TRUE(rec.StartClip(dir / "none.mp4", 1).ok());
+  ASSERT_TRUE(rec.StartClip(dir / "7-warning.mp4", 1).ok());
   rec.EndOfStream();
   ASSERT_TRUE(rec.WaitIdle(kWaitS));
   auto results = rec.TakeResults();
   ASSERT_EQ(results.size(), 1u);
   EXPECT_EQ(results[0].status.code(), core::StatusCode::kUnavailable);
-  EXPECT_TRUE(dir.List().empty());
+  EXPECT_EQ(dir.List(), std::vector<std::string>{std::string("7-warning.mp4") + kLostClipSuffix});
+  const core::Status lost = CheckClipNotLost(dir / "", "7");
+  EXPECT_EQ(lost.code(), core::StatusCode::kNotFound);
+  EXPECT_NE(lost.message().find("the clip of alert 7 was lost: it could not be recorded ("),
+            std::string::npos)
+      << lost.message();
+  EXPECT_NE(lost.message().find("the stream ended before any key frame"), std::string::npos)
+      << lost.message();
 }
 
 }  // namespace

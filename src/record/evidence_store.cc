@@ -170,22 +170,25 @@ DiskStatus DiskGuard::Check() {
   return s;
 }
 
+bool MarkClipLost(const std::string& clip_path, const std::string& reason) {
+  auto f = core::AtomicFile::Open(clip_path + kLostClipSuffix);
+  return f.ok() && (*f)->Append(reason).ok() && (*f)->Commit().ok();
+}
+
 namespace {
 
-// Leaves "<clip>.lost" beside where the clip of an interrupted recording would have been,
-// saying so, so the API can tell "lost" from "not yet" (a restart never resumes a clip).
-bool MarkClipLost(const fs::path& clip, double interrupted_s) {
+// A restart never resumes a clip: the one being recorded when the process died is lost.
+bool MarkInterruptedClipLost(const fs::path& clip, double interrupted_s) {
   const std::time_t t = static_cast<std::time_t>(interrupted_s);
   std::tm tm{};
   gmtime_r(&t, &tm);
   char when[32];
   std::strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  const std::string reason =
+  return MarkClipLost(
+      clip.string(),
       std::string("its recording was interrupted at about ") + when +
-      " (the daemon was killed or the machine lost power before the clip was finished); "
-      "no clip was saved";
-  auto f = core::AtomicFile::Open(clip.string() + kLostClipSuffix);
-  return f.ok() && (*f)->Append(reason).ok() && (*f)->Commit().ok();
+          " (the daemon was killed or the machine lost power before the clip was finished); "
+          "no clip was saved");
 }
 
 RetentionStats Sweep(const std::string& root, const std::map<events::Severity, int>& days,
@@ -234,7 +237,7 @@ RetentionStats Sweep(const std::string& root, const std::map<events::Severity, i
         ++(partial ? stats.partials_deleted : stats.files_deleted);
         stats.bytes_freed += static_cast<uint64_t>(st.st_size);
         if (partial && mark_lost && name.ends_with(".mp4") &&
-            MarkClipLost(day / name, MtimeS(st))) {
+            MarkInterruptedClipLost(day / name, MtimeS(st))) {
           ++stats.clips_lost;
         }
       }

@@ -118,6 +118,10 @@ RetentionStats ApplyEvidenceRetention(const std::string& root,
 // FFmpeg can read back, so there is nothing to recover.)
 RetentionStats RemovePartialEvidence(const std::string& root, core::WallTime now);
 
+// Leaves "<clip>.lost" beside where the clip at `clip_path` would have been, holding
+// `reason`, so the API can tell "lost" from "not yet". False when it cannot be written.
+bool MarkClipLost(const std::string& clip_path, const std::string& reason);
+
 // kNotFound saying why when the clip of `alert_id` in evidence folder `dir` was marked
 // lost; Ok otherwise (present, or not yet recorded).
 core::Status CheckClipNotLost(const std::string& dir, const std::string& alert_id);
