@@ -440,7 +440,7 @@ try {
   // Its detail page: the clip plays (a real MP4 the browser decodes), the timeline lists its events.
   // The clip is written post_roll_s after the alert opened.
   let clipAnswer = { status: 0 };
-  for (let i = 0; i < 60 && clipAnswer.status !== 200; ++i) {
+  for (let i = 0; i < 60 && clipAnswer.status !== 200 && !/was lost/.test(clipAnswer.why ?? ''); ++i) {
     clipAnswer = await page.evaluate(async (i) => {
       const r = await fetch(`/api/alerts/${i}/clip`);
       return { status: r.status, why: r.ok ? '' : await r.text() };
