@@ -112,17 +112,22 @@ core::Result<int> AlertService::RecoverIncidents(const std::string& camera) {
   if (!lost.ok()) return lost.status();
   std::lock_guard lock(mu_);
   for (const store::StoredEvent& s : *lost) {
-    spdlog::warn(
-        "incident {} of camera {} was stored but in no alert (its process stopped "
-        "in between): added now",
-        s.event.id, s.event.camera);
     events::Event end = s.event;
     end.phase = events::Phase::kEnd;
+    std::optional<int64_t> into;
     for (const events::Event& e : {s.event, end}) {
       const events::AlertChange change = alerts_->OnEvent(e);
       if (change.kind == events::AlertChange::Kind::kIgnored || !Save(change)) continue;
       if (change.kind == events::AlertChange::Kind::kOpened) ++opened_;
+      into = change.alert.id;
       delivery_.PublishAlert(events::ToString(change.kind), change.alert, std::nullopt);
+    }
+    // Only when it changed an alert: one the operator resolved meanwhile keeps it out.
+    if (into) {
+      spdlog::warn(
+          "incident {} of camera {} was stored but in no alert (its process stopped "
+          "in between): added to alert {}",
+          s.event.id, s.event.camera, *into);
     }
   }
   return static_cast<int>(lost->size());
