@@ -80,7 +80,9 @@ cli(['user', 'add', 'ada', '--role', 'admin'], PASSWORD + '\n');
 let daemon = null;
 let daemonErr = '';
 // The daemon's whole log (every start), kept with the screenshots for a failure's story.
-const daemonLog = fs.createWriteStream(path.join(OUT, 'argus-serve.log'));
+// Written synchronously: the test ends with process.exit, which drops a stream's pending writes.
+const daemonLog = path.join(OUT, 'argus-serve.log');
+fs.writeFileSync(daemonLog, '');
 // Starts `argus serve` (on `fixedPort`, or any free port) and resolves to its port.
 function startDaemon(fixedPort = 0) {
   daemon = spawn(ARGUS, ['serve', '--config', config, '--port', String(fixedPort), '--data-dir', data], {
@@ -89,7 +91,7 @@ function startDaemon(fixedPort = 0) {
   const d = daemon;
   d.stderr.on('data', (chunk) => {
     daemonErr = (daemonErr + chunk).slice(-20000);
-    daemonLog.write(chunk);
+    fs.appendFileSync(daemonLog, chunk);
   });
   return new Promise((resolve, reject) => {
     let out = '';
