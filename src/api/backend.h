@@ -98,6 +98,23 @@ class Backend {
                                                     const std::string& /*from*/) {
     return core::Unavailable("this server cannot reload its config");
   }
+  // Following people across cameras (app/follow_service.h): the tracks a camera has in
+  // view, the follows, and an operator's start and stop of one (audited by the API).
+  // kNotFound for an unknown camera, track or follow; kInvalidArgument without a reason.
+  virtual core::Result<nlohmann::json> CameraTracks(const std::string& /*camera*/) {
+    return core::Unavailable("this server does not follow people");
+  }
+  virtual core::Result<nlohmann::json> Follows() {
+    return core::Unavailable("this server does not follow people");
+  }
+  virtual core::Result<nlohmann::json> StartFollow(const std::string& /*camera*/, int /*track*/,
+                                                   const std::string& /*who*/,
+                                                   const std::string& /*reason*/) {
+    return core::Unavailable("this server does not follow people");
+  }
+  virtual core::Result<nlohmann::json> StopFollow(int64_t /*id*/, const std::string& /*who*/) {
+    return core::Unavailable("this server does not follow people");
+  }
   // Retention and recording state for the dashboard's system page.
   virtual nlohmann::json System() { return nlohmann::json::object(); }
   // More Prometheus lines from the daemon (MQTT queue, store errors), with their

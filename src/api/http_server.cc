@@ -418,6 +418,10 @@ struct HttpServer::Impl {
   void AddToken(const Request& req, Response& res, const Principal& who);
   void RevokeToken(const Request& req, Response& res, const Principal& who);
   void Audit(const Request& req, Response& res, const Principal&);
+  void CameraTracks(const Request& req, Response& res, const Principal&);
+  void Follows(const Request& req, Response& res, const Principal&);
+  void StartFollow(const Request& req, Response& res, const Principal& who);
+  void StopFollow(const Request& req, Response& res, const Principal& who);
   void ReloadConfig(const Request& req, Response& res, const Principal& who);
 
   std::optional<int64_t> AlertId(const Request& req, Response& res);
@@ -614,6 +618,10 @@ void HttpServer::Impl::Configure() {
   Route("GET", "/api/nodes", A::kViewer, &Impl::Nodes);
   Route("GET", "/api/cameras/([^/]+)/mjpeg", A::kViewer, &Impl::Mjpeg);
   Route("GET", "/api/cameras/([^/]+)/frame", A::kViewer, &Impl::Frame);
+  Route("GET", "/api/cameras/([^/]+)/tracks", A::kOperator, &Impl::CameraTracks);
+  Route("GET", "/api/follows", A::kOperator, &Impl::Follows);
+  Route("POST", "/api/follows", A::kOperator, &Impl::StartFollow);
+  Route("POST", "/api/follows/([^/]+)/stop", A::kOperator, &Impl::StopFollow);
   Route("GET", "/api/events", A::kViewer, &Impl::Events);
   Route("GET", "/api/alerts", A::kViewer, &Impl::Alerts);
   Route("GET", "/api/alerts/([^/]+)", A::kViewer, &Impl::Alert);
@@ -1391,6 +1399,70 @@ void HttpServer::Impl::RevokeToken(const Request& req, Response& res, const Prin
     return;
   }
   SendJson(res, 200, {{"id", *id}, {"revoked", true}});
+}
+
+void HttpServer::Impl::CameraTracks(const Request& req, Response& res, const Principal&) {
+  const std::string camera = req.matches[1].str();
+  if (!KnownCamera(camera, res) || !RunHere(req, camera, res)) return;
+  core::Result<json> tracks = backend.CameraTracks(camera);
+  if (!tracks.ok()) {
+    SendStatus(res, tracks.status());
+    return;
+  }
+  SendJson(res, 200, *tracks);
+}
+
+void HttpServer::Impl::Follows(const Request&, Response& res, const Principal&) {
+  core::Result<json> follows = backend.Follows();
+  if (!follows.ok()) {
+    SendStatus(res, follows.status());
+    return;
+  }
+  SendJson(res, 200, *follows);
+}
+
+// Following someone is watching a person on purpose: it needs a reason, and the audit log
+// keeps who asked, why, and from where.
+void HttpServer::Impl::StartFollow(const Request& req, Response& res, const Principal& who) {
+  json body;
+  std::string camera, reason;
+  if (!ReadJsonObject(req, res, &body) || !StringField(body, res, "camera", &camera) ||
+      !StringField(body, res, "reason", &reason)) {
+    return;
+  }
+  const auto track = body.find("track");
+  if (track == body.end() || !track->is_number_integer()) {
+    SendError(res, 400,
+              "\"track\" must be an integer (a track id of GET /api/cameras/{name}/tracks)");
+    return;
+  }
+  if (!KnownCamera(camera, res) || !RunHere(req, camera, res)) return;
+  core::Result<json> f = backend.StartFollow(camera, track->get<int>(), who.name, reason);
+  if (!f.ok()) {
+    SendStatus(res, f.status());
+    return;
+  }
+  WriteAudit(who,
+             "follow person: camera " + camera + " track " + std::to_string(track->get<int>()) +
+                 " (follow " + std::to_string((*f)["id"].get<int64_t>()) +
+                 "), reason: " + (*f)["reason"].get<std::string>(),
+             req);
+  SendJson(res, 201, *f);
+}
+
+void HttpServer::Impl::StopFollow(const Request& req, Response& res, const Principal& who) {
+  std::optional<int64_t> id = ParseInt(req.matches[1].str());
+  if (!id || *id <= 0) {
+    SendError(res, 400, "follow id must be a positive integer");
+    return;
+  }
+  core::Result<json> f = backend.StopFollow(*id, who.name);
+  if (!f.ok()) {
+    SendStatus(res, f.status());
+    return;
+  }
+  WriteAudit(who, "stop following: follow " + std::to_string(*id), req);
+  SendJson(res, 200, *f);
 }
 
 // 200 with what changed; 400 with the config's first problem (file:line: field: message)

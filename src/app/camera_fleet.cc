@@ -27,8 +27,13 @@ struct CameraFleet::Camera {
 };
 
 CameraFleet::CameraFleet(core::Clock& clock, store::Store& db, api::FrameHub& frames,
-                         EvidenceService& evidence, Post post)
-    : clock_(clock), db_(db), frames_(frames), evidence_(evidence), post_(std::move(post)) {}
+                         EvidenceService& evidence, FollowService& follow, Post post)
+    : clock_(clock),
+      db_(db),
+      frames_(frames),
+      evidence_(evidence),
+      follow_(follow),
+      post_(std::move(post)) {}
 
 CameraFleet::~CameraFleet() { Stop(); }
 
@@ -89,6 +94,7 @@ void CameraFleet::Remove(std::unique_ptr<Camera> cam) {
   if (pool_) pool_->Remove(cam->runner.get());
   FrameOutput out;
   cam->runner->pipeline().Finish(&out);
+  follow_.CameraStopped(cam->config.name);
   if (!out.events.empty()) {
     post_(CameraEvents{std::move(out.events), {cam->config.name, {}, {}, clock_.Now()}});
   }
@@ -227,6 +233,7 @@ void CameraFleet::Analyse(CameraRunner& runner, QueuedFrame& qf) {
   }
   runner.RecordAnalysis((clock_.Seconds() - t0) * 1000);
   UpdateZoneCounts(*cam, out.tracks, bgr.cols, bgr.rows);
+  follow_.Observe(cam->config, qf.frame, out, &out.events);
   if (out.analysed) {
     const motion::MotionResult& m = *out.motion;
     cam->privacy->Analysed(qf.frame.t, m.gray, m.mask, m.scale, m.warming_up,

@@ -23,6 +23,7 @@
 #include "app/analysis_pool.h"
 #include "app/event_loop.h"
 #include "app/evidence_service.h"
+#include "app/follow_service.h"
 #include "config/config.h"
 #include "core/clock.h"
 #include "core/status.h"
@@ -37,8 +38,10 @@ class CameraFleet final : public EvidenceSources {
   // Where the fleet's messages go (the event loop).
   using Post = std::function<void(LoopMessage)>;
 
+  // `follow`: where analysed frames go for following people across cameras (it
+  // outlives the fleet).
   CameraFleet(core::Clock& clock, store::Store& db, api::FrameHub& frames,
-              EvidenceService& evidence, Post post);
+              EvidenceService& evidence, FollowService& follow, Post post);
   ~CameraFleet() override;
   CameraFleet(const CameraFleet&) = delete;
   CameraFleet& operator=(const CameraFleet&) = delete;
@@ -74,6 +77,7 @@ class CameraFleet final : public EvidenceSources {
   store::Store& db_;
   api::FrameHub& frames_;
   EvidenceService& evidence_;
+  FollowService& follow_;
   const Post post_;
   std::unique_ptr<AnalysisPool> pool_;
   mutable std::shared_mutex mu_;

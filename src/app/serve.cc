@@ -16,6 +16,7 @@
 #include "app/delivery.h"
 #include "app/event_loop.h"
 #include "app/evidence_service.h"
+#include "app/follow_service.h"
 #include "app/node_watch.h"
 #include "app/retention_job.h"
 #include "app/serve_backend.h"
@@ -67,14 +68,21 @@ core::Result<config::Config> LoadServeConfig(const ServeOptions& o) {
   return cfg;
 }
 
-// The site map of the dashboard; nullopt without a site model.
-core::Result<std::optional<nlohmann::json>> LoadSiteMap(const std::string& site_model) {
-  if (site_model.empty()) return std::optional<nlohmann::json>();
+// The site model's parts the daemon uses: the dashboard's map (nullopt without a site
+// model) and which cameras are adjacent (for following people).
+struct SiteParts {
+  std::optional<nlohmann::json> map;
+  std::vector<learn::Adjacency> adjacency;
+};
+
+core::Result<SiteParts> LoadSiteParts(const std::string& site_model) {
+  if (site_model.empty()) return SiteParts{};
   auto site = site::LoadSiteFile(site_model);
   if (!site.ok()) return site.status();
   auto report = site::AnalyzeCoverage(*site, site->analysis);
   if (!report.ok()) return report.status();
-  return std::optional(site::SiteMapJson(*report));  // before `site` goes: the report uses it
+  // The map before `site` goes: the report uses it.
+  return SiteParts{site::SiteMapJson(*report), FollowAdjacency(*site)};
 }
 
 }  // namespace
@@ -100,6 +108,7 @@ struct Daemon::Impl {
   std::unique_ptr<AlertService> alerts;
   std::unique_ptr<ZoneHistory> zones;
   std::unique_ptr<RetentionJob> retention;
+  std::unique_ptr<FollowService> follow;
   std::unique_ptr<CameraFleet> fleet;
   std::unique_ptr<ClusterNode> cluster;     // on PostgreSQL: which cameras this node runs
   std::unique_ptr<SiteView> site;           // on PostgreSQL: the cameras and nodes of the site
@@ -138,8 +147,8 @@ core::Result<std::unique_ptr<Daemon>> Daemon::Create(const ServeOptions& options
   auto otp = d.first_admin->Ensure(*d.authn);
   if (!otp.ok()) return otp.status();
   d.one_time_password = otp->value_or("");
-  auto site_map = LoadSiteMap(c.server.site_model);
-  if (!site_map.ok()) return site_map.status();
+  auto site_parts = LoadSiteParts(c.server.site_model);
+  if (!site_parts.ok()) return site_parts.status();
 
   d.evidence = std::make_unique<EvidenceService>(
       evidence_root, clock,
@@ -152,8 +161,9 @@ core::Result<std::unique_ptr<Daemon>> Daemon::Create(const ServeOptions& options
   d.zones = std::make_unique<ZoneHistory>(*d.db, clock, d.store_errors);
   d.retention = std::make_unique<RetentionJob>(*d.db, evidence_root, clock,
                                                c.evidence.retention_days, d.store_errors);
+  d.follow = std::make_unique<FollowService>(site_parts->adjacency, clock);
   // Cameras post to the loop, which is made next and started before any camera.
-  d.fleet = std::make_unique<CameraFleet>(clock, *d.db, d.frames, *d.evidence,
+  d.fleet = std::make_unique<CameraFleet>(clock, *d.db, d.frames, *d.evidence, *d.follow,
                                           [&d](LoopMessage m) { d.loop->Post(std::move(m)); });
   if (!c.server.postgres.empty()) {
     const cluster::NodeOptions node = NodeOptionsOf(c, options.node_id);
@@ -184,7 +194,7 @@ core::Result<std::unique_ptr<Daemon>> Daemon::Create(const ServeOptions& options
       clock, c.sensors);
   d.backend = std::make_unique<ServeBackend>(ServeBackend::Parts{
       *d.db, *d.fleet, *d.alerts, *d.evidence, *d.retention, d.delivery, *d.loop, d.store_errors,
-      std::move(site_map).value(), *d.first_admin, d.site.get(), d.config_sync.get()});
+      std::move(site_parts->map), *d.first_admin, *d.follow, d.site.get(), d.config_sync.get()});
   return std::unique_ptr<Daemon>(new Daemon(std::move(impl)));
 }
 

@@ -16,6 +16,7 @@
 #include "app/event_loop.h"
 #include "app/evidence_service.h"
 #include "app/first_admin.h"
+#include "app/follow_service.h"
 #include "app/retention_job.h"
 #include "app/site_view.h"
 
@@ -34,6 +35,7 @@ class ServeBackend final : public api::Backend {
     const std::atomic<uint64_t>& store_errors;
     std::optional<nlohmann::json> site_map;  // site::SiteMapJson, computed at start
     FirstAdmin& first_admin;
+    FollowService& follow;
     SiteView* site = nullptr;      // several nodes: the cameras and nodes of the whole site
     ConfigSync* config = nullptr;  // reloads (and the site's config on several nodes)
   };
@@ -74,6 +76,18 @@ class ServeBackend final : public api::Backend {
   }
   core::Result<nlohmann::json> ReloadConfig(const std::string& who,
                                             const std::string& from) override;
+  core::Result<nlohmann::json> CameraTracks(const std::string& camera) override {
+    return p_.follow.Tracks(camera);
+  }
+  core::Result<nlohmann::json> Follows() override { return p_.follow.Follows(); }
+  core::Result<nlohmann::json> StartFollow(const std::string& camera, int track,
+                                           const std::string& who,
+                                           const std::string& reason) override {
+    return p_.follow.Start(camera, track, who, reason);
+  }
+  core::Result<nlohmann::json> StopFollow(int64_t id, const std::string& who) override {
+    return p_.follow.Stop(id, who);
+  }
   nlohmann::json System() override;
   std::vector<std::string> Problems() override;
   std::string ExtraMetrics() override;

@@ -2,24 +2,12 @@
 
 #include <gtest/gtest.h>
 
+#include "learn/testing/looks.h"
+
 namespace argus::learn {
 namespace {
 
-// A look dominated by one hue bin of the upper body and one of the lower body.
-track::Appearance Look(int upper_bin, int lower_bin) {
-  track::Appearance a;
-  a.upper.fill(0.02f);
-  a.lower.fill(0.02f);
-  a.upper[upper_bin] += 1;
-  a.lower[lower_bin] += 1;
-  float su = 0, sl = 0;
-  for (float v : a.upper) su += v;
-  for (float v : a.lower) sl += v;
-  for (float& v : a.upper) v /= su;
-  for (float& v : a.lower) v /= sl;
-  a.texture = {0.2f, 0.2f, 0.2f, 0.2f, 0.2f};
-  return a;
-}
+using testing::Look;
 
 // `frames` frames of one track at 10 fps from `t0`, every crop usable.
 std::vector<HandoffLink> Walk(HandoffLinker& l, const std::string& camera, int track, double t0,
