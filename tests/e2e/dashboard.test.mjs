@@ -9,7 +9,8 @@
 // pages), note limits, the type filter, the zone chart's span, the map (cameras
 // without a feed, views that stop at walls, labels apart), clip audit only on
 // play, a phone's layout, the viewer's blurred pictures, and the evidence of a
-// merged alert (a snapshot per incident, the rule's zone drawn on it).
+// merged alert (a snapshot per incident, the rule's zone drawn on it), and an operator
+// following a person from the live view (outline, reason, listed, stopped).
 // Screenshots of every screen go to the artefacts directory.
 // Also prints the time from an alert's opening to its row on the dashboard.
 //
@@ -573,7 +574,36 @@ try {
     timeout: 30_000,
   });
   assert.match(await page.getAttribute('#camera-big-img', 'src'), /\/mjpeg\?fps=/);
+  // Following a person (operators): each tracked person is outlined over the live
+  // picture; one is selected, a reason given, and the follow is listed with a Stop button.
+  await page.waitForSelector('#camera-dialog .track-box', { timeout: 30_000 });
+  await shot(page, 'camera_tracks');
+  let followId = null;
+  for (let attempt = 0; attempt < 10 && !followId; attempt += 1) {
+    try {
+      await page.click('#camera-dialog .track-box:not(.track-followed)', { timeout: 5000 });
+    } catch {
+      continue; // nobody unfollowed in view at the moment
+    }
+    await page.fill('#follow-reason', 'Matches the description the front desk gave');
+    await page.click('#follow-form button[type=submit]');
+    await page.waitForFunction(() => document.querySelector('#follow-message')?.textContent, null, { timeout: 10_000 });
+    const text = await page.textContent('#follow-message');
+    followId = /Following \(follow (\d+)\)/.exec(text)?.[1] ?? null;
+    if (!followId) assert.match(text, /has left the view/, 'the follow was refused');
+  }
+  assert.ok(followId, 'no person could be followed in 10 attempts');
+  await page.waitForSelector(`#follows li[data-follow="${followId}"]`, { timeout: 10_000 });
+  assert.match(await page.textContent(`#follows li[data-follow="${followId}"]`), /Matches the description/);
+  await page.waitForSelector('#camera-dialog .track-box.track-followed', { timeout: 10_000 });
+  await shot(page, 'camera_follow');
   await page.keyboard.press('Escape');
+  await page.click(`#follows button[data-follow="${followId}"]`);
+  await page.waitForSelector('#follows', { state: 'hidden', timeout: 10_000 });
+  const follows = await page.evaluate(async () => (await (await fetch('/api/follows')).json()).follows);
+  const ended = follows.find((f) => String(f.id) === followId);
+  assert.equal(ended?.active, false, `follow ${followId} after Stop: ${JSON.stringify(ended)}`);
+  assert.equal(ended.ended, 'stopped by olga');
   await page.waitForTimeout(1000);
   await shot(page, 'cameras');
   // 13 cameras, 12 per page: the alerting camera first in a group of its own, then

@@ -12,7 +12,9 @@
 
 import { get, enc } from '../api.js';
 import { live } from '../live.js';
+import { can } from '../session.js';
 import { el, clear } from '../util.js';
+import { followControls, followList } from './follow.js';
 
 const TILE_REFRESH_MS = 1000;
 const BIG_FPS = 10;
@@ -84,6 +86,9 @@ export function mount(main) {
     sizeSelect,
   );
   const bigImg = el('img', { id: 'camera-big-img', alt: '' });
+  // Operators follow a person from the live view (views/follow.js).
+  const follows = can('operator') ? followList() : null;
+  const follow = can('operator') ? followControls(bigImg, () => follows.refresh()) : null;
   const bigBadge = el('span', { class: 'badge status-badge' });
   const bigTitle = el('h2', { id: 'camera-big-title' });
   const dialog = el(
@@ -96,7 +101,7 @@ export function mount(main) {
       bigBadge,
       el('button', { type: 'button', class: 'btn', id: 'camera-dialog-close', onclick: () => dialog.close() }, 'Close'),
     ),
-    bigImg,
+    follow ? [follow.frame, follow.panel] : bigImg,
   );
   clear(main).append(
     el(
@@ -113,6 +118,7 @@ export function mount(main) {
         ),
         status,
         pager,
+        follows?.node,
       ),
       wall,
       dialog,
@@ -270,12 +276,14 @@ export function mount(main) {
     bigImg.dataset.streaming = '1';
     bigImg.src = mjpegUrl(name, BIG_FPS);
     renderBadge(bigBadge, name);
+    follow?.start(name);
     dialog.returnFocus = opener;
     dialog.showModal();
   }
 
   dialog.addEventListener('close', () => {
     stopImg(bigImg);
+    follow?.stop();
     enlarged = null;
     dialog.returnFocus?.focus();
     refresh();
@@ -347,6 +355,8 @@ export function mount(main) {
     observer.disconnect();
     for (const t of tiles.values()) t.img.removeAttribute('src');
     stopImg(bigImg);
+    follow?.destroy();
+    follows?.destroy();
     if (dialog.open) dialog.close();
     live.removeEventListener('camera', onCamera);
     live.removeEventListener('alert', layout);
