@@ -4,11 +4,10 @@
 // follows people over the API.
 #include <gtest/gtest.h>
 
-#include <opencv2/imgproc.hpp>
-#include <opencv2/videoio.hpp>
 #include <set>
 
 #include "tests/serve_support.h"
+#include "tests/video_strips.h"
 
 namespace argus::testing {
 namespace {
@@ -22,25 +21,6 @@ constexpr double kStartS = 90;
 // ASan on a loaded machine it is slow.
 constexpr double kHandoffS = 240;
 
-// The strip [x0, x1) (relative) of every frame of vtest.avi, as an MJPEG file.
-bool WriteStrip(const fs::path& out, double x0, double x1) {
-  cv::VideoCapture in(kVtest);
-  if (!in.isOpened()) return false;
-  const double fps = in.get(cv::CAP_PROP_FPS);
-  cv::Mat frame;
-  cv::VideoWriter w;
-  while (in.read(frame)) {
-    const cv::Rect r(static_cast<int>(x0 * frame.cols), 0, static_cast<int>((x1 - x0) * frame.cols),
-                     frame.rows);
-    if (!w.isOpened() &&
-        !w.open(out.string(), cv::VideoWriter::fourcc('M', 'J', 'P', 'G'), fps, r.size())) {
-      return false;
-    }
-    w.write(frame(r).clone());
-  }
-  return w.isOpened();
-}
-
 std::string CameraYaml(const std::string& name, const fs::path& source) {
   return "  - name: " + name + "\n    source: " + source.string() +
          "\n    detect_fps: 10\n"
@@ -48,19 +28,6 @@ std::string CameraYaml(const std::string& name, const fs::path& source) {
          "      - {name: west, polygon: [[0, 0], [0.5, 0], [0.5, 1], [0, 1]]}\n"
          "      - {name: east, polygon: [[0.5, 0], [1, 0], [1, 1], [0.5, 1]]}\n";
 }
-
-// A small wing with the two cameras, adjacent.
-constexpr const char* kSite = R"(site: {name: Test wing}
-floors:
-  - id: f0
-    level: 0
-    outline: [[0, 0], [20, 0], [20, 10], [0, 10]]
-    cameras:
-      - {id: west_cam, at: [1, 9], heading: -45, hfov: 90}
-      - {id: east_cam, at: [19, 9], heading: -135, hfov: 90}
-adjacency:
-  - {cameras: [west_cam, east_cam], max_transit_s: 20}
-)";
 
 std::vector<json> Items(const HttpAnswer& a, const char* key) {
   std::vector<json> out;
@@ -84,10 +51,10 @@ class Follow : public DaemonTest {
 };
 
 TEST_F(Follow, AnOperatorFollowsPeopleAcrossAdjacentCamerasAndEveryStepIsAudited) {
-  ASSERT_TRUE(WriteStrip(dir_ / "west.avi", 0, 0.45));
-  ASSERT_TRUE(WriteStrip(dir_ / "east.avi", 0.55, 1));
+  ASSERT_TRUE(WriteVtestStrip(dir_ / "west.avi", 0, 0.45));
+  ASSERT_TRUE(WriteVtestStrip(dir_ / "east.avi", 0.55, 1));
   {
-    std::ofstream(dir_ / "wing.yaml") << kSite;
+    std::ofstream(dir_ / "wing.yaml") << TwoAdjacentCamerasSite("west_cam", "east_cam");
     std::ofstream(config_) << "detector: {kind: builtin}\n"
                               "server: {workers: 2, site_model: "
                            << (dir_ / "wing.yaml").string()

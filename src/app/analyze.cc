@@ -96,18 +96,6 @@ class FrameQueue {
   std::thread thread_;  // last: starts after the members it uses
 };
 
-core::Result<core::WallTime> ParseStartTime(const std::string& s) {
-  if (s.empty()) return core::SystemClock::Instance().Now();
-  std::tm tm{};
-  std::istringstream in(s);
-  in >> std::get_time(&tm, "%Y-%m-%dT%H:%M:%S");
-  if (in.fail() || (in.peek() != 'Z' && in.peek() != EOF)) {
-    return core::InvalidArgument("--start-time: expected YYYY-MM-DDTHH:MM:SSZ (UTC), found '" + s +
-                                 "'");
-  }
-  return std::chrono::system_clock::from_time_t(timegm(&tm));
-}
-
 // The config to run: the file's camera (with SOURCE as its source), or a
 // camera with no rules when there is no config.
 core::Result<std::pair<config::Config, size_t>> LoadCamera(const AnalyzeOptions& o) {
@@ -143,12 +131,6 @@ int Fail(const core::Status& s) {
              : kExitRuntime;
 }
 
-double PeakRssMiB() {
-  rusage ru{};
-  getrusage(RUSAGE_SELF, &ru);
-  return ru.ru_maxrss / 1024.0;
-}
-
 // Refuses two outputs naming one file (both would write "<path>.part" and one would
 // overwrite the other) and proves each output directory writable before the analysis, so
 // a mistake costs a moment, not the whole video.
@@ -180,6 +162,24 @@ core::Status CheckOutputs(const AnalyzeOptions& o) {
 }
 
 }  // namespace
+
+core::Result<core::WallTime> ParseStartTime(const std::string& s) {
+  if (s.empty()) return core::SystemClock::Instance().Now();
+  std::tm tm{};
+  std::istringstream in(s);
+  in >> std::get_time(&tm, "%Y-%m-%dT%H:%M:%S");
+  if (in.fail() || (in.peek() != 'Z' && in.peek() != EOF)) {
+    return core::InvalidArgument("--start-time: expected YYYY-MM-DDTHH:MM:SSZ (UTC), found '" + s +
+                                 "'");
+  }
+  return std::chrono::system_clock::from_time_t(timegm(&tm));
+}
+
+double PeakRssMiB() {
+  rusage ru{};
+  getrusage(RUSAGE_SELF, &ru);
+  return ru.ru_maxrss / 1024.0;
+}
 
 int RunAnalyze(const AnalyzeOptions& o) {
   auto start = ParseStartTime(o.start_time);

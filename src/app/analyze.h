@@ -5,6 +5,9 @@
 #include <cstdint>
 #include <string>
 
+#include "core/clock.h"
+#include "core/status.h"
+
 namespace argus::app {
 
 struct AnalyzeOptions {
@@ -18,6 +21,11 @@ struct AnalyzeOptions {
   int64_t max_frames = 0;
   std::string start_time;
 };
+
+// --start-time: "YYYY-MM-DDTHH:MM:SSZ" (UTC); now when empty.
+core::Result<core::WallTime> ParseStartTime(const std::string& s);
+// The process's peak resident memory so far.
+double PeakRssMiB();
 
 // Returns the process exit code (0 ok, 1 bad input, 2 runtime failure) and
 // prints a summary on stdout, progress and errors on stderr.
