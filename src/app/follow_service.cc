@@ -64,7 +64,8 @@ std::vector<learn::Adjacency> FollowAdjacency(const site::Site& site) {
   return out;
 }
 
-FollowService::FollowService(std::vector<learn::Adjacency> adjacency, const core::Clock& clock)
+FollowService::FollowService(const std::vector<learn::Adjacency>& adjacency,
+                             const core::Clock& clock)
     : clock_(clock), follower_(adjacency) {
   for (const learn::Adjacency& a : adjacency) linked_cameras_.insert({a.a, a.b});
 }

@@ -39,7 +39,7 @@ std::vector<learn::Adjacency> FollowAdjacency(const site::Site& site);
 
 class FollowService {
  public:
-  FollowService(std::vector<learn::Adjacency> adjacency, const core::Clock& clock);
+  FollowService(const std::vector<learn::Adjacency>& adjacency, const core::Clock& clock);
 
   // An analysed frame of `camera`: appends its followed_person events to `events`.
   void Observe(const config::CameraConfig& camera, const ingest::Frame& frame,
