@@ -115,6 +115,11 @@ class Backend {
   virtual core::Result<nlohmann::json> StopFollow(int64_t /*id*/, const std::string& /*who*/) {
     return core::Unavailable("this server does not follow people");
   }
+  // What `camera` learned of normal activity, as SVG (app/learn_store.h); kNotFound
+  // saying why when it has nothing.
+  virtual core::Result<std::string> LearnedPicture(const std::string& /*camera*/) {
+    return core::Unavailable("this server does not learn");
+  }
   // Retention and recording state for the dashboard's system page.
   virtual nlohmann::json System() { return nlohmann::json::object(); }
   // More Prometheus lines from the daemon (MQTT queue, store errors), with their

@@ -420,6 +420,7 @@ struct HttpServer::Impl {
   void Audit(const Request& req, Response& res, const Principal&);
   void CameraTracks(const Request& req, Response& res, const Principal&);
   void Follows(const Request& req, Response& res, const Principal&);
+  void LearnedPicture(const Request& req, Response& res, const Principal&);
   void StartFollow(const Request& req, Response& res, const Principal& who);
   void StopFollow(const Request& req, Response& res, const Principal& who);
   void ReloadConfig(const Request& req, Response& res, const Principal& who);
@@ -619,6 +620,7 @@ void HttpServer::Impl::Configure() {
   Route("GET", "/api/cameras/([^/]+)/mjpeg", A::kViewer, &Impl::Mjpeg);
   Route("GET", "/api/cameras/([^/]+)/frame", A::kViewer, &Impl::Frame);
   Route("GET", "/api/cameras/([^/]+)/tracks", A::kOperator, &Impl::CameraTracks);
+  Route("GET", "/api/cameras/([^/]+)/learned.svg", A::kViewer, &Impl::LearnedPicture);
   Route("GET", "/api/follows", A::kOperator, &Impl::Follows);
   Route("POST", "/api/follows", A::kOperator, &Impl::StartFollow);
   Route("POST", "/api/follows/([^/]+)/stop", A::kOperator, &Impl::StopFollow);
@@ -1410,6 +1412,20 @@ void HttpServer::Impl::CameraTracks(const Request& req, Response& res, const Pri
     return;
   }
   SendJson(res, 200, *tracks);
+}
+
+// Counts per cell of the image, no person in it: every role may see it.
+void HttpServer::Impl::LearnedPicture(const Request& req, Response& res, const Principal&) {
+  const std::string camera = req.matches[1].str();
+  if (!KnownCamera(camera, res)) return;
+  core::Result<std::string> svg = backend.LearnedPicture(camera);
+  if (!svg.ok()) {
+    SendStatus(res, svg.status());
+    return;
+  }
+  res.status = 200;
+  res.set_header("Cache-Control", "no-store");
+  res.set_content(*svg, "image/svg+xml");
 }
 
 void HttpServer::Impl::Follows(const Request&, Response& res, const Principal&) {

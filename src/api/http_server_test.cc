@@ -480,6 +480,32 @@ TEST_F(AlertsTest, EvidenceWithRanges) {
   }
 }
 
+TEST_F(ServerTest, LearnedPictureIsSvgForEveryRoleAndSaysWhyWhenThereIsNone) {
+  CameraStatus hall;
+  hall.name = "hall";
+  CameraStatus yard;
+  yard.name = "yard";
+  backend_->SetCameras({hall, yard});
+  backend_->SetLearned("hall", "<svg xmlns=\"http://www.w3.org/2000/svg\"></svg>");
+  StartServer();
+  auto r = Client(auth::Role::kViewer)->Get("/api/cameras/hall/learned.svg");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 200);
+  EXPECT_EQ(r->get_header_value("Content-Type"), "image/svg+xml");
+  EXPECT_EQ(r->body, "<svg xmlns=\"http://www.w3.org/2000/svg\"></svg>");
+  r = Client()->Get("/api/cameras/yard/learned.svg");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 404);
+  EXPECT_EQ(Json(r)["error"], "camera 'yard' learned nothing");
+  r = Client()->Get("/api/cameras/nowhere/learned.svg");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 404);
+  EXPECT_EQ(Json(r)["error"], "no camera 'nowhere'");
+  r = AnonymousClient()->Get("/api/cameras/hall/learned.svg");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 401);
+}
+
 TEST_F(ServerTest, ZoneCountsAndSensors) {
   backend_->SetZoneCounts({{"hall", {{"vitrine", 2}, {"door", 0}}}});
   StartServer();

@@ -105,6 +105,16 @@ class FakeBackend : public Backend {
     std::lock_guard<std::mutex> lock(mu_);
     must_change_ = std::move(user);
   }
+  core::Result<std::string> LearnedPicture(const std::string& camera) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = learned_.find(camera);
+    if (it == learned_.end()) return core::NotFound("camera '" + camera + "' learned nothing");
+    return it->second;
+  }
+  void SetLearned(const std::string& camera, std::string svg) {
+    std::lock_guard<std::mutex> lock(mu_);
+    learned_[camera] = std::move(svg);
+  }
   void SetCameras(std::vector<CameraStatus> c) {
     std::lock_guard<std::mutex> lock(mu_);
     cameras_ = std::move(c);
@@ -150,6 +160,7 @@ class FakeBackend : public Backend {
   std::mutex mu_;
   std::vector<CameraStatus> cameras_;
   std::map<std::string, CameraHome> remote_;                     // cameras other nodes run
+  std::map<std::string, std::string> learned_;                   // camera -> SVG
   std::map<std::pair<int64_t, int>, CameraHome> evidence_home_;  // recorded by other nodes
   std::map<std::tuple<int64_t, Evidence, int>, std::string> evidence_;
   nlohmann::json zone_counts_ = nlohmann::json::object();

@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "learn/picture.h"
 #include "rules/schedule.h"
 
 namespace argus::app {
@@ -42,6 +43,26 @@ void AttachLearnedModel(store::Store& db, core::Clock& clock, const std::string&
       spdlog::warn("camera {}: cannot save learned model: {}", name, s.message());
     }
   });
+}
+
+core::Result<std::string> LearnedPicture(store::Store& db, const std::string& name) {
+  auto text = db.LoadLearnedModel(name);
+  if (!text.ok()) {
+    if (text.status().code() != core::StatusCode::kNotFound) return text.status();
+    return core::NotFound("camera '" + name +
+                          "' has learned nothing yet: it needs a `learn:` section, and saves "
+                          "what it learned every " +
+                          std::to_string(static_cast<int>(learn::kDefaultSaveEverySeconds / 60)) +
+                          " minutes and when it stops");
+  }
+  auto model = learn::ActivityModel::Parse(*text);
+  if (!model.ok()) {
+    return core::Internal("camera '" + name +
+                          "': stored model unreadable: " + model.status().message());
+  }
+  learn::PictureOptions o;  // the grid keeps the camera's usual 4:3 shape
+  o.title = name;
+  return learn::RenderSvg(*model, o);
 }
 
 }  // namespace argus::app

@@ -25,4 +25,9 @@ void AttachLearnedModel(store::Store& db, core::Clock& clock, CameraPipeline& pi
 void AttachLearnedModel(store::Store& db, core::Clock& clock, const std::string& name,
                         learn::CameraLearner* learner);
 
+// The picture of what camera `name` learned (learn/picture.h: occupancy, flow, speed), as
+// SVG, from its model in the store. kNotFound, saying why, when the store has none: the
+// camera does not learn, or has not saved its model yet (every kDefaultSaveEverySeconds).
+core::Result<std::string> LearnedPicture(store::Store& db, const std::string& name);
+
 }  // namespace argus::app

@@ -90,5 +90,25 @@ TEST(LearnStore, UnreadableModelMeansLearningAfresh) {
   EXPECT_TRUE(learn::ActivityModel::Parse(*text).ok()) << "replaced by a good model";
 }
 
+TEST(LearnStore, ThePictureOfWhatACameraLearnedComesFromItsStoredModel) {
+  store::testing::TempDir dir;
+  auto db = store::SqliteStore::Open(dir.File("argus.db"));
+  ASSERT_TRUE(db.ok()) << db.status().ToString();
+  auto none = LearnedPicture(**db, "cam");
+  EXPECT_EQ(none.status().code(), core::StatusCode::kNotFound);
+  EXPECT_NE(none.status().message().find("needs a `learn:` section"), std::string::npos);
+  auto l = LearningCamera();
+  std::vector<events::Event> out;
+  Walk(l.get(), 1, 0, 60, &out);
+  l->Finish(6, 60, &out);
+  ASSERT_TRUE((*db)->SaveLearnedModel("cam", l->learner().model().Serialize(), kT0).ok());
+  auto svg = LearnedPicture(**db, "cam");
+  ASSERT_TRUE(svg.ok()) << svg.status().message();
+  EXPECT_EQ(svg->rfind("<svg ", 0), 0u);
+  EXPECT_NE(svg->find("cam — 1 tracks learned"), std::string::npos) << svg->substr(0, 2000);
+  ASSERT_TRUE((*db)->SaveLearnedModel("cam", "not a model", kT0).ok());
+  EXPECT_EQ(LearnedPicture(**db, "cam").status().code(), core::StatusCode::kInternal);
+}
+
 }  // namespace
 }  // namespace argus::app

@@ -17,6 +17,7 @@
 #include "app/evidence_service.h"
 #include "app/first_admin.h"
 #include "app/follow_service.h"
+#include "app/learn_store.h"
 #include "app/retention_job.h"
 #include "app/site_view.h"
 
@@ -87,6 +88,9 @@ class ServeBackend final : public api::Backend {
   }
   core::Result<nlohmann::json> StopFollow(int64_t id, const std::string& who) override {
     return p_.follow.Stop(id, who);
+  }
+  core::Result<std::string> LearnedPicture(const std::string& camera) override {
+    return app::LearnedPicture(p_.db, camera);
   }
   nlohmann::json System() override;
   std::vector<std::string> Problems() override;

@@ -43,6 +43,11 @@ TEST(Picture, DrawsOccupancyFlowAndSpeedAndHatchesWhatItDoesNotKnow) {
   const std::string empty = RenderSvg(m, o);
   EXPECT_EQ(Count(empty, "marker-end"), 0);
   EXPECT_NE(empty.find("weekends 03-04h"), std::string::npos);
+  // A name from the config is text, never markup.
+  o.title = "<script>alert(1)</script> & co";
+  const std::string named = RenderSvg(m, o);
+  EXPECT_EQ(named.find("<script"), std::string::npos);
+  EXPECT_NE(named.find("&lt;script&gt;alert(1)&lt;/script&gt; &amp; co"), std::string::npos);
 }
 
 }  // namespace

@@ -597,6 +597,13 @@ try {
   assert.match(await page.textContent(`#follows li[data-follow="${followId}"]`), /Matches the description/);
   await page.waitForSelector('#camera-dialog .track-box.track-followed', { timeout: 10_000 });
   await shot(page, 'camera_follow');
+  // What the camera learned: this one has no `learn:` section, and the page says so.
+  await page.click('#camera-learned summary');
+  await page.waitForFunction(
+    () => /learned nothing yet/.test(document.querySelector('#camera-learned-note')?.textContent),
+    null,
+    { timeout: 10_000 },
+  );
   await page.keyboard.press('Escape');
   await page.click(`#follows button[data-follow="${followId}"]`);
   await page.waitForSelector('#follows', { state: 'hidden', timeout: 10_000 });

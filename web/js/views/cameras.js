@@ -91,6 +91,16 @@ export function mount(main) {
   const follow = can('operator') ? followControls(bigImg, () => follows.refresh()) : null;
   const bigBadge = el('span', { class: 'badge status-badge' });
   const bigTitle = el('h2', { id: 'camera-big-title' });
+  // What the camera learned of normal activity (src/learn): loaded when opened.
+  const learnedImg = el('img', { id: 'camera-learned-img', alt: '' });
+  const learnedNote = el('p', { class: 'hint', id: 'camera-learned-note', role: 'status' });
+  const learned = el(
+    'details',
+    { id: 'camera-learned', class: 'camera-learned' },
+    el('summary', {}, 'What this camera learned'),
+    learnedNote,
+    learnedImg,
+  );
   const dialog = el(
     'dialog',
     { id: 'camera-dialog', class: 'camera-dialog', 'aria-labelledby': 'camera-big-title' },
@@ -102,6 +112,7 @@ export function mount(main) {
       el('button', { type: 'button', class: 'btn', id: 'camera-dialog-close', onclick: () => dialog.close() }, 'Close'),
     ),
     follow ? [follow.frame, follow.panel] : bigImg,
+    learned,
   );
   clear(main).append(
     el(
@@ -277,9 +288,37 @@ export function mount(main) {
     bigImg.src = mjpegUrl(name, BIG_FPS);
     renderBadge(bigBadge, name);
     follow?.start(name);
+    learned.open = false;
+    learnedImg.removeAttribute('src');
+    learnedImg.hidden = true;
+    learnedNote.textContent = '';
     dialog.returnFocus = opener;
     dialog.showModal();
   }
+
+  // Occupancy, flow and speed per cell; the server says why when there is nothing yet.
+  learned.addEventListener('toggle', () => {
+    if (!learned.open || !enlarged) return;
+    learnedNote.textContent = 'Loading…';
+    learnedImg.alt = `What camera ${enlarged} learned: occupancy, flow and speed per cell`;
+    learnedImg.src = `/api/cameras/${enc(enlarged)}/learned.svg?n=${Date.now()}`;
+  });
+  learnedImg.addEventListener('load', () => {
+    learnedImg.hidden = false;
+    learnedNote.textContent = 'Hatched cells: too little seen there to judge.';
+  });
+  learnedImg.addEventListener('error', () => {
+    if (!learnedImg.getAttribute('src') || !enlarged) return;
+    learnedImg.hidden = true;
+    get(`/api/cameras/${enc(enlarged)}/learned.svg`).then(
+      () => {
+        learnedNote.textContent = '';
+      },
+      (e) => {
+        learnedNote.textContent = e.message;
+      },
+    );
+  });
 
   dialog.addEventListener('close', () => {
     stopImg(bigImg);
