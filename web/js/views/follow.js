@@ -54,27 +54,34 @@ export function followControls(img, onFollowed) {
   let timer = null;
   let last = null; // the last answer of /tracks
 
+  // Outlines are updated in place (keyed by track id), so one under the pointer stays
+  // the same element while its person walks.
+  const boxes = new Map(); // track id -> button
   function draw() {
-    clear(layer);
     const r = pictureRect(img);
-    if (!r || !last) return;
-    Object.assign(layer.style, { left: `${r.left}px`, top: `${r.top}px`, width: `${r.width}px`, height: `${r.height}px` });
-    for (const t of last.tracks || []) {
+    const tracks = r && last ? last.tracks || [] : [];
+    if (r) Object.assign(layer.style, { left: `${r.left}px`, top: `${r.top}px`, width: `${r.width}px`, height: `${r.height}px` });
+    const seen = new Set();
+    for (const t of tracks) {
+      seen.add(t.id);
+      let b = boxes.get(t.id);
+      if (!b) {
+        b = el('button', { type: 'button', dataset: { track: t.id } }, el('span', { class: 'track-label' }));
+        b.addEventListener('click', () => select(b.track));
+        boxes.set(t.id, b);
+        layer.append(b);
+      }
+      b.track = t;
       const [x, y, w, h] = t.box;
-      layer.append(
-        el(
-          'button',
-          {
-            type: 'button',
-            class: `track-box${t.follow ? ' track-followed' : ''}${t.id === track ? ' track-selected' : ''}`,
-            style: `left:${x * 100}%;top:${y * 100}%;width:${w * 100}%;height:${h * 100}%`,
-            'aria-label': t.follow ? `Track ${t.id}, followed (follow ${t.follow})` : `Follow the person of track ${t.id}`,
-            dataset: { track: t.id },
-            onclick: () => select(t),
-          },
-          el('span', { class: 'track-label' }, t.follow ? `followed #${t.follow}` : `#${t.id}`),
-        ),
-      );
+      Object.assign(b.style, { left: `${x * 100}%`, top: `${y * 100}%`, width: `${w * 100}%`, height: `${h * 100}%` });
+      b.className = `track-box${t.follow ? ' track-followed' : ''}${t.id === track ? ' track-selected' : ''}`;
+      b.setAttribute('aria-label', t.follow ? `Track ${t.id}, followed (follow ${t.follow})` : `Follow the person of track ${t.id}`);
+      b.firstChild.textContent = t.follow ? `followed #${t.follow}` : `#${t.id}`;
+    }
+    for (const [id, b] of boxes) {
+      if (seen.has(id)) continue;
+      b.remove();
+      boxes.delete(id);
     }
   }
 
@@ -158,7 +165,7 @@ export function followControls(img, onFollowed) {
       clearInterval(timer);
       timer = null;
       reset();
-      clear(layer);
+      draw();
     },
     destroy() {
       this.stop();
