@@ -66,9 +66,7 @@ std::vector<learn::Adjacency> FollowAdjacency(const site::Site& site) {
 
 FollowService::FollowService(const std::vector<learn::Adjacency>& adjacency,
                              const core::Clock& clock)
-    : clock_(clock), follower_(adjacency) {
-  for (const learn::Adjacency& a : adjacency) linked_cameras_.insert({a.a, a.b});
-}
+    : clock_(clock), follower_(adjacency) {}
 
 void FollowService::Observe(const config::CameraConfig& camera, const ingest::Frame& frame,
                             const FrameOutput& out, std::vector<events::Event>* events) {
@@ -77,7 +75,8 @@ void FollowService::Observe(const config::CameraConfig& camera, const ingest::Fr
   InView view{frame.t, bgr.cols, bgr.rows, {}};
   // Looks only where a hand-off can use them, and never from predicted boxes.
   std::vector<std::optional<track::Appearance>> looks(out.tracks.size());
-  if (linked_cameras_.count(camera.name) && !out.coasted) {
+  // HandsOff is fixed at construction: no lock needed.
+  if (follower_.HandsOff(camera.name) && !out.coasted) {
     looks = DescribeTracks(bgr, out.tracks, *out.active);
   }
   for (size_t i = 0; i < out.tracks.size(); ++i) {

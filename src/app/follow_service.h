@@ -64,7 +64,6 @@ class FollowService {
   nlohmann::json ToJson(const learn::Follow& f) const;
 
   const core::Clock& clock_;
-  std::set<std::string> linked_cameras_;  // cameras with an adjacent camera
   std::mutex mu_;
   learn::Follower follower_;
   std::map<std::string, InView> in_view_;

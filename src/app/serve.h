@@ -6,7 +6,8 @@
 // (see their headers): CameraFleet (camera reading threads and the analysis pool),
 // EventLoop (one thread that orders everything that follows an event), AlertService,
 // EvidenceService, Delivery (live feed, MQTT, webhooks, journal), ZoneHistory,
-// RetentionJob, and ServeBackend (the API's view of them). Daemon wires them and owns
+// RetentionJob, FollowService (people followed across cameras), and ServeBackend (the
+// API's view of them). Daemon wires them and owns
 // the start/stop order.
 //
 // A failure of one feature degrades that feature, not the daemon: a dead broker

@@ -27,9 +27,10 @@ const char* ToString(Sighting::Kind k) {
 }
 
 Follower::Follower(std::vector<Adjacency> adjacency, const FollowParams& p)
-    : p_(p),
-      lost_after_s_(LostAfter(adjacency, p.lost_after_s)),
-      linker_(std::move(adjacency), p.handoff) {}
+    : p_(p), lost_after_s_(LostAfter(adjacency, p.lost_after_s)) {
+  for (const Adjacency& a : adjacency) linked_.insert({a.a, a.b});
+  linker_ = HandoffLinker(std::move(adjacency), p.handoff);
+}
 
 std::vector<Sighting> Follower::Observe(const std::string& camera, double t,
                                         const std::vector<SeenTrack>& seen,
@@ -45,7 +46,9 @@ std::vector<Sighting> Follower::Observe(const std::string& camera, double t,
     zones_of[s.id] = s.zones;
     by_id[s.id] = &s;
   }
-  for (const HandoffLink& link : linker_.Update(camera, t, observations)) {
+  // A camera with no adjacent camera hands nobody off: the linker never sees it.
+  for (const HandoffLink& link :
+       HandsOff(camera) ? linker_.Update(camera, t, observations) : std::vector<HandoffLink>{}) {
     const auto from = members_.find({link.from_camera, link.from_track});
     if (from == members_.end()) continue;
     const auto f = active_.find(from->second.follow);
@@ -84,7 +87,7 @@ void Follower::EndCamera(const std::string& camera, double t) {
 void Follower::EndTracks(const std::string& camera, const std::set<int>& alive, double t) {
   std::set<int>& before = alive_[camera];
   for (int id : before) {
-    if (alive.count(id)) continue;
+    if (alive.count(id) || !HandsOff(camera)) continue;
     // A hand-off decided as the track ends: the person passed through unseen by us; the
     // follow goes on with them, without news.
     for (const HandoffLink& link : linker_.End(camera, id, t)) {

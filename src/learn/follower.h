@@ -105,6 +105,10 @@ class Follower {
   std::vector<Follow> Follows(double t);
   // The follow of a camera's track, 0 when none.
   int64_t FollowOf(const std::string& camera, int track) const;
+  // Whether `camera` has an adjacent camera (fixed at construction).
+  bool HandsOff(const std::string& camera) const { return linked_.count(camera) > 0; }
+  // The hand-off linker's site-wide id of a camera's track; 0 for a camera with no
+  // adjacent camera, or a track it forgot.
   int GlobalId(const std::string& camera, int track) const {
     return linker_.GlobalId(camera, track);
   }
@@ -128,7 +132,8 @@ class Follower {
 
   FollowParams p_;
   double lost_after_s_;
-  HandoffLinker linker_;
+  std::set<std::string> linked_;  // cameras with an adjacent camera
+  HandoffLinker linker_{{}};
   std::map<int64_t, Follow> active_;
   std::deque<Follow> ended_;       // newest last
   std::map<Key, Member> members_;  // tracks of active follows (also ended ones, for hand-off)

@@ -136,6 +136,8 @@ TEST(FollowerTest, NoHandOffBetweenCamerasThatAreNotAdjacent) {
   See(f, "hall", 2, 1, {});
   EXPECT_TRUE(See(f, "store", 4, 20, {Person(3, Look(1, 5))}).empty());
   EXPECT_EQ(f.FollowOf("store", 3), 0);
+  EXPECT_EQ(f.GlobalId("store", 3), 0) << "a camera no one walks to from another has no global ids";
+  EXPECT_NE(f.GlobalId("hall", 1), 0);
 }
 
 TEST(FollowerTest, ATrackThatEndsBeforeItIsLinkedStillCarriesTheFollowOn) {
