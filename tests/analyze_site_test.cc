@@ -39,7 +39,9 @@ class AnalyzeSite : public ::testing::Test {
  protected:
   void SetUp() override {
     if (!fs::exists(kVtest)) GTEST_SKIP() << kVtest << " is missing: install Debian's opencv-doc";
-    dir_ = TempDir("analyze_site");
+    // One directory per test: ctest runs them side by side.
+    dir_ = TempDir(std::string("analyze_site_") +
+                   ::testing::UnitTest::GetInstance()->current_test_info()->name());
   }
   // A config of the two cameras, with `server` as its server section.
   fs::path Config(const std::string& server) {
