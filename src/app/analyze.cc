@@ -124,12 +124,7 @@ core::Result<std::pair<config::Config, size_t>> LoadCamera(const AnalyzeOptions&
   return std::make_pair(std::move(cfg), index);
 }
 
-int Fail(const core::Status& s) {
-  std::cerr << "argus analyze: " << s.message() << "\n";
-  return s.code() == core::StatusCode::kInvalidArgument || s.code() == core::StatusCode::kNotFound
-             ? kExitBadInput
-             : kExitRuntime;
-}
+int Fail(const core::Status& s) { return FailWith("argus analyze", s); }
 
 // Refuses two outputs naming one file (both would write "<path>.part" and one would
 // overwrite the other) and proves each output directory writable before the analysis, so

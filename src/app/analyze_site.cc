@@ -11,23 +11,15 @@
 #include "app/command.h"
 #include "app/follow_service.h"
 #include "app/track_looks.h"
-#include "core/atomic_file.h"
 #include "core/progress.h"
 #include "events/jsonl_writer.h"
 #include "learn/handoff.h"
 #include "site/site_config.h"
+#include "track/mot_io.h"
 
 namespace argus::app {
 
 namespace {
-
-// One tracked box, written at the end under its track's final global id.
-struct Row {
-  int64_t frame;
-  int track;
-  core::Box box;
-  float score;
-};
 
 struct Camera {
   const config::CameraConfig* config = nullptr;
@@ -37,15 +29,12 @@ struct Camera {
   bool ended = false;
   int64_t frames = 0;
   std::set<int> alive;  // tracks the tracker held after the last analysed frame
-  std::vector<Row> rows;
+  // Its tracked boxes with the camera's own track ids; written at the end, when every
+  // track's global id is final.
+  std::vector<track::MotRow> rows;
 };
 
-int Fail(const core::Status& s) {
-  std::cerr << "argus analyze-site: " << s.message() << "\n";
-  return s.code() == core::StatusCode::kInvalidArgument || s.code() == core::StatusCode::kNotFound
-             ? kExitBadInput
-             : kExitRuntime;
-}
+int Fail(const core::Status& s) { return FailWith("argus analyze-site", s); }
 
 // Global ids of every track, kept past the linker's memory: the rows are written at the end.
 class GlobalIds {
@@ -188,7 +177,7 @@ int RunAnalyzeSite(const AnalyzeSiteOptions& o) {
       for (size_t i = 0; i < out.tracks.size(); ++i) {
         const track::Track& t = out.tracks[i];
         observations.push_back({t.id, looks[i]});
-        c->rows.push_back({frame.number, t.id, t.box, t.score});
+        c->rows.push_back({static_cast<int>(frame.number), t.id, t.box, t.score});
       }
       for (const learn::HandoffLink& l : linker.Update(name, frame.t, observations)) {
         ids.Linked(l);
@@ -210,19 +199,11 @@ int RunAnalyzeSite(const AnalyzeSiteOptions& o) {
 
   for (Camera& c : cams) {
     if (!status.ok() || o.tracks_dir.empty()) break;
-    auto f = core::AtomicFile::Open(
-        (std::filesystem::path(o.tracks_dir) / (c.config->name + ".txt")).string());
-    if (!f.ok()) return Fail(f.status());
-    std::string lines;
-    char buf[160];
-    for (const Row& r : c.rows) {
-      std::snprintf(buf, sizeof buf, "%lld,%d,%.2f,%.2f,%.2f,%.2f,%.3f,-1,-1,-1\n",
-                    static_cast<long long>(r.frame), ids.Of(c.config->name, r.track), r.box.x,
-                    r.box.y, r.box.w, r.box.h, r.score);
-      lines += buf;
-    }
-    status = (*f)->Append(lines);
-    if (status.ok()) status = (*f)->Commit();
+    std::vector<track::MotRow> rows = c.rows;
+    for (track::MotRow& r : rows) r.id = ids.Of(c.config->name, r.id);
+    status = track::WriteFileAtomically(
+        (std::filesystem::path(o.tracks_dir) / (c.config->name + ".txt")).string(),
+        track::FormatMotResults(rows));
   }
   if (status.ok() && events_file) status = events_file->Commit();
   if (!status.ok()) return Fail(status);
@@ -231,7 +212,7 @@ int RunAnalyzeSite(const AnalyzeSiteOptions& o) {
   for (const Camera& c : cams) {
     frames += c.frames;
     std::set<int> tracks;
-    for (const Row& r : c.rows) tracks.insert(r.track);
+    for (const track::MotRow& r : c.rows) tracks.insert(r.id);
     std::printf("camera     %s: %lld frames, %zu tracks\n", c.config->name.c_str(),
                 static_cast<long long>(c.frames), tracks.size());
   }

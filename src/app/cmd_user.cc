@@ -88,12 +88,7 @@ std::optional<std::string> ReadPassword() {
   return a;
 }
 
-int Fail(const core::Status& st) {
-  std::cerr << "argus: " << st.message() << "\n";
-  return st.code() == core::StatusCode::kInvalidArgument || st.code() == core::StatusCode::kNotFound
-             ? kExitBadInput
-             : kExitRuntime;
-}
+int Fail(const core::Status& st) { return FailWith("argus", st); }
 
 bool ParseRoleOption(const std::string& s, auth::Role* r) {
   if (auth::ParseRole(s, r)) return true;

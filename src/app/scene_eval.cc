@@ -237,12 +237,7 @@ std::string JsonRow(const std::string& name, const SceneScore& s) {
   return buf;
 }
 
-int Fail(const core::Status& s) {
-  std::cerr << "argus eval scenes: " << s.message() << "\n";
-  return s.code() == core::StatusCode::kInvalidArgument || s.code() == core::StatusCode::kNotFound
-             ? kExitBadInput
-             : kExitRuntime;
-}
+int Fail(const core::Status& s) { return FailWith("argus eval scenes", s); }
 
 }  // namespace
 

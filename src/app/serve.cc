@@ -313,11 +313,7 @@ int RunServe(const ServeOptions& cli_options) {
 
   auto daemon = Daemon::Create(options, core::SystemClock::Instance());
   if (!daemon.ok()) {
-    std::cerr << "argus serve: " << daemon.status().message() << "\n";
-    return daemon.status().code() == core::StatusCode::kInvalidArgument ||
-                   daemon.status().code() == core::StatusCode::kNotFound
-               ? kExitBadInput
-               : kExitRuntime;
+    return FailWith("argus serve", daemon.status());
   }
   if (core::Status st = (*daemon)->Start(); !st.ok()) {
     std::cerr << "argus serve: " << st.message() << "\n";

@@ -5,35 +5,12 @@
 #include <cstdio>
 #include <numbers>
 
+#include "core/xml.h"
 #include "learn/scorer.h"
 
 namespace argus::learn {
 
 namespace {
-
-// A name from the config (a camera's, a file's) as SVG text.
-std::string XmlText(const std::string& s) {
-  std::string out;
-  for (char c : s) {
-    switch (c) {
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '&':
-        out += "&amp;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
-}
 
 constexpr int kGap = 20;
 constexpr int kHeader = 44;
@@ -96,9 +73,9 @@ std::string RenderSvg(const ActivityModel& m, const PictureOptions& o) {
                     "<rect width=\"100%\" height=\"100%\" fill=\"#fff\"/>\n";
   const std::string slot_text =
       o.slot == kAllSlots ? "all hours" : TimeSlot::FromIndex(o.slot).Describe();
-  svg += "<text x=\"" + std::to_string(kGap) + "\" y=\"22\" font-size=\"16\">" + XmlText(o.title) +
-         " — " + WithThousands(m.Slot(o.slot).tracks) + " tracks learned, " + slot_text +
-         " (hatched: too little seen to judge)</text>\n";
+  svg += "<text x=\"" + std::to_string(kGap) + "\" y=\"22\" font-size=\"16\">" +
+         core::XmlEscape(o.title) + " — " + WithThousands(m.Slot(o.slot).tracks) +
+         " tracks learned, " + slot_text + " (hatched: too little seen to judge)</text>\n";
   const char* titles[3] = {"occupancy (tracks per cell, log)", "flow (mean direction)",
                            "speed (median, box heights/s)"};
   for (int panel = 0; panel < 3; ++panel) {

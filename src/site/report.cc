@@ -7,8 +7,12 @@
 #include <map>
 #include <sstream>
 
+#include "core/xml.h"
+
 namespace argus::site {
 namespace {
+
+using core::XmlEscape;
 
 // Drawing scale: at most this many pixels per metre, and floors at most this wide.
 constexpr double kMaxPxPerM = 16.0;
@@ -50,30 +54,6 @@ std::vector<std::string> Wrap(const std::string& text, size_t width) {
 }
 
 std::string Pct(double f) { return Num(100 * f, 1) + "%"; }
-
-std::string Esc(const std::string& s) {
-  std::string out;
-  out.reserve(s.size());
-  for (char c : s) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
-}
 
 std::string Base64(const std::string& in) {
   static const char* kTable = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
@@ -162,7 +142,7 @@ std::string FloorSvg(const CoverageReport& r, int fi, const Marks& marks, const 
   o << Defs(prefix);
   o << "<rect width=\"100%\" height=\"100%\" fill=\"#ffffff\"/>";
   o << "<text x=\"" << kMarginPx << "\" y=\"20\" font-size=\"15\" font-weight=\"bold\">"
-    << Esc(floor.name) << " (level " << floor.level << "): " << Pct(fr.fraction)
+    << XmlEscape(floor.name) << " (level " << floor.level << "): " << Pct(fr.fraction)
     << " of the interior seen</text>";
 
   if (floor.plan) {  // floor-plan image, embedded so the file stays self-contained
@@ -227,7 +207,8 @@ std::string FloorSvg(const CoverageReport& r, int fi, const Marks& marks, const 
                    double dy) {
     o << "<text x=\"" << Num(v.X(p.x) + dx, 1) << "\" y=\"" << Num(v.Y(p.y) + dy, 1)
       << "\" font-size=\"11\" fill=\"" << colour << "\"" << (bold ? " font-weight=\"bold\"" : "")
-      << " paint-order=\"stroke\" stroke=\"#fff\" stroke-width=\"3\">" << Esc(text) << "</text>";
+      << " paint-order=\"stroke\" stroke=\"#fff\" stroke-width=\"3\">" << XmlEscape(text)
+      << "</text>";
   };
   auto ranked = [&](const std::string& id) {
     auto it = marks.rank.find(id);
@@ -332,7 +313,7 @@ std::string LegendSvg(double x, double y) {
   auto item = [&](const std::string& swatch, const std::string& text) {
     const double width = 32 + 6.0 * text.size();
     o << "<g transform=\"translate(" << Num(cx, 1) << ",0)\">" << swatch
-      << "<text x=\"22\" y=\"12\">" << Esc(text) << "</text></g>";
+      << "<text x=\"22\" y=\"12\">" << XmlEscape(text) << "</text></g>";
     cx += width;
   };
   item(
@@ -428,7 +409,7 @@ std::string RenderSvg(const CoverageReport& r) {
     << "\" font-family=\"sans-serif\">";
   o << Defs("legend") << "<rect width=\"100%\" height=\"100%\" fill=\"#fff\"/>";
   o << "<text x=\"" << kMarginPx << "\" y=\"22\" font-size=\"18\" font-weight=\"bold\">Coverage: "
-    << Esc(r.site->name.empty() ? r.site->source_file : r.site->name) << "</text>";
+    << XmlEscape(r.site->name.empty() ? r.site->source_file : r.site->name) << "</text>";
   o << LegendSvg(kMarginPx, 34) << floors;
   o << "<g font-family=\"sans-serif\" font-size=\"12\"><text x=\"" << kMarginPx << "\" y=\""
     << Num(y + 20, 0) << "\" font-weight=\"bold\" font-size=\"14\">Findings (" << r.findings.size()
@@ -439,11 +420,11 @@ std::string RenderSvg(const CoverageReport& r) {
     const auto lines = Wrap(f.message, kWrapChars);
     o << "<text x=\"" << kMarginPx << "\" y=\"" << Num(line_y, 0) << "\"><tspan fill=\""
       << SeverityColour(f.severity) << "\" font-weight=\"bold\">#" << i + 1 << " "
-      << PriorityName(f.severity) << "</tspan> " << Esc(lines[0]) << "</text>";
+      << PriorityName(f.severity) << "</tspan> " << XmlEscape(lines[0]) << "</text>";
     for (size_t k = 1; k < lines.size(); ++k) {
       line_y += 15;
-      o << "<text x=\"" << kMarginPx + 40 << "\" y=\"" << Num(line_y, 0) << "\">" << Esc(lines[k])
-        << "</text>";
+      o << "<text x=\"" << kMarginPx + 40 << "\" y=\"" << Num(line_y, 0) << "\">"
+        << XmlEscape(lines[k]) << "</text>";
     }
     line_y += 16;
   }
@@ -456,7 +437,7 @@ std::string RenderHtml(const CoverageReport& r) {
   const std::string title = r.site->name.empty() ? r.site->source_file : r.site->name;
   std::ostringstream o;
   o << "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>Coverage: "
-    << Esc(title) << "</title><style>\n"
+    << XmlEscape(title) << "</title><style>\n"
     << "body{font-family:sans-serif;margin:24px;color:#222;max-width:1200px}"
     << "table{border-collapse:collapse;margin:8px 0 20px;font-size:13px}"
     << "th,td{border:1px solid #ccc;padding:3px 7px;text-align:left;vertical-align:top}"
@@ -465,7 +446,7 @@ std::string RenderHtml(const CoverageReport& r) {
     << ".bad{background:#fde8e8}.warn{background:#fff3e0}.ok{background:#eef8ee}"
     << "svg{border:1px solid #ddd;margin:6px 0;max-width:100%;height:auto}"
     << ".summary td{border:none;padding:1px 10px 1px 0}\n</style></head><body>\n";
-  o << "<h1>Coverage report: " << Esc(title) << "</h1>\n";
+  o << "<h1>Coverage report: " << XmlEscape(title) << "</h1>\n";
   int unc_open = 0, unc_asset = 0, unc_sensor = 0;
   for (const auto& f : r.findings) {
     unc_open += f.kind == FindingKind::kOpeningUncovered;
@@ -473,7 +454,7 @@ std::string RenderHtml(const CoverageReport& r) {
     unc_sensor += f.kind == FindingKind::kSensorUnverified;
   }
   const auto& s = r.settings;
-  o << "<table class=\"summary\"><tr><td>Site file</td><td>" << Esc(r.site->source_file)
+  o << "<table class=\"summary\"><tr><td>Site file</td><td>" << XmlEscape(r.site->source_file)
     << "</td></tr><tr><td>Uncovered</td><td>" << unc_open << " opening(s), " << unc_asset
     << " asset(s), " << unc_sensor << " sensor(s) without camera</td></tr>"
     << "<tr><td>Rules</td><td>grid " << Num(s.cell_size_m) << " m; min density "
@@ -490,8 +471,9 @@ std::string RenderHtml(const CoverageReport& r) {
     const Finding& f = r.findings[i];
     o << "<tr" << (f.uncovered ? " class=\"bad\"" : "") << "><td>" << i + 1 << "</td><td class=\""
       << PriorityName(f.severity) << "\">" << PriorityName(f.severity) << "</td><td>"
-      << FindingKindName(f.kind) << "</td><td>" << Esc(f.id) << "</td><td>"
-      << Esc(r.site->floors[f.floor].id) << "</td><td>" << Esc(f.message) << "</td></tr>\n";
+      << FindingKindName(f.kind) << "</td><td>" << XmlEscape(f.id) << "</td><td>"
+      << XmlEscape(r.site->floors[f.floor].id) << "</td><td>" << XmlEscape(f.message)
+      << "</td></tr>\n";
   }
   o << "</table>\n";
 
@@ -501,7 +483,7 @@ std::string RenderHtml(const CoverageReport& r) {
   for (size_t fi = 0; fi < r.floors.size(); ++fi) {
     const FloorResult& fr = r.floors[fi];
     const auto [w, h] = FloorSize(fr);
-    o << "<h3>" << Esc(fr.floor->name) << " (level " << fr.floor->level << ")</h3>\n";
+    o << "<h3>" << XmlEscape(fr.floor->name) << " (level " << fr.floor->level << ")</h3>\n";
     o << "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"" << Num(w, 0) << "\" height=\""
       << Num(h, 0) << "\" viewBox=\"0 0 " << Num(w, 0) << " " << Num(h, 0) << "\">"
       << FloorSvg(r, static_cast<int>(fi), marks, "f" + std::to_string(fi), 0, 0) << "</svg>\n";
@@ -511,7 +493,7 @@ std::string RenderHtml(const CoverageReport& r) {
       << Pct(fr.redundant_fraction) << " by &ge; " << s.redundancy_k << " cameras)</td></tr>";
     for (const auto& a : r.areas) {
       if (a.floor != static_cast<int>(fi)) continue;
-      o << "<tr><td>" << Esc(a.area->id) << " (" << Esc(a.area->kind) << ")</td><td>"
+      o << "<tr><td>" << XmlEscape(a.area->id) << " (" << XmlEscape(a.area->kind) << ")</td><td>"
         << Num(a.area_m2, 1) << " m&sup2;</td><td>" << Num(a.covered_m2, 1) << " m&sup2;</td><td>"
         << Pct(a.fraction) << "</td></tr>";
     }
@@ -521,8 +503,8 @@ std::string RenderHtml(const CoverageReport& r) {
       for (size_t b = 0; b < fr.blind_spots.size(); ++b) {
         const auto& bs = fr.blind_spots[b];
         o << "<tr><td>" << b + 1 << "</td><td>" << Num(bs.area_m2, 1) << " m&sup2;</td><td>("
-          << Num(bs.centroid.x, 1) << ", " << Num(bs.centroid.y, 1) << ")</td><td>" << Esc(bs.where)
-          << "</td></tr>";
+          << Num(bs.centroid.x, 1) << ", " << Num(bs.centroid.y, 1) << ")</td><td>"
+          << XmlEscape(bs.where) << "</td></tr>";
       }
       o << "</table>\n";
     }
@@ -541,18 +523,19 @@ std::string RenderHtml(const CoverageReport& r) {
             Num(sg.to_deg, 0) + "&deg; (" + Num(sg.density_px_per_m, 0) + " px/m)";
       if (!sg.loses.empty()) {
         std::string l;
-        for (const auto& x : sg.loses) l += (l.empty() ? "" : ", ") + Esc(x);
+        for (const auto& x : sg.loses) l += (l.empty() ? "" : ", ") + XmlEscape(x);
         sug += "; uncovers " + l;
       }
     } else if (bad) {
       sug = "add a camera";
     }
     o << "<tr class=\"" << (bad ? "bad" : (warn ? "warn" : "ok")) << "\"><td>"
-      << Esc(op.opening->id) << "</td><td>" << Esc(r.site->floors[op.floor].id) << "</td><td>"
-      << OpeningTypeName(op.opening->type) << "</td><td>" << (op.exterior ? "exterior" : "interior")
-      << "</td><td class=\"" << PriorityName(op.priority) << "\">" << PriorityName(op.priority)
-      << "</td><td>" << Esc(Sightings(op.seen_by)) << "</td><td>" << Esc(Sightings(op.grazing))
-      << "</td><td>" << Pct(op.approach_fraction) << "</td><td>" << sug << "</td></tr>\n";
+      << XmlEscape(op.opening->id) << "</td><td>" << XmlEscape(r.site->floors[op.floor].id)
+      << "</td><td>" << OpeningTypeName(op.opening->type) << "</td><td>"
+      << (op.exterior ? "exterior" : "interior") << "</td><td class=\"" << PriorityName(op.priority)
+      << "\">" << PriorityName(op.priority) << "</td><td>" << XmlEscape(Sightings(op.seen_by))
+      << "</td><td>" << XmlEscape(Sightings(op.grazing)) << "</td><td>" << Pct(op.approach_fraction)
+      << "</td><td>" << sug << "</td></tr>\n";
   }
   o << "</table>\n";
 
@@ -561,10 +544,10 @@ std::string RenderHtml(const CoverageReport& r) {
   for (const auto& a : r.assets) {
     const int n = static_cast<int>(a.seen_by.size());
     o << "<tr class=\"" << (n == 0 ? "bad" : (n < s.redundancy_k ? "warn" : "ok")) << "\"><td>"
-      << Esc(a.asset->id) << "</td><td>" << Esc(a.asset->name) << "</td><td>"
-      << Esc(r.site->floors[a.floor].id) << "</td><td class=\"" << PriorityName(a.priority) << "\">"
-      << PriorityName(a.priority) << "</td><td>" << Num(a.asset->value, 0) << "</td><td>"
-      << Esc(Sightings(a.seen_by)) << "</td></tr>\n";
+      << XmlEscape(a.asset->id) << "</td><td>" << XmlEscape(a.asset->name) << "</td><td>"
+      << XmlEscape(r.site->floors[a.floor].id) << "</td><td class=\"" << PriorityName(a.priority)
+      << "\">" << PriorityName(a.priority) << "</td><td>" << Num(a.asset->value, 0) << "</td><td>"
+      << XmlEscape(Sightings(a.seen_by)) << "</td></tr>\n";
   }
   o << "</table>\n";
 
@@ -573,10 +556,11 @@ std::string RenderHtml(const CoverageReport& r) {
   for (const auto& se : r.sensors) {
     const std::string guards =
         se.sensor->opening + (se.sensor->asset.empty() ? "" : se.sensor->asset);
-    o << "<tr class=\"" << (se.seen_by.empty() ? "bad" : "ok") << "\"><td>" << Esc(se.sensor->id)
-      << "</td><td>" << SensorTypeName(se.sensor->type) << "</td><td>"
-      << Esc(r.site->floors[se.floor].id) << "</td><td>" << Esc(guards.empty() ? "-" : guards)
-      << "</td><td>" << Esc(Sightings(se.seen_by)) << "</td></tr>\n";
+    o << "<tr class=\"" << (se.seen_by.empty() ? "bad" : "ok") << "\"><td>"
+      << XmlEscape(se.sensor->id) << "</td><td>" << SensorTypeName(se.sensor->type) << "</td><td>"
+      << XmlEscape(r.site->floors[se.floor].id) << "</td><td>"
+      << XmlEscape(guards.empty() ? "-" : guards) << "</td><td>" << XmlEscape(Sightings(se.seen_by))
+      << "</td></tr>\n";
   }
   o << "</table>\n";
 
@@ -585,10 +569,10 @@ std::string RenderHtml(const CoverageReport& r) {
        "<th>Near blind zone</th><th>Area seen</th></tr>\n";
   for (const auto& c : r.cameras) {
     const Camera& cam = *c.camera;
-    o << "<tr><td>" << Esc(cam.id) << "</td><td>" << Esc(cam.config_camera) << "</td><td>"
-      << Esc(r.site->floors[c.floor].id) << "</td><td>(" << Num(cam.at.x) << ", " << Num(cam.at.y)
-      << ")</td><td>" << Num(cam.heading_deg) << "&deg;</td><td>" << Num(cam.hfov_deg)
-      << "&deg;</td><td>" << Num(cam.range_m, 1) << " m</td><td>"
+    o << "<tr><td>" << XmlEscape(cam.id) << "</td><td>" << XmlEscape(cam.config_camera)
+      << "</td><td>" << XmlEscape(r.site->floors[c.floor].id) << "</td><td>(" << Num(cam.at.x)
+      << ", " << Num(cam.at.y) << ")</td><td>" << Num(cam.heading_deg) << "&deg;</td><td>"
+      << Num(cam.hfov_deg) << "&deg;</td><td>" << Num(cam.range_m, 1) << " m</td><td>"
       << (std::isfinite(c.density_range_m) ? Num(c.density_range_m, 1) + " m" : "-") << "</td><td>"
       << (std::isfinite(c.view.near_m) ? Num(c.view.near_m, 1) + " m" : "sees no floor")
       << "</td><td>" << Num(c.covered_m2, 1) << " m&sup2;</td></tr>\n";
