@@ -3,7 +3,9 @@
 // - ../shared/data/tamper/mirafra_Test_video2.mp4: the camera is turned at
 //   about frame 155 (12 fps); "moved" must come within 3 s, nothing before;
 // - vtest.avi (Debian's opencv-doc) with one frame repeated for 4 s in the
-//   middle (a hung encoder): "frozen" within 3 s, nothing on the live frames.
+//   middle (a hung encoder): "frozen" within 3 s, nothing on the live frames;
+// - seven clips of ../shared/data/normal (crowds, doors, people at the lens):
+//   nothing.
 // The full per-clip evaluation is bench/events_eval.py (make bench).
 #include <gtest/gtest.h>
 
@@ -13,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "app/camera_pipeline.h"
 #include "config/config.h"
 #include "motion/motion.h"
 #include "rules/tamper.h"
@@ -40,14 +43,7 @@ class TamperRun {
   }
   void Frame(const cv::Mat& bgr, int64_t number, double t) {
     const motion::MotionResult m = motion_.Process(bgr, t);
-    rules::SceneInput scene{&m.gray,
-                            &m.mask,
-                            m.scale,
-                            m.changed_fraction,
-                            m.signals.mean_luma,
-                            m.signals.uniform_fraction,
-                            m.signals.sharpness,
-                            m.signals.background_match};
+    const rules::SceneInput scene = app::SceneOf(m);
     rules::FrameInput in;
     in.frame = number;
     in.t = t;
@@ -119,6 +115,32 @@ TEST(TamperRealTest, RepeatedFrameIsFrozenAndLiveVideoIsNot) {
   ASSERT_EQ(starts.size(), 1u);
   EXPECT_EQ(starts[0]->details["reason"], "frozen");
   EXPECT_LE(starts[0]->frame, onset + static_cast<int64_t>(kOnTimeSeconds * kFps));
+}
+
+// Clips of ../shared/data/normal that raised "moved" when the whole-frame
+// match alone decided: a lobby, a handheld phone filming a monitor, a dense
+// crowd, close passers-by, a box carried at the lens, two doors opening (IR).
+TEST(TamperRealTest, CrowdsDoorsAndPeopleAtTheLensAreNotTampering) {
+  const std::string dir = SharedDir() + "/data/normal/";
+  if (!std::filesystem::exists(dir)) GTEST_SKIP() << "no " << dir << " (../shared absent)";
+  for (const char* name :
+       {"nofi001", "nofi015", "nofi049", "nofi107", "nofi131", "nofi137", "nofi143"}) {
+    cv::VideoCapture cap(dir + name + ".mp4");
+    ASSERT_TRUE(cap.isOpened()) << name;
+    const double fps = cap.get(cv::CAP_PROP_FPS);
+    ASSERT_GT(fps, 0) << name;
+    TamperRun run;
+    cv::Mat frame;
+    int64_t n = 0;
+    while (cap.read(frame)) {
+      ++n;
+      run.Frame(frame, n, (n - 1) / fps);
+    }
+    EXPECT_GT(n, 0) << name;
+    for (const events::Event* e : run.Starts()) {
+      ADD_FAILURE() << name << ": " << e->details["reason"] << " at frame " << e->frame;
+    }
+  }
 }
 
 }  // namespace

@@ -27,6 +27,19 @@ constexpr bool kDefaultRelink = false;
 
 }  // namespace
 
+rules::SceneInput SceneOf(const motion::MotionResult& m) {
+  const motion::TamperSignals& s = m.signals;
+  return {.gray = &m.gray,
+          .mask = &m.mask,
+          .scale = m.scale,
+          .changed_fraction = m.changed_fraction,
+          .mean_luma = s.mean_luma,
+          .uniform_fraction = s.uniform_fraction,
+          .sharpness = s.sharpness,
+          .background_match = s.background_match,
+          .background_cells = s.background_cells};
+}
+
 CameraPipeline::CameraPipeline(const config::Config& config, const config::CameraConfig& camera)
     : site_(config.site), camera_(camera), limiter_(camera.detect_fps) {}
 
@@ -123,10 +136,7 @@ core::Status CameraPipeline::Process(ingest::Frame& frame, core::WallTime wall, 
   }
   out->active = &active_;
 
-  const motion::TamperSignals& s = last_motion_.signals;
-  scene_ = {
-      &last_motion_.gray, &last_motion_.mask, last_motion_.scale, last_motion_.changed_fraction,
-      s.mean_luma,        s.uniform_fraction, s.sharpness,        s.background_match};
+  scene_ = SceneOf(last_motion_);
   rules::FrameInput in;
   in.frame = frame.number;
   in.t = frame.t;

@@ -27,6 +27,9 @@
 
 namespace argus::app {
 
+// What the rules see of the motion stage's frame; the images stay owned by `m`.
+rules::SceneInput SceneOf(const motion::MotionResult& m);
+
 struct FrameOutput {
   bool analysed = false;                     // false: skipped by the detection rate limit
   bool coasted = false;                      // the detector was skipped: tracks are predictions

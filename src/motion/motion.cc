@@ -5,6 +5,8 @@
 #include <opencv2/imgproc.hpp>
 #include <opencv2/video/background_segm.hpp>
 
+#include "core/structure_match.h"
+
 namespace argus::motion {
 namespace {
 
@@ -250,6 +252,10 @@ MotionResult MotionDetector::Process(const cv::Mat& frame, double t) {
   } else {
     if (d.reference_energy >= kMinReferenceEnergy) {
       r.signals.background_match = GradientCorrelation(grad, d.reference_grad);
+      if (r.signals.background_match < core::kCellsJudgedBelowMatch) {
+        r.signals.background_cells = core::MatchedCellShare(
+            grad.ptr<float>(), d.reference_grad.ptr<float>(), grad.cols, grad.rows);
+      }
     }
     const double dt = std::max(0.0, t - d.last_t);
     d.last_t = t;

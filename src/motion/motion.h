@@ -19,6 +19,9 @@ struct TamperSignals {
   double uniform_fraction = 0;  // fraction of the frame with almost no texture (covered lens)
   double sharpness = 0;         // variance of the Laplacian of the analysis grey frame
   double background_match = 1;  // 0..1 gradient correlation with the long-term reference
+  // 0..1 of the reference's textured cells still in place (core::MatchedCellShare),
+  // judged below core::kCellsJudgedBelowMatch, else 1.
+  double background_cells = 1;
 };
 
 struct MotionResult {

@@ -30,6 +30,7 @@ struct SceneInput {
   double uniform_fraction = 0;  // 0..1 of the frame with no texture
   double sharpness = 0;         // camera's own units; compare with its baseline
   double background_match = 1;  // 0..1 structure similarity to the long-term reference
+  double background_cells = 1;  // 0..1 of the reference's textured cells still in place
 };
 
 struct FrameInput {

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cmath>
 
+#include "core/structure_match.h"
+
 namespace argus::rules {
 
 double MeanLuma(const core::GrayImage& img) {
@@ -111,7 +113,7 @@ double GradientCorrelation(const std::vector<float>& a, const std::vector<float>
   return std::clamp(ab / std::sqrt(aa * bb), 0.0, 1.0);
 }
 
-double BackgroundMatcher::Update(const core::GrayImage& gray, double t) {
+StructureMatch BackgroundMatcher::Update(const core::GrayImage& gray, double t) {
   const core::GrayImage half = HalfSize(gray);
   std::vector<float> cur(half.pixels.begin(), half.pixels.end());
   const std::vector<float> grad = Gradients(cur, half.width, half.height);
@@ -127,10 +129,15 @@ double BackgroundMatcher::Update(const core::GrayImage& gray, double t) {
     reference_ = std::move(cur);
     set_reference_grad(grad);
     last_t_ = t;
-    return 1;
+    return {};
   }
-  double match = 1;
-  if (reference_energy_ >= kMinGradientEnergy) match = GradientCorrelation(grad, reference_grad_);
+  StructureMatch match;
+  if (reference_energy_ >= kMinGradientEnergy) {
+    match.match = GradientCorrelation(grad, reference_grad_);
+    if (match.match < core::kCellsJudgedBelowMatch) {
+      match.cells = core::MatchedCellShare(grad.data(), reference_grad_.data(), width_, height_);
+    }
+  }
   const double dt = std::max(0.0, t - last_t_);
   last_t_ = t;
   const double alpha = std::clamp(dt / std::max(1e-6, tau_s_), 0.0, 1.0);

@@ -39,15 +39,21 @@ std::vector<float> Gradients(const std::vector<float>& img, int width, int heigh
 // a lighting gain, near 0 when the structure moved or disappeared.
 double GradientCorrelation(const std::vector<float>& a, const std::vector<float>& b);
 
-// The long-term structure reference behind SceneInput::background_match: a
-// running average of the half-size frame with time constant `tau_s`, compared
-// by gradient correlation. Thread safety: one thread per instance.
+// SceneInput::background_match and background_cells.
+struct StructureMatch {
+  double match = 1;  // whole-frame gradient correlation
+  double cells = 1;  // share of textured cells still in place (core::MatchedCellShare)
+};
+
+// The long-term structure reference behind StructureMatch: a running average
+// of the half-size frame with time constant `tau_s`, compared by gradient
+// correlation. Thread safety: one thread per instance.
 class BackgroundMatcher {
  public:
   explicit BackgroundMatcher(double tau_s = kDefaultMatchTauSeconds) : tau_s_(tau_s) {}
   // Returns the match of `gray` against the reference before it is updated
   // (1 on the first frame or when the reference has no structure).
-  double Update(const core::GrayImage& gray, double t);
+  StructureMatch Update(const core::GrayImage& gray, double t);
 
  private:
   double tau_s_;

@@ -54,12 +54,17 @@ TEST(SceneSignalsTest, SharpnessIsLaplacianVariance) {
 TEST(SceneSignalsTest, BackgroundMatchKeepsStructureUnderGainAndDropsWhenShifted) {
   BackgroundMatcher m(60);
   const core::GrayImage ref = Texture(96, 72);
-  EXPECT_DOUBLE_EQ(m.Update(ref, 0), 1);
-  EXPECT_GT(m.Update(ref, 0.2), 0.99);
+  EXPECT_DOUBLE_EQ(m.Update(ref, 0).match, 1);
+  EXPECT_GT(m.Update(ref, 0.2).match, 0.99);
+  EXPECT_DOUBLE_EQ(m.Update(ref, 0.3).cells, 1);
   core::GrayImage dim = ref;
   for (auto& v : dim.pixels) v = static_cast<uint8_t>(v / 2);
-  EXPECT_GT(m.Update(dim, 0.4), 0.95);                    // lights dimmed: same structure
-  EXPECT_LT(m.Update(Texture(96, 72, 11, 7), 0.6), 0.3);  // camera moved
+  const StructureMatch dimmed = m.Update(dim, 0.4);  // lights dimmed: same structure
+  EXPECT_GT(dimmed.match, 0.95);
+  EXPECT_DOUBLE_EQ(dimmed.cells, 1);
+  const StructureMatch moved = m.Update(Texture(96, 72, 11, 7), 0.6);
+  EXPECT_LT(moved.match, 0.3);
+  EXPECT_LT(moved.cells, 0.3);
 }
 
 TEST(SceneSignalsTest, GradientCorrelationBounds) {

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "core/structure_match.h"
 #include "rules/rule_util.h"
 #include "rules/scene_signals.h"
 
@@ -93,7 +94,8 @@ Observation TamperRule::SceneObservation(const FrameInput& in, const char* reaso
   o.details = {{"reason", reason},
                {"mean_luma", s.mean_luma},
                {"uniform_fraction", s.uniform_fraction},
-               {"background_match", match}};
+               {"background_match", match},
+               {"background_cells", s.background_cells}};
   return o;
 }
 
@@ -119,13 +121,15 @@ void TamperRule::ProcessScene(const FrameInput& in, std::vector<events::Event>* 
   const bool jump =
       std::fabs(luma - ref_luma) > kTamperLightJumpRatio * std::max(ref_luma, kMinNormLuma);
 
-  // A turning camera is also blurred: when the view changed it is "moved";
-  // a defocused lens keeps the structure of the view.
+  // A defocused lens keeps the structure of the view. When the view changed,
+  // it is "moved" if nearly all of it went (a turning camera, also blurred),
+  // and nothing if part of it stayed in place (people close to the lens).
   const double match = s.background_match;
-  raw[kMoved] = !raw[kCovered] && match < p_.moved_match;
-  raw[kDefocused] = !raw[kCovered] && !raw[kMoved] && base_sharp > 0 &&
+  const bool view_changed = match < p_.moved_match;
+  raw[kMoved] = !raw[kCovered] && view_changed && s.background_cells < p_.moved_cells;
+  raw[kDefocused] = !raw[kCovered] && !view_changed && base_sharp > 0 &&
                     norm_sharp < p_.defocus_ratio * base_sharp;
-  if (jump && !raw[kCovered] && !raw[kMoved] && episode_since_ < 0) ClearBaselines();
+  if (jump && !raw[kCovered] && !view_changed && episode_since_ < 0) ClearBaselines();
 
   const bool any = raw[kCovered] || raw[kDefocused] || raw[kMoved];
   for (int r = 0; r < kReasons; ++r) {
@@ -181,7 +185,8 @@ core::Result<std::unique_ptr<Rule>> MakeTamperRule(const RuleContext& ctx,
   fields.GetDouble("covered_rise", &p.covered_rise, 0.05, 1);
   fields.GetDouble("dark_luma", &p.dark_luma, 0, 255);
   fields.GetDouble("defocus_ratio", &p.defocus_ratio, 0, 1);
-  fields.GetDouble("moved_match", &p.moved_match, 0, 1);
+  fields.GetDouble("moved_match", &p.moved_match, 0, core::kCellsJudgedBelowMatch);
+  fields.GetDouble("moved_cells", &p.moved_cells, 0, 1);
   ARGUS_RETURN_IF_ERROR(FieldsStatus(fields, before));
   return std::unique_ptr<Rule>(std::make_unique<TamperRule>(ctx, p));
 }

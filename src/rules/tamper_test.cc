@@ -25,13 +25,16 @@ struct Harness {
     rule.cooldown_s = 1;
     tamper = std::make_unique<TamperRule>(RuleContext{nullptr, &camera, &rule}, p);
   }
-  // One frame with the given signals at time t.
-  void Frame(double t, double luma, double uniform, double sharpness, double match) {
+  // One frame with the given signals at time t. The share of the view's cells
+  // still in place follows the whole-frame match unless given.
+  void Frame(double t, double luma, double uniform, double sharpness, double match,
+             double cells = -1) {
     SceneInput s;
     s.mean_luma = luma;
     s.uniform_fraction = uniform;
     s.sharpness = sharpness;
     s.background_match = match;
+    s.background_cells = cells < 0 ? match : cells;
     FrameInput in;
     in.frame = ++frame;
     in.t = t;
@@ -142,6 +145,21 @@ TEST(TamperRuleTest, MovedWhenBackgroundMatchStaysLow) {
   auto starts = h.Starts();
   ASSERT_EQ(starts.size(), 1u);
   EXPECT_EQ(starts[0]->details["reason"], "moved");
+}
+
+TEST(TamperRuleTest, AViewHalfHiddenByPeopleIsNotMoved) {
+  Harness h;
+  h.Normal(0, 20);
+  // A crowd or a door fills half the view for 10 s: the whole-frame match is
+  // as low as for a turned camera, but half of the cells are still in place.
+  for (double t = 20; t < 30; t += kDt) h.Frame(t, 120, 0.05, 432, 0.2, 0.5);
+  EXPECT_TRUE(h.Starts().empty());
+  // Then the camera is turned: the rest of the view goes too.
+  for (double t = 30; t < 35; t += kDt) h.Frame(t, 120, 0.05, 432, 0.2, 0.1);
+  auto starts = h.Starts();
+  ASSERT_EQ(starts.size(), 1u);
+  EXPECT_EQ(starts[0]->details["reason"], "moved");
+  EXPECT_DOUBLE_EQ(starts[0]->details["background_cells"].get<double>(), 0.1);
 }
 
 TEST(TamperRuleTest, FlickeringReasonsAreOneEpisode) {
@@ -256,7 +274,7 @@ TEST(TamperRuleTest, MakerReadsAndValidatesFields) {
       "    source: x.mp4\n"
       "    rules:\n"
       "      - {name: a, kind: tamper, min_duration_s: 2, moved_match: 0.4, frozen_s: 3, "
-      "covered_rise: 0.4}\n"
+      "covered_rise: 0.4, moved_cells: 0.3}\n"
       "      - {name: b, kind: tamper, defocus_ratio: 3}\n"
       "      - {name: c, kind: tamper, covred_uniform: 0.5}\n",
       "t.yaml", &diag);

@@ -702,7 +702,9 @@ std::vector<events::Event> Run(const Scenario& scenario, uint64_t seed,
       scene.mean_luma = MeanLuma(frame.gray);
       scene.uniform_fraction = UniformFraction(frame.gray);
       scene.sharpness = Sharpness(frame.gray);
-      scene.background_match = matcher.Update(frame.gray, frame.t);
+      const StructureMatch match = matcher.Update(frame.gray, frame.t);
+      scene.background_match = match.match;
+      scene.background_cells = match.cells;
       in.scene = &scene;
     }
     for (Rule* r : rules) r->Process(in, &out);
