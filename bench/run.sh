@@ -59,7 +59,7 @@ if [ -x bench/track_mot15.sh ] || [ -f bench/track_mot15.sh ]; then
   echo; echo "== tracker on MOT15 (ByteTrack vs SORT) =="
   bash bench/track_mot15.sh "$ARGUS"
 fi
-for b in track_bench camera_motion_bench structure_match_bench rules_bench coverage_bench synthetic_rules_bench; do
+for b in track_bench camera_motion_bench rules_bench coverage_bench synthetic_rules_bench; do
   if [ -x "$BUILD/bin/$b" ]; then
     echo; echo "== $b =="
     "$BUILD/bin/$b" --benchmark_min_time=0.2 2>&1 | grep -v '^\*\*\*'

@@ -52,6 +52,19 @@ class TamperRun {
     in.scene = &scene;
     tamper_->Process(in, &out_);
   }
+  // Every frame of a video file at its own rate; returns the rate (0: unreadable).
+  double Clip(const std::string& path) {
+    cv::VideoCapture cap(path);
+    const double fps = cap.isOpened() ? cap.get(cv::CAP_PROP_FPS) : 0;
+    if (fps <= 0) return 0;
+    cv::Mat frame;
+    int64_t n = 0;
+    while (cap.read(frame)) {
+      ++n;
+      Frame(frame, n, (n - 1) / fps);
+    }
+    return n > 0 ? fps : 0;
+  }
   std::vector<const events::Event*> Starts() const {
     std::vector<const events::Event*> v;
     for (const auto& e : out_) {
@@ -72,17 +85,9 @@ TEST(TamperRealTest, CameraTurnedIsMovedWithinThreeSeconds) {
   const std::string clip = SharedDir() + "/data/tamper/mirafra_Test_video2.mp4";
   if (!std::filesystem::exists(clip)) GTEST_SKIP() << "no " << clip << " (../shared absent)";
   constexpr int64_t kOnset = 155;  // data/README.md: turned ~155-189, +-10 frames
-  cv::VideoCapture cap(clip);
-  ASSERT_TRUE(cap.isOpened());
-  const double fps = cap.get(cv::CAP_PROP_FPS);
-  ASSERT_GT(fps, 0);
   TamperRun run;
-  cv::Mat frame;
-  int64_t n = 0;
-  while (cap.read(frame)) {
-    ++n;
-    run.Frame(frame, n, (n - 1) / fps);
-  }
+  const double fps = run.Clip(clip);
+  ASSERT_GT(fps, 0) << "cannot read " << clip;
   const auto starts = run.Starts();
   ASSERT_FALSE(starts.empty()) << "the turn was missed";
   EXPECT_EQ(starts[0]->details["reason"], "moved");
@@ -125,18 +130,8 @@ TEST(TamperRealTest, CrowdsDoorsAndPeopleAtTheLensAreNotTampering) {
   if (!std::filesystem::exists(dir)) GTEST_SKIP() << "no " << dir << " (../shared absent)";
   for (const char* name :
        {"nofi001", "nofi015", "nofi049", "nofi107", "nofi131", "nofi137", "nofi143"}) {
-    cv::VideoCapture cap(dir + name + ".mp4");
-    ASSERT_TRUE(cap.isOpened()) << name;
-    const double fps = cap.get(cv::CAP_PROP_FPS);
-    ASSERT_GT(fps, 0) << name;
     TamperRun run;
-    cv::Mat frame;
-    int64_t n = 0;
-    while (cap.read(frame)) {
-      ++n;
-      run.Frame(frame, n, (n - 1) / fps);
-    }
-    EXPECT_GT(n, 0) << name;
+    ASSERT_GT(run.Clip(dir + name + ".mp4"), 0) << "cannot read " << name;
     for (const events::Event* e : run.Starts()) {
       ADD_FAILURE() << name << ": " << e->details["reason"] << " at frame " << e->frame;
     }

@@ -17,7 +17,7 @@ inline constexpr double kStructureShift = 0.0125;
 inline constexpr double kStructureCellMatch = 0.5;  // correlation of a cell still in place
 // The cells are judged only when the whole-frame correlation is below this:
 // above it the view is in place anyway, and most frames cost nothing
-// (bench/structure_match_bench: 0.12 ms a frame on vtest, 9% of the motion
+// (bench/camera_motion_bench: 0.12 ms a frame on vtest, 9% of the motion
 // analysis, when always judged).
 inline constexpr double kCellsJudgedBelowMatch = 0.8;
 // A cell with less mean squared gradient per pixel in the reference has no
