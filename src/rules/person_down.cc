@@ -13,11 +13,14 @@ PersonDownRule::PersonDownRule(const RuleContext& ctx, const PersonDownParams& p
 
 void PersonDownRule::Update(const track::Track& tr, bool visible, const FrameInput& in,
                             std::vector<events::Event>* out) {
+  const bool is_new = !persons_.count(tr.id);
   Person& p = persons_[tr.id];
   const double t = in.t;
   p.seen_t = t;
   if (visible && tr.box.w > 0 && tr.box.h > 0) {
     const double aspect = tr.box.w / tr.box.h;
+    if (is_new && aspect >= p_.down_aspect) HandOver(tr.id, tr.box, t, &p);
+    p.box = tr.box;
     const bool upright = aspect <= kPersonUprightAspect;
     if (p.stand_h > 0) p.stand_h *= std::exp(-(t - p.last_t) / kPersonStandTauSeconds);
     p.last_t = t;
@@ -41,21 +44,41 @@ void PersonDownRule::Update(const track::Track& tr, bool visible, const FrameInp
   if (p.down_since < 0 || t - p.down_since < p_.min_duration_s) return;
   Observation o = TrackObservation(tr, in, "");
   o.details = {{"down_s", t - p.down_since}};
+  if (p.fell_as >= 0) o.details["fell_as_track"] = p.fell_as;
   incidents_.Observe(std::to_string(tr.id), o, out);
 }
 
+void PersonDownRule::HandOver(int id, const core::Box& box, double t, Person* p) {
+  for (auto& [other_id, q] : persons_) {
+    const bool stood_lately =
+        q.stand_t >= 0 && t - q.stand_t <= p_.fall_s + kPersonFallHandOverSeconds;
+    const bool gone = !visible_.count(other_id) && q.down_since < 0;  // not down already
+    if (other_id == id || !stood_lately || !gone) continue;
+    if (core::IntersectionArea(q.box, box) <= 0) continue;
+    p->stand_h = q.stand_h;
+    p->last_t = t;
+    p->down_since = t;
+    p->down_last = t;
+    p->fell_as = other_id;
+    q.stand_t = -1;  // one fall, one alert
+    return;
+  }
+}
+
 void PersonDownRule::Process(const FrameInput& in, std::vector<events::Event>* out) {
-  std::set<int> visible;
+  // Who is seen in this frame is known before any track is judged (HandOver).
+  visible_.clear();
   if (in.tracks) {
     for (const track::Track& tr : *in.tracks) {
-      if (!labels_.Matches(tr.label)) continue;
-      visible.insert(tr.id);
-      Update(tr, true, in, out);
+      if (labels_.Matches(tr.label)) visible_.insert(tr.id);
+    }
+    for (const track::Track& tr : *in.tracks) {
+      if (labels_.Matches(tr.label)) Update(tr, true, in, out);
     }
   }
   if (in.active) {
     for (const track::Track& tr : *in.active) {
-      if (labels_.Matches(tr.label) && !visible.count(tr.id)) Update(tr, false, in, out);
+      if (labels_.Matches(tr.label) && !visible_.count(tr.id)) Update(tr, false, in, out);
     }
   }
   for (auto it = persons_.begin(); it != persons_.end();) {

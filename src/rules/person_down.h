@@ -12,10 +12,17 @@
 // The down run survives short flicker (kPersonDownGapSeconds) and the track
 // being lost while the person lies still (FrameInput::active keeps it); standing
 // up again ends it. One incident per track; details.down_s.
+// Detectors often lose a person in mid-fall and find them again on the floor
+// as a new track (measured on the Le2i rooms with yolox_nano: the standing
+// track ends during the fall, a wide one starts 0.5-2 s later). A new track
+// first seen down where a person who stood within `fall_s` +
+// kPersonFallHandOverSeconds was last seen (its box overlaps that person's last
+// box) carries on that person's fall: details.fell_as_track names them.
 #pragma once
 
 #include <map>
 #include <memory>
+#include <set>
 
 #include "rules/incident.h"
 #include "rules/rule.h"
@@ -31,6 +38,7 @@ inline constexpr double kPersonDownHeightRatio = 0.5;
 inline constexpr double kPersonStandHeightRatio = 0.85;
 inline constexpr double kPersonStandTauSeconds = 60.0;
 inline constexpr double kPersonDownGapSeconds = 0.5;
+inline constexpr double kPersonFallHandOverSeconds = 3.0;
 // Per-track state is dropped after the tracker forgot the track this long ago.
 inline constexpr double kPersonForgetSeconds = 10.0;
 
@@ -55,7 +63,11 @@ class PersonDownRule final : public Rule {
     double down_since = -1;  // start of the current down run after a fall (< 0: none)
     double down_last = -1;   // last time seen down
     double seen_t = 0;       // last time the tracker reported the track
+    core::Box box;           // last box seen
+    int fell_as = -1;        // the track whose fall this one carries on (-1: its own)
   };
+  // Fills a new track's standing state from the person it continues, if any.
+  void HandOver(int id, const core::Box& box, double t, Person* p);
   void Update(const track::Track& tr, bool visible, const FrameInput& in,
               std::vector<events::Event>* out);
 
@@ -63,6 +75,7 @@ class PersonDownRule final : public Rule {
   LabelFilter labels_;
   IncidentTracker incidents_;
   std::map<int, Person> persons_;
+  std::set<int> visible_;  // person tracks seen in the current frame
 };
 
 core::Result<std::unique_ptr<Rule>> MakePersonDownRule(const RuleContext& ctx,

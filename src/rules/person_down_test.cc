@@ -16,6 +16,8 @@ struct Harness {
   std::unique_ptr<PersonDownRule> down;
   std::vector<events::Event> out;
   int64_t frame = 0;
+  int id = 1;      // the track Box() reports
+  double x = 100;  // its left edge
 
   explicit Harness(PersonDownParams p = {}) {
     camera.name = "cam";
@@ -24,15 +26,15 @@ struct Harness {
     rule.cooldown_s = 1;
     down = std::make_unique<PersonDownRule>(RuleContext{nullptr, &camera, &rule}, p);
   }
-  // Track 1 with box w x h (feet at y = 200) from t0 to t1; `visible` false:
+  // Track `id` with box w x h (feet at y = 200) from t0 to t1; `visible` false:
   // the tracker still holds it but did not see it (lost while still).
   void Box(double t0, double t1, double w, double h, bool visible = true) {
     for (double t = t0; t < t1 - 1e-9; t += kDt) {
       track::Track tr;
-      tr.id = 1;
+      tr.id = id;
       tr.label = "person";
       tr.state = track::TrackState::kTracked;
-      tr.box = {100, 200 - h, w, h};
+      tr.box = {x, 200 - h, w, h};
       std::vector<track::Track> seen, active{tr};
       if (visible) seen.push_back(tr);
       FrameInput in;
@@ -115,6 +117,34 @@ TEST(PersonDownRuleTest, LostWhileLyingStillStaysDown) {
   h.Box(5.6, 6, 110, 50);
   h.Box(6, 10, 110, 50, /*visible=*/false);  // still: the detector loses it
   ASSERT_EQ(h.Starts().size(), 1u);
+}
+
+TEST(PersonDownRuleTest, APersonLostInMidFallAndFoundOnTheFloorIsDown) {
+  Harness h;
+  h.Box(0, 5, 40, 120);
+  h.Morph(5, 5.4, 40, 120, 45, 100);  // starts to fall; the detector loses them
+  h.id = 2;                           // found again on the floor 1.2 s later
+  h.Box(6.6, 10, 110, 50);
+  auto starts = h.Starts();
+  ASSERT_EQ(starts.size(), 1u);
+  EXPECT_EQ(starts[0]->track_id, 2);
+  EXPECT_EQ(starts[0]->details["fell_as_track"], 1);
+  EXPECT_NEAR(starts[0]->t, 6.6 + kDefaultPersonDownMinDurationSeconds, 0.15);
+}
+
+TEST(PersonDownRuleTest, SomeoneFoundLyingIsNotAFallOfAPersonLongGoneOrElsewhere) {
+  Harness far;
+  far.Box(0, 5, 40, 120);
+  far.id = 2;
+  far.x = 200;  // lying, but not where the standing person was last seen
+  far.Box(5.5, 10, 110, 50);
+  EXPECT_TRUE(far.Starts().empty());
+
+  Harness late;
+  late.Box(0, 5, 40, 120);
+  late.id = 2;  // lying where they stood, but found 6 s after they were lost
+  late.Box(5 + kDefaultPersonDownFallSeconds + kPersonFallHandOverSeconds + 1, 16, 110, 50);
+  EXPECT_TRUE(late.Starts().empty());
 }
 
 TEST(PersonDownRuleTest, MakerReadsAndValidatesFields) {
