@@ -68,7 +68,7 @@ double MatchedCellShare(const float* grad, const float* reference, int width, in
                    m + (cx + 1) * iw / kStructureCells, m + (cy + 1) * ih / kStructureCells};
       const double rr = Energy(reference, width, c);
       const double pixels = static_cast<double>(c.x1 - c.x0) * (c.y1 - c.y0);
-      if (rr / pixels < kStructureMinCellEnergy) continue;
+      if (rr / pixels < kMinGradientEnergy) continue;
       ++textured;
       if (CellInPlace(grad, reference, width, c, rr, m)) ++in_place;
     }

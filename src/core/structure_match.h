@@ -20,9 +20,10 @@ inline constexpr double kStructureCellMatch = 0.5;  // correlation of a cell sti
 // (bench/camera_motion_bench: 0.12 ms a frame on vtest, 9% of the motion
 // analysis, when always judged).
 inline constexpr double kCellsJudgedBelowMatch = 0.8;
-// A cell with less mean squared gradient per pixel in the reference has no
-// structure to compare (a blank wall, the sky) and is not judged.
-inline constexpr double kStructureMinCellEnergy = 4.0;
+// A reference (a whole frame or a cell) with less mean squared gradient per
+// pixel has no structure to compare (a blank wall, the sky, a covered lens at
+// start-up) and is not judged.
+inline constexpr double kMinGradientEnergy = 4.0;
 
 // `grad` and `reference`: width x height interleaved (gx, gy) floats. Returns
 // the share (0..1) of the reference's textured cells whose best correlation

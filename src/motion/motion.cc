@@ -14,9 +14,6 @@ namespace {
 constexpr uint8_t kMogForeground = 255;  // shadows are 127 and count only as change
 // Frames flagged warming_up after the model is rebuilt.
 constexpr int kRelearnFrames = 2;
-// Below this mean gradient energy per pixel the reference has no structure
-// to compare (a blank wall, a covered lens at start-up).
-constexpr double kMinReferenceEnergy = 4.0;
 // Fewer foreground pixels than this in a held box: too little to judge a ghost.
 constexpr int kMinGhostTestPixels = 16;
 
@@ -250,7 +247,7 @@ MotionResult MotionDetector::Process(const cv::Mat& frame, double t) {
     set_reference_grad(grad);
     d.last_t = t;
   } else {
-    if (d.reference_energy >= kMinReferenceEnergy) {
+    if (d.reference_energy >= core::kMinGradientEnergy) {
       r.signals.background_match = GradientCorrelation(grad, d.reference_grad);
       if (r.signals.background_match < core::kCellsJudgedBelowMatch) {
         r.signals.background_cells = core::MatchedCellShare(

@@ -132,7 +132,7 @@ StructureMatch BackgroundMatcher::Update(const core::GrayImage& gray, double t) 
     return {};
   }
   StructureMatch match;
-  if (reference_energy_ >= kMinGradientEnergy) {
+  if (reference_energy_ >= core::kMinGradientEnergy) {
     match.match = GradientCorrelation(grad, reference_grad_);
     if (match.match < core::kCellsJudgedBelowMatch) {
       match.cells = core::MatchedCellShare(grad.data(), reference_grad_.data(), width_, height_);

@@ -14,8 +14,6 @@ namespace argus::rules {
 inline constexpr int kDefaultUniformCellPx = 16;
 inline constexpr double kDefaultUniformStdDev = 4.0;
 inline constexpr double kDefaultMatchTauSeconds = 60.0;
-// Below this mean squared gradient per pixel a reference has no structure to compare.
-inline constexpr double kMinGradientEnergy = 4.0;
 
 double MeanLuma(const core::GrayImage& img);
 // Fraction of `cell` x `cell` cells whose standard deviation is below `stddev`
